@@ -1,0 +1,8 @@
+import 'aws-sdk-client-mock-jest';
+
+// No test may reach a real AWS endpoint or the instance metadata service: every SDK client in
+// tests gets static fake credentials and an explicit endpoint, and the metadata probe is off.
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+process.env.AWS_ACCESS_KEY_ID ??= 'AKIAIOSFODNN7EXAMPLE';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+process.env.AWS_REGION ??= 'us-east-1';
