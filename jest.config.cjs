@@ -8,7 +8,8 @@ const swc = [
 ];
 
 const base = {
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '^.+\\.ya?ml$': '<rootDir>/test/helpers/text-transform.cjs' },
+  moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json', 'yaml', 'yml'],
   testEnvironment: 'node',
   setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
 };

@@ -6,7 +6,10 @@
 export class ConnectorGuardError extends Error {
   readonly context: Record<string, unknown>;
 
-  constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.context = options.context ?? {};

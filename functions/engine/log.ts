@@ -64,7 +64,10 @@ export interface Log {
  * const log = createLogger('drift-guard');
  * log.info('finding', { role: 'Tenant', kind: 'trust-policy-changed', severity: 'CRITICAL' });
  */
-export function createLogger(serviceName: string, logger = new Logger({ serviceName })): Log & {
+export function createLogger(
+  serviceName: string,
+  logger = new Logger({ serviceName }),
+): Log & {
   powertools: Logger;
 } {
   const emit =

@@ -1,0 +1,155 @@
+/**
+ * The IAM adapter: every IAM call the functions and the CLI make goes through here, so tests
+ * have one seam. Documents come back from IAM URL-encoded; this adapter decodes them into
+ * objects. Every list follows all of its pages.
+ */
+import {
+  type AttachedPolicy,
+  type EntityType,
+  GetAccountAuthorizationDetailsCommand,
+  type GetAccountAuthorizationDetailsCommandOutput,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  type Policy,
+  paginateListAttachedRolePolicies,
+  paginateListEntitiesForPolicy,
+  paginateListRolePolicies,
+  type Role,
+} from '@aws-sdk/client-iam';
+import { type ClientSettings, clientConfig, isNotFound } from './clients';
+
+/** Decodes a policy document as IAM returns it (URL-encoded JSON) into an object. */
+export function decodeIamDocument(encoded: string | undefined): unknown {
+  if (encoded === undefined) return undefined;
+  const text = encoded.trimStart().startsWith('{') ? encoded : decodeURIComponent(encoded);
+  return JSON.parse(text);
+}
+
+export interface PolicyEntities {
+  roles: string[];
+  users: string[];
+  groups: string[];
+}
+
+export class IamAdapter {
+  /** Calls made through this adapter, by IAM operation name; for benchmarks and tests. */
+  readonly calls = new Map<string, number>();
+
+  constructor(readonly client: IAMClient = new IAMClient(clientConfig())) {}
+
+  static create(settings: ClientSettings = {}): IamAdapter {
+    return new IamAdapter(new IAMClient(clientConfig(settings)));
+  }
+
+  /** The role, or null when no role has that name. */
+  async getRole(roleName: string): Promise<Role | null> {
+    try {
+      const out = await this.call('GetRole', () =>
+        this.client.send(new GetRoleCommand({ RoleName: roleName })),
+      );
+      return out.Role ?? null;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Names of the role's inline policies. */
+  async listRolePolicyNames(roleName: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of paginateListRolePolicies(
+      { client: this.client },
+      { RoleName: roleName },
+    )) {
+      this.count('ListRolePolicies');
+      names.push(...(page.PolicyNames ?? []));
+    }
+    return names;
+  }
+
+  /** An inline policy's decoded document, or null when it does not exist. */
+  async getRolePolicy(roleName: string, policyName: string): Promise<unknown | null> {
+    try {
+      const cmd = new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName });
+      const out = await this.call('GetRolePolicy', () => this.client.send(cmd));
+      return decodeIamDocument(out.PolicyDocument) ?? null;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** The managed policies attached to a role. */
+  async listAttachedRolePolicies(roleName: string): Promise<AttachedPolicy[]> {
+    const out: AttachedPolicy[] = [];
+    const pages = paginateListAttachedRolePolicies({ client: this.client }, { RoleName: roleName });
+    for await (const page of pages) {
+      this.count('ListAttachedRolePolicies');
+      out.push(...(page.AttachedPolicies ?? []));
+    }
+    return out;
+  }
+
+  /** A managed policy's metadata, or null when no policy has that ARN. */
+  async getPolicy(policyArn: string): Promise<Policy | null> {
+    try {
+      const out = await this.call('GetPolicy', () =>
+        this.client.send(new GetPolicyCommand({ PolicyArn: policyArn })),
+      );
+      return out.Policy ?? null;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** The decoded document of one version of a managed policy. */
+  async getPolicyVersionDocument(policyArn: string, versionId: string): Promise<unknown> {
+    const cmd = new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId });
+    const out = await this.call('GetPolicyVersion', () => this.client.send(cmd));
+    return decodeIamDocument(out.PolicyVersion?.Document);
+  }
+
+  /** Every role, user and group a managed policy is attached to, by name. */
+  async listEntitiesForPolicy(policyArn: string): Promise<PolicyEntities> {
+    const entities: PolicyEntities = { roles: [], users: [], groups: [] };
+    const pages = paginateListEntitiesForPolicy({ client: this.client }, { PolicyArn: policyArn });
+    for await (const page of pages) {
+      this.count('ListEntitiesForPolicy');
+      entities.roles.push(...(page.PolicyRoles ?? []).map((r) => r.RoleName ?? ''));
+      entities.users.push(...(page.PolicyUsers ?? []).map((u) => u.UserName ?? ''));
+      entities.groups.push(...(page.PolicyGroups ?? []).map((g) => g.GroupName ?? ''));
+    }
+    return entities;
+  }
+
+  /**
+   * All pages of GetAccountAuthorizationDetails for the given entity types, concatenated. Its
+   * documents are left as IAM sent them; decode them with {@link decodeIamDocument}.
+   */
+  async getAccountAuthorizationDetails(
+    filter: EntityType[],
+  ): Promise<GetAccountAuthorizationDetailsCommandOutput[]> {
+    const pages: GetAccountAuthorizationDetailsCommandOutput[] = [];
+    let marker: string | undefined;
+    do {
+      const cmd = new GetAccountAuthorizationDetailsCommand({ Filter: filter, Marker: marker });
+      const page = await this.call('GetAccountAuthorizationDetails', () => this.client.send(cmd));
+      pages.push(page);
+      marker = page.IsTruncated ? page.Marker : undefined;
+    } while (marker);
+    return pages;
+  }
+
+  private count(operation: string): void {
+    this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+  }
+
+  private call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    this.count(operation);
+    return request();
+  }
+}
