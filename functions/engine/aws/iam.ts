@@ -8,15 +8,19 @@ import {
   type EntityType,
   GetAccountAuthorizationDetailsCommand,
   type GetAccountAuthorizationDetailsCommandOutput,
+  GetAccountSummaryCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
   type Policy,
+  type PolicyVersion,
   paginateListAttachedRolePolicies,
   paginateListEntitiesForPolicy,
+  paginateListPolicyVersions,
   paginateListRolePolicies,
+  paginateListRoles,
   type Role,
 } from '@aws-sdk/client-iam';
 import { type ClientSettings, clientConfig, isNotFound } from './clients';
@@ -134,14 +138,66 @@ export class IamAdapter {
     filter: EntityType[],
   ): Promise<GetAccountAuthorizationDetailsCommandOutput[]> {
     const pages: GetAccountAuthorizationDetailsCommandOutput[] = [];
-    let marker: string | undefined;
-    do {
-      const cmd = new GetAccountAuthorizationDetailsCommand({ Filter: filter, Marker: marker });
-      const page = await this.call('GetAccountAuthorizationDetails', () => this.client.send(cmd));
+    await this.eachAccountAuthorizationDetailsPage(filter, (page) => {
       pages.push(page);
+    });
+    return pages;
+  }
+
+  /**
+   * Follows every page of GetAccountAuthorizationDetails, handing each to `onPage` as it
+   * arrives so a caller can keep only what it needs from a large account. `maxItems` (IAM
+   * allows up to 1000) sets the page size.
+   */
+  async eachAccountAuthorizationDetailsPage(
+    filter: EntityType[],
+    onPage: (page: GetAccountAuthorizationDetailsCommandOutput) => void,
+    maxItems?: number,
+  ): Promise<number> {
+    let marker: string | undefined;
+    let pages = 0;
+    do {
+      const cmd = new GetAccountAuthorizationDetailsCommand({
+        Filter: filter,
+        Marker: marker,
+        MaxItems: maxItems,
+      });
+      const page = await this.call('GetAccountAuthorizationDetails', () => this.client.send(cmd));
+      pages += 1;
+      onPage(page);
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
     return pages;
+  }
+
+  /** IAM's account summary (entity counts and quotas), e.g. `Roles`, `Policies`. */
+  async getAccountSummary(): Promise<Record<string, number>> {
+    const out = await this.call('GetAccountSummary', () =>
+      this.client.send(new GetAccountSummaryCommand({})),
+    );
+    return { ...(out.SummaryMap ?? {}) } as Record<string, number>;
+  }
+
+  /** Every role under a path prefix (`/` for all), with its settings but not its tags. */
+  async listRoles(pathPrefix = '/', pageSize?: number): Promise<Role[]> {
+    const roles: Role[] = [];
+    const pages = paginateListRoles({ client: this.client, pageSize }, { PathPrefix: pathPrefix });
+    for await (const page of pages) {
+      this.count('ListRoles');
+      roles.push(...(page.Roles ?? []));
+    }
+    return roles;
+  }
+
+  /** Every version of a managed policy, without documents. */
+  async listPolicyVersions(policyArn: string): Promise<PolicyVersion[]> {
+    const versions: PolicyVersion[] = [];
+    const pages = paginateListPolicyVersions({ client: this.client }, { PolicyArn: policyArn });
+    for await (const page of pages) {
+      this.count('ListPolicyVersions');
+      versions.push(...(page.Versions ?? []));
+    }
+    return versions;
   }
 
   private count(operation: string): void {

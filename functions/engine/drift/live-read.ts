@@ -1,0 +1,417 @@
+/**
+ * Reads the live IAM state of exactly the roles and policies a stack promises. Two ways, chosen
+ * by which costs fewer calls for the stack at hand: per-role reads (GetRole, ListRolePolicies,
+ * GetRolePolicy, ListAttachedRolePolicies; GetPolicy, GetPolicyVersion, ListEntitiesForPolicy
+ * for the stack's policies), or the account's GetAccountAuthorizationDetails (roles and local
+ * policies, every page) with ListRoles for the one setting it lacks, the maximum session
+ * duration. Nothing here throws for a read that failed: it becomes an {@link Unreadable} with
+ * the reason, and the comparison turns that into a `check-incomplete` finding.
+ */
+import type { GetAccountAuthorizationDetailsCommandOutput, Role } from '@aws-sdk/client-iam';
+import { isAccessDenied, isThrottled } from '../aws/clients';
+import { decodeIamDocument, type IamAdapter } from '../aws/iam';
+import { describeError } from '../errors';
+import type { Log } from '../log';
+import {
+  type AttachedPolicyRef,
+  isUnreadable,
+  type LiveIamState,
+  type LivePolicy,
+  type LivePolicyVersion,
+  type LiveRole,
+  Unreadable,
+} from './live-state';
+import { mapPool } from './pool';
+
+/** What to read: the promised roles by name, and the stack's own managed policies by ARN. */
+export interface ReadPlan {
+  roles: {
+    name: string;
+    path: string;
+    expectedInline: number;
+    /** Managed policy ARNs the role should have; anything else attached is judged. */
+    expectedManaged: string[];
+    boundary: string | null;
+  }[];
+  stackPolicyArns: string[];
+}
+
+export interface ReadOptions {
+  mode?: 'auto' | 'per-role' | 'account';
+  /** Calls in flight at once; 4 by default. */
+  concurrency?: number;
+  log?: Log;
+}
+
+/** GetAccountAuthorizationDetails and ListRoles page size (IAM's maximum). */
+const PAGE_SIZE = 1000;
+
+/** Below this many per-role calls, asking for the account summary is not worth a call. */
+const SUMMARY_THRESHOLD = 12;
+
+const DEFAULT_CONCURRENCY = 4;
+
+/** Calls a per-role read makes for this plan, each list assumed to fit one page. */
+export function estimatePerRoleCalls(plan: ReadPlan): number {
+  const roles = plan.roles.reduce((sum, r) => sum + 3 + r.expectedInline, 0);
+  return roles + plan.stackPolicyArns.length * 3;
+}
+
+/** Calls an account-wide read makes for an account holding `roles` roles and `policies` local policies. */
+export function estimateAccountCalls(roles: number, policies: number): number {
+  return Math.ceil((roles + policies + 1) / PAGE_SIZE) + Math.ceil((roles + 1) / PAGE_SIZE);
+}
+
+/** Reads the live state for `plan`; see the module comment for how the mode is chosen. */
+export async function readLiveState(
+  iam: IamAdapter,
+  plan: ReadPlan,
+  options: ReadOptions = {},
+): Promise<LiveIamState> {
+  const reader = new Reader(iam, plan, options);
+  const mode = await reader.chooseMode(options.mode ?? 'auto');
+  if (mode === 'account') {
+    const state = await reader.readAccount();
+    if (state !== null) return state;
+  }
+  return reader.readPerRole();
+}
+
+class Reader {
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly iam: IamAdapter,
+    private readonly plan: ReadPlan,
+    private readonly options: ReadOptions,
+  ) {
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  }
+
+  async chooseMode(asked: 'auto' | 'per-role' | 'account'): Promise<'per-role' | 'account'> {
+    if (asked !== 'auto') return asked;
+    const perRole = estimatePerRoleCalls(this.plan);
+    if (perRole <= SUMMARY_THRESHOLD) return 'per-role';
+    try {
+      const summary = await this.iam.getAccountSummary();
+      const account = estimateAccountCalls(summary.Roles ?? 0, summary.Policies ?? 0);
+      const mode = account < perRole ? 'account' : 'per-role';
+      this.options.log?.debug('read mode chosen', { mode, perRoleCalls: perRole, account });
+      return mode;
+    } catch (error) {
+      this.options.log?.warn('account summary unreadable, reading per role', {
+        error: describeError(error),
+      });
+      return 'per-role';
+    }
+  }
+
+  async readPerRole(): Promise<LiveIamState> {
+    const state: LiveIamState = { mode: 'per-role', roles: new Map(), policies: new Map() };
+    const names = this.plan.roles.map((r) => r.name);
+    const roles = await mapPool(names, this.concurrency, (name) => this.readRole(name));
+    names.forEach((name, i) => {
+      state.roles.set(name, roles[i] ?? null);
+    });
+
+    const arns = this.plan.stackPolicyArns;
+    const policies = await mapPool(arns, this.concurrency, (arn) => this.readPolicy(arn, true));
+    arns.forEach((arn, i) => {
+      state.policies.set(arn, policies[i] ?? null);
+    });
+
+    await this.readExtras(state, new Map());
+    return state;
+  }
+
+  /** The account-wide read, or null when it was refused (the caller falls back to per-role). */
+  async readAccount(): Promise<LiveIamState | null> {
+    const wanted = new Set(this.plan.roles.map((r) => r.name));
+    const stackPolicies = new Set(this.plan.stackPolicyArns);
+    const roles = new Map<string, LiveRole>();
+    const roleAttachments = new Map<string, string[]>();
+    const local = new Map<string, LocalPolicy>();
+
+    try {
+      await this.iam.eachAccountAuthorizationDetailsPage(
+        ['Role', 'LocalManagedPolicy'],
+        (page) => collectPage(page, { wanted, stackPolicies, roles, roleAttachments, local }),
+        PAGE_SIZE,
+      );
+    } catch (error) {
+      this.options.log?.warn('account authorization details unreadable, reading per role', {
+        error: describeError(error),
+      });
+      return null;
+    }
+
+    const state: LiveIamState = { mode: 'account', roles: new Map(), policies: new Map() };
+    await this.fillSessionDurations(roles);
+    for (const name of wanted) state.roles.set(name, roles.get(name) ?? null);
+
+    for (const arn of this.plan.stackPolicyArns) {
+      const found = local.get(arn);
+      if (found === undefined) {
+        // Every local policy is in the account's details: one absent from them is gone.
+        state.policies.set(arn, null);
+        continue;
+      }
+      state.policies.set(arn, await this.localPolicy(found, roleAttachments.get(arn) ?? []));
+    }
+
+    await this.readExtras(state, local);
+    return state;
+  }
+
+  private async fillSessionDurations(roles: Map<string, LiveRole>): Promise<void> {
+    if (roles.size === 0) return;
+    const prefix = commonPath(this.plan.roles.map((r) => r.path));
+    let listed: Role[];
+    try {
+      listed = await this.iam.listRoles(prefix, PAGE_SIZE);
+    } catch (error) {
+      const reason = reasonOf(error, `iam:ListRoles under ${prefix}`);
+      for (const role of roles.values()) role.maxSessionDuration = new Unreadable(reason);
+      return;
+    }
+    const byName = new Map(listed.map((r) => [r.RoleName ?? '', r]));
+    for (const role of roles.values()) {
+      const duration = byName.get(role.name)?.MaxSessionDuration;
+      role.maxSessionDuration =
+        duration ?? new Unreadable(`iam:ListRoles did not list role ${role.name}`);
+    }
+  }
+
+  private async localPolicy(found: LocalPolicy, roles: string[]): Promise<LivePolicy> {
+    const policy = found.policy;
+    const direct = found.attachmentCount - roles.length;
+    if (direct <= 0) {
+      policy.attachedTo = { roles, users: [], groups: [] };
+      return policy;
+    }
+    try {
+      policy.attachedTo = await this.iam.listEntitiesForPolicy(policy.arn);
+    } catch (error) {
+      policy.attachedTo = new Unreadable(reasonOf(error, `the entities of policy ${policy.arn}`));
+    }
+    return policy;
+  }
+
+  /** Reads the grant of every policy attached beyond the plan, and of changed boundaries. */
+  private async readExtras(state: LiveIamState, local: Map<string, LocalPolicy>): Promise<void> {
+    const extras = new Set<string>();
+    for (const planned of this.plan.roles) {
+      const role = state.roles.get(planned.name);
+      if (role === null || role === undefined || isUnreadable(role)) continue;
+      if (!isUnreadable(role.attachedPolicies)) {
+        for (const a of role.attachedPolicies) {
+          if (!planned.expectedManaged.includes(a.arn)) extras.add(a.arn);
+        }
+      }
+      if (role.permissionsBoundaryArn !== planned.boundary) {
+        if (role.permissionsBoundaryArn !== null) extras.add(role.permissionsBoundaryArn);
+        if (planned.boundary !== null) extras.add(planned.boundary);
+      }
+    }
+    for (const arn of state.policies.keys()) extras.delete(arn);
+
+    const pending: string[] = [];
+    for (const arn of extras) {
+      const found = local.get(arn);
+      if (found !== undefined) state.policies.set(arn, found.policy);
+      else pending.push(arn);
+    }
+    const read = await mapPool(pending, this.concurrency, (arn) => this.readPolicy(arn, false));
+    pending.forEach((arn, i) => {
+      state.policies.set(arn, read[i] ?? null);
+    });
+  }
+
+  private async readRole(name: string): Promise<LiveRole | null | Unreadable> {
+    let role: Role | null;
+    try {
+      role = await this.iam.getRole(name);
+    } catch (error) {
+      return new Unreadable(reasonOf(error, `role ${name} (iam:GetRole)`));
+    }
+    if (role === null) return null;
+
+    const [inline, attached] = await Promise.all([
+      this.readInline(name),
+      this.attempt(`the managed policies attached to role ${name}`, () =>
+        this.iam.listAttachedRolePolicies(name),
+      ),
+    ]);
+    return {
+      ...roleBasics(role),
+      maxSessionDuration: role.MaxSessionDuration ?? 3600,
+      inlinePolicies: inline,
+      attachedPolicies: isUnreadable(attached)
+        ? attached
+        : attached.map((a) => ({ arn: a.PolicyArn ?? '', name: a.PolicyName ?? '' })),
+    };
+  }
+
+  private async readInline(role: string): Promise<Map<string, unknown> | Unreadable> {
+    const names = await this.attempt(`the inline policy names of role ${role}`, () =>
+      this.iam.listRolePolicyNames(role),
+    );
+    if (isUnreadable(names)) return names;
+    const docs = await Promise.all(
+      names.map((policy) =>
+        this.attempt(`inline policy ${policy} of role ${role}`, () =>
+          this.iam.getRolePolicy(role, policy),
+        ),
+      ),
+    );
+    const out = new Map<string, unknown>();
+    names.forEach((policy, i) => {
+      const doc = docs[i];
+      // A policy deleted between the list and the read is gone: leave it out.
+      if (doc !== null) out.set(policy, doc);
+    });
+    return out;
+  }
+
+  private async readPolicy(arn: string, withEntities: boolean) {
+    const meta = await this.attempt(`managed policy ${arn} (iam:GetPolicy)`, () =>
+      this.iam.getPolicy(arn),
+    );
+    if (meta === null || isUnreadable(meta)) return meta;
+    const versionId = meta.DefaultVersionId ?? 'v1';
+    const [document, attachedTo] = await Promise.all([
+      this.attempt(`the default version of policy ${arn}`, () =>
+        this.iam.getPolicyVersionDocument(arn, versionId),
+      ),
+      withEntities
+        ? this.attempt(`the entities of policy ${arn}`, () => this.iam.listEntitiesForPolicy(arn))
+        : Promise.resolve(null),
+    ]);
+    const policy: LivePolicy = {
+      arn,
+      name: meta.PolicyName ?? arn.split('/').pop() ?? arn,
+      path: meta.Path ?? '/',
+      defaultVersionId: versionId,
+      document,
+      versions: null,
+      attachedTo,
+    };
+    return policy;
+  }
+
+  private async attempt<T>(what: string, read: () => Promise<T>): Promise<T | Unreadable> {
+    try {
+      return await read();
+    } catch (error) {
+      return new Unreadable(reasonOf(error, what));
+    }
+  }
+}
+
+interface LocalPolicy {
+  policy: LivePolicy;
+  attachmentCount: number;
+}
+
+interface PageSinks {
+  wanted: Set<string>;
+  stackPolicies: Set<string>;
+  roles: Map<string, LiveRole>;
+  roleAttachments: Map<string, string[]>;
+  local: Map<string, LocalPolicy>;
+}
+
+/** Keeps from one page only the wanted roles, stack-policy attachments and local policies. */
+function collectPage(page: GetAccountAuthorizationDetailsCommandOutput, sinks: PageSinks): void {
+  for (const detail of page.RoleDetailList ?? []) {
+    const name = detail.RoleName ?? '';
+    for (const a of detail.AttachedManagedPolicies ?? []) {
+      if (a.PolicyArn !== undefined && sinks.stackPolicies.has(a.PolicyArn)) {
+        const list = sinks.roleAttachments.get(a.PolicyArn) ?? [];
+        list.push(name);
+        sinks.roleAttachments.set(a.PolicyArn, list);
+      }
+    }
+    if (!sinks.wanted.has(name)) continue;
+    sinks.roles.set(name, roleFromDetail(detail));
+  }
+  for (const p of page.Policies ?? []) {
+    if (p.Arn === undefined) continue;
+    const keepAll = sinks.stackPolicies.has(p.Arn);
+    const versions: LivePolicyVersion[] = (p.PolicyVersionList ?? []).map((v) => ({
+      versionId: v.VersionId ?? '',
+      isDefault: v.IsDefaultVersion === true,
+      createDate: v.CreateDate ?? null,
+      document: keepAll || v.IsDefaultVersion ? decodeIamDocument(v.Document) : undefined,
+    }));
+    const defaultVersion = versions.find((v) => v.isDefault);
+    sinks.local.set(p.Arn, {
+      attachmentCount: p.AttachmentCount ?? 0,
+      policy: {
+        arn: p.Arn,
+        name: p.PolicyName ?? '',
+        path: p.Path ?? '/',
+        defaultVersionId: p.DefaultVersionId ?? defaultVersion?.versionId ?? null,
+        document: defaultVersion?.document,
+        versions: keepAll ? versions : null,
+        attachedTo: null,
+      },
+    });
+  }
+}
+
+type RoleDetail = NonNullable<
+  GetAccountAuthorizationDetailsCommandOutput['RoleDetailList']
+>[number];
+
+function roleFromDetail(detail: RoleDetail): LiveRole {
+  const inline = new Map<string, unknown>();
+  for (const p of detail.RolePolicyList ?? []) {
+    if (p.PolicyName !== undefined) inline.set(p.PolicyName, decodeIamDocument(p.PolicyDocument));
+  }
+  const attached: AttachedPolicyRef[] = (detail.AttachedManagedPolicies ?? []).map((a) => ({
+    arn: a.PolicyArn ?? '',
+    name: a.PolicyName ?? '',
+  }));
+  return {
+    ...roleBasics(detail),
+    maxSessionDuration: new Unreadable('not yet read'),
+    inlinePolicies: inline,
+    attachedPolicies: attached,
+  };
+}
+
+/** The fields GetRole and GetAccountAuthorizationDetails share. */
+export function roleBasics(role: Role | RoleDetail) {
+  const tags: Record<string, string> = {};
+  for (const t of role.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+  return {
+    name: role.RoleName ?? '',
+    arn: role.Arn ?? '',
+    roleId: role.RoleId ?? '',
+    path: role.Path ?? '/',
+    createDate: role.CreateDate ?? null,
+    trustPolicy: decodeIamDocument(role.AssumeRolePolicyDocument),
+    permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn ?? null,
+    tags,
+  };
+}
+
+/** The longest path prefix every promised role shares, `/` at least. */
+function commonPath(paths: string[]): string {
+  if (paths.length === 0) return '/';
+  let prefix = paths[0] ?? '/';
+  for (const path of paths) {
+    while (!path.startsWith(prefix))
+      prefix = prefix.slice(0, prefix.lastIndexOf('/', prefix.length - 2) + 1);
+  }
+  return prefix || '/';
+}
+
+/** One sentence saying why something could not be read. */
+export function reasonOf(error: unknown, what: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isAccessDenied(error)) return `access denied reading ${what}: ${message}`;
+  if (isThrottled(error)) return `IAM was still throttling after the SDK's retries reading ${what}`;
+  return `could not read ${what}: ${describeError(error)}`;
+}

@@ -1,0 +1,206 @@
+/**
+ * Reads an offline account export into the same live state a live read produces. The export is
+ * `aws iam get-account-authorization-details` output: as the AWS CLI writes it (documents as
+ * JSON objects, dates like `2022-08-07 12:55:43+00:00`) or as the raw API returns it (documents
+ * URL-encoded, ISO dates), one object or a list of pages.
+ *
+ * The export has no maximum session duration for roles, so offline that setting comes out as
+ * not checked (unless a role in the export carries `MaxSessionDuration`).
+ */
+import { decodeIamDocument } from '../aws/iam';
+import { InputError } from '../errors';
+import {
+  type LiveIamState,
+  type LivePolicy,
+  type LivePolicyVersion,
+  type LiveRole,
+  Unreadable,
+} from './live-state';
+
+type Json = Record<string, unknown>;
+
+const NO_SESSION_DURATION =
+  'the account export (get-account-authorization-details) does not hold the maximum session duration';
+
+/**
+ * Builds the live state of `roleNames` and of every policy in the export.
+ *
+ * @param where the file name, for error messages
+ */
+export function readSnapshot(
+  input: unknown,
+  roleNames: string[],
+  where = 'snapshot',
+): LiveIamState {
+  const pages = pagesOf(input, where);
+  const roleDetails = pages.flatMap((p, i) => listOf(p, 'RoleDetailList', `${where}[${i}]`));
+  const users = pages.flatMap((p, i) => listOf(p, 'UserDetailList', `${where}[${i}]`));
+  const groups = pages.flatMap((p, i) => listOf(p, 'GroupDetailList', `${where}[${i}]`));
+  const policies = pages.flatMap((p, i) => listOf(p, 'Policies', `${where}[${i}]`));
+  const entitiesListed = pages.some((p) => 'UserDetailList' in p || 'GroupDetailList' in p);
+
+  const state: LiveIamState = { mode: 'snapshot', roles: new Map(), policies: new Map() };
+  const byName = new Map<string, Json>();
+  roleDetails.forEach((detail, i) => {
+    const name = text(detail.RoleName, `${where}.RoleDetailList[${i}].RoleName`);
+    byName.set(name, detail);
+  });
+  for (const name of roleNames) {
+    const detail = byName.get(name);
+    state.roles.set(name, detail === undefined ? null : roleOf(detail, `${where}: role ${name}`));
+  }
+
+  const attachments = attachmentsByPolicy(roleDetails, users, groups);
+  policies.forEach((p, i) => {
+    const policy = policyOf(p, `${where}.Policies[${i}]`);
+    const seen = attachments.get(policy.arn) ?? { roles: [], users: [], groups: [] };
+    const count = typeof p.AttachmentCount === 'number' ? p.AttachmentCount : undefined;
+    const total = seen.roles.length + seen.users.length + seen.groups.length;
+    policy.attachedTo =
+      entitiesListed || count === undefined || count === total
+        ? seen
+        : new Unreadable(
+            `the export lists no users or groups, and policy ${policy.name} has ${count} attachments where its roles account for ${total}`,
+          );
+    state.policies.set(policy.arn, policy);
+  });
+  return state;
+}
+
+function pagesOf(input: unknown, where: string): Json[] {
+  const pages = Array.isArray(input) ? input : [input];
+  return pages.map((page, i) => {
+    if (page === null || typeof page !== 'object' || Array.isArray(page)) {
+      throw new InputError(
+        `${where}${Array.isArray(input) ? `[${i}]` : ''}: expected the JSON object that get-account-authorization-details writes, received ${describe(page)}.`,
+      );
+    }
+    const json = page as Json;
+    if (!('RoleDetailList' in json) && !('Policies' in json)) {
+      throw new InputError(
+        `${where}: expected get-account-authorization-details output with RoleDetailList and Policies, received an object with keys ${Object.keys(json).slice(0, 6).join(', ') || '(none)'}.`,
+      );
+    }
+    return json;
+  });
+}
+
+function listOf(page: Json, key: string, where: string): Json[] {
+  const value = page[key];
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new InputError(`${where}.${key}: expected a list, received ${describe(value)}.`);
+  }
+  return value.filter((v): v is Json => v !== null && typeof v === 'object');
+}
+
+function roleOf(detail: Json, where: string): LiveRole {
+  const tags: Record<string, string> = {};
+  for (const t of (detail.Tags as Json[] | undefined) ?? []) {
+    if (typeof t.Key === 'string') tags[t.Key] = String(t.Value ?? '');
+  }
+  const inline = new Map<string, unknown>();
+  for (const p of (detail.RolePolicyList as Json[] | undefined) ?? []) {
+    if (typeof p.PolicyName === 'string') {
+      inline.set(p.PolicyName, documentOf(p.PolicyDocument, `${where}, inline ${p.PolicyName}`));
+    }
+  }
+  const boundary = detail.PermissionsBoundary as Json | undefined;
+  const duration = detail.MaxSessionDuration;
+  return {
+    name: String(detail.RoleName),
+    arn: String(detail.Arn ?? ''),
+    roleId: String(detail.RoleId ?? ''),
+    path: typeof detail.Path === 'string' ? detail.Path : '/',
+    createDate: dateOf(detail.CreateDate),
+    trustPolicy: documentOf(detail.AssumeRolePolicyDocument, `${where}, trust policy`),
+    maxSessionDuration:
+      typeof duration === 'number' ? duration : new Unreadable(NO_SESSION_DURATION),
+    permissionsBoundaryArn:
+      typeof boundary?.PermissionsBoundaryArn === 'string' ? boundary.PermissionsBoundaryArn : null,
+    tags,
+    inlinePolicies: inline,
+    attachedPolicies: ((detail.AttachedManagedPolicies as Json[] | undefined) ?? []).map((a) => ({
+      arn: String(a.PolicyArn ?? ''),
+      name: String(a.PolicyName ?? ''),
+    })),
+  };
+}
+
+function policyOf(p: Json, where: string): LivePolicy {
+  const arn = text(p.Arn, `${where}.Arn`);
+  const versions: LivePolicyVersion[] = ((p.PolicyVersionList as Json[] | undefined) ?? []).map(
+    (v, i) => ({
+      versionId: String(v.VersionId ?? ''),
+      isDefault: v.IsDefaultVersion === true || v.IsDefaultVersion === 'true',
+      createDate: dateOf(v.CreateDate),
+      document: documentOf(v.Document, `${where}.PolicyVersionList[${i}].Document`),
+    }),
+  );
+  const defaultVersionId =
+    typeof p.DefaultVersionId === 'string'
+      ? p.DefaultVersionId
+      : (versions.find((v) => v.isDefault)?.versionId ?? null);
+  const current = versions.find((v) => v.versionId === defaultVersionId);
+  return {
+    arn,
+    name: typeof p.PolicyName === 'string' ? p.PolicyName : (arn.split('/').pop() ?? arn),
+    path: typeof p.Path === 'string' ? p.Path : '/',
+    defaultVersionId,
+    document: current?.document,
+    versions,
+    attachedTo: null,
+  };
+}
+
+function attachmentsByPolicy(roles: Json[], users: Json[], groups: Json[]) {
+  const out = new Map<string, { roles: string[]; users: string[]; groups: string[] }>();
+  const add = (entities: Json[], nameKey: string, list: 'roles' | 'users' | 'groups') => {
+    for (const entity of entities) {
+      for (const a of (entity.AttachedManagedPolicies as Json[] | undefined) ?? []) {
+        if (typeof a.PolicyArn !== 'string') continue;
+        const entry = out.get(a.PolicyArn) ?? { roles: [], users: [], groups: [] };
+        entry[list].push(String(entity[nameKey]));
+        out.set(a.PolicyArn, entry);
+      }
+    }
+  };
+  add(roles, 'RoleName', 'roles');
+  add(users, 'UserName', 'users');
+  add(groups, 'GroupName', 'groups');
+  return out;
+}
+
+function documentOf(value: unknown, where: string): unknown {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return value;
+  try {
+    return decodeIamDocument(value);
+  } catch (error) {
+    throw new InputError(
+      `${where}: expected a policy document (JSON, or URL-encoded JSON as IAM returns it), received text that does not parse.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Reads `2022-08-07 12:55:43+00:00` (AWS CLI), ISO 8601 (API), or epoch seconds. */
+export function dateOf(value: unknown): Date | null {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value * 1000);
+  if (typeof value !== 'string' || value === '') return null;
+  const date = new Date(value.includes('T') ? value : value.replace(' ', 'T'));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function text(value: unknown, where: string): string {
+  if (typeof value === 'string' && value !== '') return value;
+  throw new InputError(`${where}: expected a non-empty string, received ${describe(value)}.`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return `the string "${value.slice(0, 40)}"`;
+  return typeof value;
+}
