@@ -1,0 +1,324 @@
+/**
+ * Condition blocks: normalised into clauses (operator, key, set of values) and compared by
+ * implication. A block is the conjunction of its clauses; within a clause the values are
+ * alternatives (for negated operators: exclusions). Whether one block implies another is
+ * decided where the operators allow it and `unknown` otherwise.
+ */
+import { isSecret, isUnknown, type SecretValue, type UnknownValue } from '../values';
+import { patternCovers } from './pattern';
+
+type Leaf = string | UnknownValue | SecretValue;
+
+/** One `Operator: { key: values }` entry of a Condition block. */
+export interface Clause {
+  /** The operator as written canonically, e.g. `ForAnyValue:StringLikeIfExists`. */
+  operator: string;
+  /** The operator without set prefix or IfExists, e.g. `StringLike`; ArnEquals reads ArnLike. */
+  base: string;
+  set: '' | 'ForAnyValue' | 'ForAllValues';
+  ifExists: boolean;
+  /** The key in lower case (keys are case-insensitive). */
+  key: string;
+  /** The key as first written, for display. */
+  keyText: string;
+  values: Leaf[] | UnknownValue;
+}
+
+/** Three-valued answer to "does this follow from that". */
+export type Verdict = 'yes' | 'no' | 'unknown';
+
+const OPERATORS = [
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'BinaryEquals',
+  'IpAddress',
+  'NotIpAddress',
+  'ArnEquals',
+  'ArnLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+  'Null',
+];
+const CANONICAL = new Map(OPERATORS.map((op) => [op.toLowerCase(), op]));
+/** ArnEquals and ArnLike behave alike (both honour wildcards), as do their negations. */
+const ALIASES: Record<string, string> = { ArnEquals: 'ArnLike', ArnNotEquals: 'ArnNotLike' };
+const NEGATED = new Set([
+  'StringNotEquals',
+  'StringNotEqualsIgnoreCase',
+  'StringNotLike',
+  'NumericNotEquals',
+  'DateNotEquals',
+  'NotIpAddress',
+  'ArnNotLike',
+]);
+const WILDCARD_OPERATORS = new Set(['StringLike', 'StringNotLike', 'ArnLike', 'ArnNotLike']);
+const ORDERED = /^(Numeric|Date)(LessThan|LessThanEquals|GreaterThan|GreaterThanEquals)$/;
+
+/**
+ * Normalises a Condition element into sorted clauses; an empty block gives no clauses.
+ * `fail` is called with a message naming the path when the block is malformed.
+ */
+export function normaliseConditionBlock(
+  block: unknown,
+  path: string,
+  fail: (message: string) => never,
+): Clause[] {
+  if (block === undefined) return [];
+  if (!isObject(block)) fail(`${path}: must be an object of operators, got ${describe(block)}.`);
+
+  const clauses = new Map<string, Clause>();
+  for (const [operatorText, entries] of Object.entries(block as Record<string, unknown>)) {
+    const parsed = parseOperator(operatorText);
+    if (parsed === null) {
+      fail(`${path}: unknown condition operator "${operatorText}".`);
+    }
+    if (isUnknown(entries)) {
+      fail(`${path}.${operatorText}: the keys of a condition must be known offline.`);
+    }
+    if (!isObject(entries)) {
+      fail(
+        `${path}.${operatorText}: must be an object of condition keys, got ${describe(entries)}.`,
+      );
+    }
+    for (const [keyText, raw] of Object.entries(entries as Record<string, unknown>)) {
+      const at = `${path}.${operatorText}.${keyText}`;
+      const values = readValues(raw, at, parsed.base, fail);
+      const clause: Clause = { ...parsed, key: keyText.toLowerCase(), keyText, values };
+      const id = clauseId(clause);
+      const earlier = clauses.get(id);
+      clauses.set(id, earlier ? mergeValues(earlier, clause) : clause);
+    }
+  }
+  return [...clauses.values()].sort((a, b) => compareText(clauseId(a), clauseId(b)));
+}
+
+function parseOperator(text: string): Omit<Clause, 'key' | 'keyText' | 'values'> | null {
+  let rest = text;
+  let set: Clause['set'] = '';
+  const prefix = /^(ForAnyValue|ForAllValues):/i.exec(rest);
+  if (prefix) {
+    set = (prefix[1] as string).toLowerCase() === 'foranyvalue' ? 'ForAnyValue' : 'ForAllValues';
+    rest = rest.slice(prefix[0].length);
+  }
+  const ifExists = /IfExists$/i.test(rest) && rest.toLowerCase() !== 'null';
+  if (ifExists) rest = rest.slice(0, -'IfExists'.length);
+  const canonical = CANONICAL.get(rest.toLowerCase());
+  if (canonical === undefined) return null;
+  const base = ALIASES[canonical] ?? canonical;
+  const operator = `${set ? `${set}:` : ''}${base}${ifExists ? 'IfExists' : ''}`;
+  return { operator, base, set, ifExists };
+}
+
+function readValues(
+  raw: unknown,
+  path: string,
+  base: string,
+  fail: (message: string) => never,
+): Leaf[] | UnknownValue {
+  if (isUnknown(raw)) return raw;
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0) fail(`${path}: must hold at least one value.`);
+  const values = list.map((value, i): Leaf => {
+    if (isUnknown(value) || isSecret(value)) return value;
+    if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
+    if (typeof value !== 'string') {
+      fail(`${path}[${i}]: must be a string, number or boolean, got ${describe(value)}.`);
+    }
+    return normaliseValue(base, value as string);
+  });
+  return uniqueSorted(values);
+}
+
+function normaliseValue(base: string, value: string): string {
+  if (base === 'Bool' || base === 'Null' || base.endsWith('IgnoreCase')) return value.toLowerCase();
+  if (base.startsWith('Numeric')) {
+    const n = Number(value);
+    return value.trim() !== '' && Number.isFinite(n) ? String(n) : value;
+  }
+  if (base.endsWith('IpAddress') && /^\d+\.\d+\.\d+\.\d+$/.test(value)) return `${value}/32`;
+  return value;
+}
+
+function mergeValues(a: Clause, b: Clause): Clause {
+  if (isUnknown(a.values)) return a;
+  if (isUnknown(b.values)) return b;
+  return { ...a, values: uniqueSorted([...a.values, ...b.values]) };
+}
+
+function clauseId(clause: Clause): string {
+  return `${clause.operator}|${clause.key}`;
+}
+
+/** A display key for a leaf; a secret shows as its placeholder. */
+export function valueKey(value: Leaf): string {
+  if (typeof value === 'string') return `=${value}`;
+  return isSecret(value) ? `secret:${value.parameter}` : `unknown:${value.source}`;
+}
+
+function uniqueSorted(values: Leaf[]): Leaf[] {
+  const seen = new Map<string, Leaf>();
+  for (const value of values) seen.set(valueKey(value), value);
+  return [...seen.entries()].sort(([a], [b]) => compareText(a, b)).map(([, v]) => v);
+}
+
+/** Whether the block `a` (a list of clauses, all required) implies block `b`. */
+export function blockImplies(a: Clause[] | UnknownValue, b: Clause[] | UnknownValue): Verdict {
+  if (!isUnknown(b) && b.length === 0) return 'yes';
+  if (isUnknown(a) || isUnknown(b)) return 'unknown';
+  let verdict: Verdict = 'yes';
+  for (const needed of b) {
+    const found = satisfied(a, needed);
+    if (found === 'no') return 'no';
+    if (found === 'unknown') verdict = 'unknown';
+  }
+  return verdict;
+}
+
+/** Whether some clause of `a` implies `needed`; `no` when none touches its key. */
+export function satisfied(a: Clause[], needed: Clause): Verdict {
+  let verdict: Verdict = 'no';
+  for (const clause of a) {
+    if (clause.key !== needed.key) continue;
+    const one = clauseImplies(clause, needed);
+    if (one === 'yes') return 'yes';
+    if (one === 'unknown') verdict = 'unknown';
+  }
+  return verdict;
+}
+
+/** Whether clause `a` implies clause `b` (both on the same key). */
+export function clauseImplies(a: Clause, b: Clause): Verdict {
+  if (isUnknown(a.values) || isUnknown(b.values)) return 'unknown';
+  if (hasOpaque(a.values) || hasOpaque(b.values)) return 'unknown';
+  if (b.base === 'Null' && b.set === '' && !a.ifExists && a.base !== 'Null') {
+    return a.set === '' && b.values.every((v) => v === 'false') ? 'yes' : 'unknown';
+  }
+  if (a.ifExists && !b.ifExists) return 'no';
+  if (a.set !== b.set) return 'unknown';
+  const av = a.values as string[];
+  const bv = b.values as string[];
+
+  if (a.base === b.base) {
+    if (ORDERED.test(a.base)) return ordered(a.base, av, bv);
+    if (a.base.endsWith('IpAddress')) {
+      const inside = (x: string[], y: string[]) => x.every((n) => y.some((w) => cidrCovers(w, n)));
+      return verdictOf(NEGATED.has(a.base) ? inside(bv, av) : inside(av, bv));
+    }
+    const wildcards = WILDCARD_OPERATORS.has(a.base);
+    const equal = (outer: string, inner: string) =>
+      wildcards ? patternCovers(outer, inner) : sameValue(a.base, outer, inner);
+    const within = (x: string[], y: string[]) => x.every((v) => y.some((w) => equal(w, v)));
+    return verdictOf(NEGATED.has(a.base) ? within(bv, av) : within(av, bv));
+  }
+
+  if (a.base === 'StringEquals' && b.base === 'StringLike') {
+    return verdictOf(av.every((v) => bv.some((w) => patternCovers(w, v))));
+  }
+  if (a.base === 'StringLike' && b.base === 'StringEquals') {
+    if (av.every((v) => !/[*?]/.test(v) && bv.includes(v))) return 'yes';
+  }
+  return ORDERED.test(a.base) && ORDERED.test(b.base)
+    ? crossOrdered(a.base, b.base, av, bv)
+    : 'unknown';
+}
+
+function hasOpaque(values: Leaf[]): boolean {
+  return values.some((v) => isUnknown(v) || (isSecret(v) && v.sha256 === undefined));
+}
+
+function verdictOf(value: boolean): Verdict {
+  return value ? 'yes' : 'no';
+}
+
+function sameValue(base: string, x: string, y: string): boolean {
+  if (x === y) return true;
+  if (base.startsWith('Date')) {
+    const tx = dateOf(x);
+    return tx !== undefined && tx === dateOf(y);
+  }
+  return false;
+}
+
+function threshold(base: string, values: string[]): number | undefined {
+  const numbers = values.map((v) => (base.startsWith('Date') ? dateOf(v) : Number(v)));
+  if (numbers.some((n) => n === undefined || Number.isNaN(n))) return undefined;
+  const list = numbers as number[];
+  return base.includes('LessThan') ? Math.max(...list) : Math.min(...list);
+}
+
+function ordered(base: string, av: string[], bv: string[]): Verdict {
+  const ta = threshold(base, av);
+  const tb = threshold(base, bv);
+  if (ta === undefined || tb === undefined) return 'unknown';
+  return verdictOf(base.includes('LessThan') ? ta <= tb : ta >= tb);
+}
+
+function crossOrdered(aBase: string, bBase: string, av: string[], bv: string[]): Verdict {
+  const family = (base: string) => base.replace(/Equals$/, '');
+  if (family(aBase) !== family(bBase)) return 'unknown';
+  const ta = threshold(aBase, av);
+  const tb = threshold(bBase, bv);
+  if (ta === undefined || tb === undefined) return 'unknown';
+  const less = aBase.includes('LessThan');
+  const aStrict = !aBase.endsWith('Equals');
+  const bStrict = !bBase.endsWith('Equals');
+  if (aStrict && !bStrict) return verdictOf(less ? ta <= tb : ta >= tb);
+  return verdictOf(less ? ta < tb : ta > tb);
+}
+
+function dateOf(text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function cidrCovers(outer: string, inner: string): boolean {
+  const a = parseCidr(outer);
+  const b = parseCidr(inner);
+  if (a === undefined || b === undefined) return outer === inner;
+  if (a.bits > b.bits) return false;
+  const mask = a.bits === 0 ? 0 : (0xffffffff << (32 - a.bits)) >>> 0;
+  return (a.address & mask) >>> 0 === (b.address & mask) >>> 0;
+}
+
+function parseCidr(text: string): { address: number; bits: number } | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?:\/(\d+))?$/.exec(text);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  if (octets.some((o) => o > 255)) return undefined;
+  const bits = match[5] === undefined ? 32 : Number(match[5]);
+  if (bits > 32) return undefined;
+  const address = octets.reduce((acc, o) => ((acc << 8) | o) >>> 0, 0);
+  return { address, bits };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isUnknown(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,333 @@
+/**
+ * Reading a policy document from any form it arrives in (an object, JSON text, or the
+ * URL-encoded JSON the IAM API returns) into one normalised shape. Normalising removes what
+ * IAM rewrites without changing meaning: scalar versus list, order, duplicates, the letter case
+ * of action names and condition keys, numbers and booleans versus strings, an account ID versus
+ * its root ARN, ArnEquals versus ArnLike, and an empty Condition versus none.
+ */
+import { InputError } from '../errors';
+import { isSecret, isUnknown, type SecretValue, type UnknownValue } from '../values';
+import { type Clause, normaliseConditionBlock } from './condition';
+
+/** A policy document that cannot be read; the message names the source and the element path. */
+export class PolicyError extends InputError {}
+
+/** A value in a document: plain text, or a leaf the template engine could not know in clear. */
+export type Leaf = string | UnknownValue | SecretValue;
+
+/** A list of values, or one unknown standing for the whole list. */
+export type LeafList = Leaf[] | UnknownValue;
+
+/** One principal entry, e.g. `{ type: 'AWS', value: 'arn:aws:iam::111122223333:root' }`. */
+export interface PrincipalEntry {
+  type: 'AWS' | 'Service' | 'Federated' | 'CanonicalUser' | '*';
+  value: Leaf;
+}
+
+export interface PolicyStatement {
+  /** Position in the document's statement list. */
+  index: number;
+  sid: string | null;
+  effect: 'Allow' | 'Deny';
+  /** `null` when the statement has neither Principal nor NotPrincipal (an identity policy). */
+  principal: { not: boolean; entries: PrincipalEntry[] | UnknownValue } | null;
+  action: { not: boolean; values: LeafList };
+  /** `null` when the statement has neither Resource nor NotResource (a trust policy). */
+  resource: { not: boolean; values: LeafList } | null;
+  /** Conjunction of clauses; an unknown when the whole block was not known offline. */
+  condition: Clause[] | UnknownValue;
+  /** Set when the whole statement was not known offline: nothing about it can be decided. */
+  opaque?: UnknownValue;
+}
+
+export interface PolicyDocument {
+  /** `2012-10-17`, `2008-10-17`, or null when the document has none. */
+  version: string | null;
+  statements: PolicyStatement[];
+  /** Set when the statement list itself was not known offline. */
+  opaque?: UnknownValue;
+}
+
+const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
+const DOCUMENT_KEYS = new Set(['Version', 'Id', 'Statement']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
+const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
+const ACCOUNT_ID = /^\d{12}$/;
+const ROOT_ARN = /^arn:[a-z-]+:iam::(\d{12}):root$/;
+
+/**
+ * Reads a policy document into its normalised form.
+ *
+ * @param input an object, JSON text, or URL-encoded JSON text; may hold `UnknownValue` and
+ *   `SecretValue` leaves when it comes from the template engine
+ * @param where names the source in error messages, e.g. a file name or `role Tenant trust`
+ * @throws PolicyError naming the source, the element path, the rule and what was received
+ *
+ * @example
+ * parsePolicy('%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D', 'GetRole');
+ */
+export function parsePolicy(input: unknown, where = 'policy'): PolicyDocument {
+  const raw = typeof input === 'string' ? parseText(input, where) : input;
+  if (isUnknown(raw)) return { version: null, statements: [], opaque: raw };
+  if (!isPlainObject(raw)) {
+    throw new PolicyError(`${where}: a policy document must be a JSON object, got ${kindOf(raw)}.`);
+  }
+
+  for (const key of Object.keys(raw)) {
+    if (!DOCUMENT_KEYS.has(key)) {
+      throw new PolicyError(
+        `${where}: unknown top-level element "${key}": expected Version, Id or Statement.`,
+      );
+    }
+  }
+  const version = readVersion(raw.Version, where);
+  const list = raw.Statement;
+  if (list === undefined) throw new PolicyError(`${where}: the Statement element is missing.`);
+  if (isUnknown(list)) return { version, statements: [], opaque: list };
+
+  const items = Array.isArray(list) ? list : [list];
+  const statements = items.map((item, index) =>
+    readStatement(item, index, `${where}: Statement[${index}]`),
+  );
+  return { version, statements };
+}
+
+function parseText(text: string, where: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '') throw new PolicyError(`${where}: the policy document is empty.`);
+  if (trimmed.startsWith('{')) return parseJson(trimmed, where);
+
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(trimmed);
+  } catch {
+    throw new PolicyError(
+      `${where}: expected a JSON object or URL-encoded JSON, got text starting "${preview(trimmed)}".`,
+    );
+  }
+  if (!decoded.trimStart().startsWith('{')) {
+    throw new PolicyError(
+      `${where}: expected a JSON object or URL-encoded JSON, got text starting "${preview(trimmed)}".`,
+    );
+  }
+  try {
+    return JSON.parse(decoded);
+  } catch {
+    // Form encoding writes spaces as '+'; IAM itself never does, so this is a second try only.
+    return parseJson(decodeURIComponent(trimmed.replace(/\+/g, '%20')), where);
+  }
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new PolicyError(`${where}: the policy is not valid JSON (${detail}).`, { cause: error });
+  }
+}
+
+function readVersion(value: unknown, where: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value === 'string' && VERSIONS.has(value)) return value;
+  throw new PolicyError(
+    `${where}: Version must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(value)}.`,
+  );
+}
+
+function readStatement(item: unknown, index: number, path: string): PolicyStatement {
+  if (isUnknown(item)) {
+    return {
+      index,
+      sid: null,
+      effect: 'Allow',
+      principal: null,
+      action: { not: false, values: [] },
+      resource: null,
+      condition: [],
+      opaque: item,
+    };
+  }
+  if (!isPlainObject(item)) {
+    throw new PolicyError(`${path}: a statement must be an object, got ${kindOf(item)}.`);
+  }
+  for (const key of Object.keys(item)) {
+    if (!STATEMENT_KEYS.has(key)) {
+      throw new PolicyError(
+        `${path}: unknown element "${key}": expected one of ${[...STATEMENT_KEYS].join(', ')}.`,
+      );
+    }
+  }
+
+  const sid = item.Sid;
+  if (sid !== undefined && typeof sid !== 'string') {
+    throw new PolicyError(`${path}.Sid: must be a string, got ${kindOf(sid)}.`);
+  }
+  const effect = item.Effect;
+  if (effect !== 'Allow' && effect !== 'Deny') {
+    throw new PolicyError(
+      `${path}.Effect: must be "Allow" or "Deny", got ${effect === undefined ? 'nothing' : JSON.stringify(effect)}.`,
+    );
+  }
+
+  const action = readPair(item, 'Action', 'NotAction', path, true);
+  if (action === null) throw new PolicyError(`${path}: needs an Action or a NotAction element.`);
+  const condition = item.Condition;
+  return {
+    index,
+    sid: sid === undefined || sid === '' ? null : sid,
+    effect,
+    principal: readPrincipal(item, path),
+    action: { not: action.not, values: mapList(action.values, normaliseAction) },
+    resource: readPair(item, 'Resource', 'NotResource', path, false),
+    condition: isUnknown(condition)
+      ? condition
+      : normaliseConditionBlock(condition, `${path}.Condition`, (message) => {
+          throw new PolicyError(message);
+        }),
+  };
+}
+
+function readPair(
+  item: Record<string, unknown>,
+  name: string,
+  notName: string,
+  path: string,
+  lowerCase: boolean,
+): { not: boolean; values: LeafList } | null {
+  const plain = item[name];
+  const negated = item[notName];
+  if (plain !== undefined && negated !== undefined) {
+    throw new PolicyError(`${path}: has both ${name} and ${notName}; a statement may have one.`);
+  }
+  if (plain === undefined && negated === undefined) return null;
+  const not = plain === undefined;
+  const values = readLeafList(not ? negated : plain, `${path}.${not ? notName : name}`);
+  return { not, values: lowerCase ? values : dedupe(values) };
+}
+
+function readLeafList(value: unknown, path: string): LeafList {
+  if (isUnknown(value)) return value;
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new PolicyError(`${path}: must not be an empty list.`);
+  return list.map((entry, i) => {
+    if (typeof entry === 'string' || isUnknown(entry) || isSecret(entry)) return entry;
+    throw new PolicyError(`${path}[${i}]: must be a string, got ${kindOf(entry)}.`);
+  });
+}
+
+function readPrincipal(item: Record<string, unknown>, path: string): PolicyStatement['principal'] {
+  const plain = item.Principal;
+  const negated = item.NotPrincipal;
+  if (plain !== undefined && negated !== undefined) {
+    throw new PolicyError(
+      `${path}: has both Principal and NotPrincipal; a statement may have one.`,
+    );
+  }
+  if (plain === undefined && negated === undefined) return null;
+  const not = plain === undefined;
+  const value = not ? negated : plain;
+  const at = `${path}.${not ? 'NotPrincipal' : 'Principal'}`;
+  if (isUnknown(value)) return { not, entries: value };
+  if (value === '*') return { not, entries: [{ type: '*', value: '*' }] };
+  if (!isPlainObject(value)) {
+    throw new PolicyError(
+      `${at}: must be "*" or an object keyed by AWS, Service, Federated or CanonicalUser, got ${kindOf(value)}.`,
+    );
+  }
+
+  const entries: PrincipalEntry[] = [];
+  for (const [type, list] of Object.entries(value)) {
+    if (!PRINCIPAL_TYPES.has(type)) {
+      throw new PolicyError(
+        `${at}: unknown principal type "${type}": expected AWS, Service, Federated or CanonicalUser.`,
+      );
+    }
+    const leaves = readLeafList(list, `${at}.${type}`);
+    if (isUnknown(leaves)) return { not, entries: leaves };
+    for (const leaf of leaves) {
+      entries.push(normalisePrincipal(type as PrincipalEntry['type'], leaf));
+    }
+  }
+  if (entries.length === 0) throw new PolicyError(`${at}: names no principal.`);
+  return { not, entries: dedupeBy(entries, principalKey) };
+}
+
+function normalisePrincipal(type: PrincipalEntry['type'], value: Leaf): PrincipalEntry {
+  if (typeof value !== 'string') return { type, value };
+  if (value === '*') return { type: '*', value: '*' };
+  if (type === 'Service') return { type, value: value.toLowerCase() };
+  if (type === 'AWS') {
+    const root = ROOT_ARN.exec(value);
+    if (root) return { type, value: root[1] as string };
+  }
+  return { type, value };
+}
+
+/** A key that two principal entries share exactly when they name the same principal. */
+export function principalKey(entry: PrincipalEntry): string {
+  const value = typeof entry.value === 'string' ? entry.value : entry.value.toJSON();
+  return entry.type === '*' ? '*' : `${entry.type}:${value}`;
+}
+
+/** Whether an AWS principal value is an account (ID), as opposed to a role, user or session. */
+export function isAccountPrincipal(value: string): boolean {
+  return ACCOUNT_ID.test(value);
+}
+
+function normaliseAction(value: Leaf): Leaf {
+  return typeof value === 'string' ? value.toLowerCase() : value;
+}
+
+function mapList(values: LeafList, fn: (leaf: Leaf) => Leaf): LeafList {
+  return isUnknown(values) ? values : dedupe(values.map(fn));
+}
+
+function dedupe(values: LeafList): LeafList {
+  if (isUnknown(values)) return values;
+  return dedupeBy(values, leafKey);
+}
+
+function dedupeBy<T>(values: T[], key: (value: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const value of values) if (!seen.has(key(value))) seen.set(key(value), value);
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+}
+
+/** A key for a leaf: its text, or a tag naming what stands in for it. */
+export function leafKey(leaf: Leaf): string {
+  if (typeof leaf === 'string') return `=${leaf}`;
+  return isSecret(leaf) ? `secret:${leaf.parameter}` : `unknown:${leaf.source}`;
+}
+
+/** Whether a value is a plain JSON object (not a list, null, or a class instance). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Names what kind of JSON value was received, for error messages; never shows its content. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (isUnknown(value)) return `a value not known offline (${value.source})`;
+  if (isSecret(value)) return 'a secret value';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(preview(value))}`;
+  return `the ${typeof value} ${String(value)}`;
+}
+
+function preview(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}

@@ -1,0 +1,20 @@
+/**
+ * The policy core: reads IAM policy documents from any form they arrive in, decides whether two
+ * grant the same, and explains a directed difference per statement and element.
+ */
+
+export { comparePolicies } from './compare';
+export type { PolicyDocument, PolicyStatement } from './document';
+export { PolicyError, parsePolicy } from './document';
+export { actionsNotAllowed, isAdminEquivalent } from './evaluate';
+export type {
+  ActionRequest,
+  BlockedAction,
+  ChangeDirection,
+  CompareOptions,
+  Direction,
+  PolicyChange,
+  PolicyComparison,
+  PolicyElement,
+  PolicyKind,
+} from './types';

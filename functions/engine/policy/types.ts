@@ -1,0 +1,69 @@
+/**
+ * The public shapes of the policy core: what a comparison of two IAM policy documents reports.
+ * The JSON forms are a public interface: the CLI prints them and drift findings embed changes.
+ */
+
+/** How a live document differs from the expected one, taken as a whole. */
+export type Direction = 'none' | 'widened' | 'narrowed' | 'mixed' | 'unknown';
+
+/** The direction of one change; `unknown` when it cannot be decided (the summary says why). */
+export type ChangeDirection = 'widened' | 'narrowed' | 'unknown';
+
+/** The policy element a change is about. */
+export type PolicyElement =
+  | 'Version'
+  | 'Statement'
+  | 'Effect'
+  | 'Principal'
+  | 'NotPrincipal'
+  | 'Action'
+  | 'NotAction'
+  | 'Resource'
+  | 'NotResource'
+  | 'Condition';
+
+/** Which kind of document is compared: trust policies get extra rules. */
+export type PolicyKind = 'permissions' | 'trust';
+
+/** One difference between the expected and the live document. */
+export interface PolicyChange {
+  direction: ChangeDirection;
+  /** The statement's index in the live document (in the expected one for a removal). */
+  statement: { index: number; sid: string | null };
+  element: PolicyElement;
+  /** JSON values or null; a secret condition value only ever appears as a placeholder. */
+  before: unknown;
+  after: unknown;
+  /** One sentence, e.g. `added s3:DeleteObject on arn:aws:s3:::backups-*`. */
+  summary: string;
+}
+
+/** The outcome of {@link comparePolicies}. */
+export interface PolicyComparison {
+  /** True only when the documents are proven to grant exactly the same. */
+  equivalent: boolean;
+  direction: Direction;
+  /** Why the direction is `unknown`, when it is. */
+  reason?: string;
+  changes: PolicyChange[];
+}
+
+/** Options of {@link comparePolicies}. */
+export interface CompareOptions {
+  /** `trust` adds the rules for role trust policies; `permissions` by default. */
+  kind?: PolicyKind;
+}
+
+/** A request whose outcome under a policy {@link actionsNotAllowed} decides. */
+export interface ActionRequest {
+  action: string;
+  /** The resource ARN; `*` when omitted. */
+  resource?: string;
+}
+
+/** A request a policy does not allow, and why. */
+export interface BlockedAction {
+  action: string;
+  resource: string;
+  reason: 'explicit-deny' | 'not-allowed' | 'conditional';
+}
