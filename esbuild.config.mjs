@@ -1,0 +1,176 @@
+/**
+ * Builds the Lambda bundles and the CLI.
+ *
+ *   functions/<name>/handler.ts  ->  dist/<name>/index.mjs   (every folder with a handler)
+ *   functions/cli/bin.ts         ->  dist/cli.mjs
+ *
+ * Bundles are ESM for Node 20 syntax (they run on nodejs24.x and load on Node 20 here), minified,
+ * with linked source maps and a LEGAL.txt of the licences they contain. The AWS SDK is bundled
+ * from the lock file rather than taken from the Lambda runtime, so what runs is what was tested.
+ * After bundling, the build refuses any copyleft package inside a Lambda bundle and loads each
+ * bundle in a fresh Node process to prove it imports and exports `handler`.
+ *
+ * Usage: node esbuild.config.mjs [--outdir DIR] [--skip-load-check]
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const FUNCTIONS_DIR = join(ROOT, 'functions');
+
+// ESM output cannot `require`, but some bundled CommonJS dependencies do (Node built-ins
+// included); this gives them a real `require`, `__filename` and `__dirname`.
+const ESM_REQUIRE_SHIM = [
+  "import { createRequire as __cgCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __cgFileURLToPath } from 'node:url';",
+  "import { dirname as __cgDirname } from 'node:path';",
+  'const require = __cgCreateRequire(import.meta.url);',
+  'const __filename = __cgFileURLToPath(import.meta.url);',
+  'const __dirname = __cgDirname(__filename);',
+].join('\n');
+
+const COPYLEFT = /\b(A|L)?GPL\b|\bGPL-|\bAGPL|\bLGPL|\bSSPL\b|\bEUPL\b/i;
+
+/**
+ * The esbuild options every bundle shares; the benchmarks build their floor bundles with the
+ * same options so the comparison is fair.
+ */
+export function sharedOptions() {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'linked',
+    mainFields: ['module', 'main'],
+    loader: { '.yaml': 'text' },
+    banner: { js: ESM_REQUIRE_SHIM },
+    metafile: true,
+    logLevel: 'warning',
+    absWorkingDir: ROOT,
+  };
+}
+
+/** The function folders under functions/: those with a handler.ts. */
+export function functionNames() {
+  return readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .filter((name) => existsSync(join(FUNCTIONS_DIR, name, 'handler.ts')))
+    .sort();
+}
+
+function packageOf(inputPath) {
+  const parts = inputPath.split('/');
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1) return undefined;
+  const scoped = parts[at + 1]?.startsWith('@');
+  const name = scoped ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
+  const dir = parts.slice(0, at + 1 + (scoped ? 2 : 1)).join('/');
+  return { name, dir };
+}
+
+function licenceOf(packageDir) {
+  const manifest = JSON.parse(readFileSync(join(ROOT, packageDir, 'package.json'), 'utf8'));
+  const licence = manifest.license ?? manifest.licenses ?? 'UNKNOWN';
+  return typeof licence === 'string' ? licence : JSON.stringify(licence);
+}
+
+/** The third-party packages a bundle contains, each with its licence. */
+export function bundledPackages(metafile) {
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const found = packageOf(input);
+    if (found && !packages.has(found.name)) packages.set(found.name, licenceOf(found.dir));
+  }
+  return packages;
+}
+
+function refuseCopyleft(name, metafile) {
+  const offenders = [...bundledPackages(metafile)].filter(([, licence]) => COPYLEFT.test(licence));
+  if (offenders.length === 0) return;
+  const list = offenders.map(([pkg, licence]) => `${pkg} (${licence})`).join(', ');
+  throw new Error(`The ${name} bundle contains copyleft packages, which may not ship: ${list}.`);
+}
+
+function checkLoads(file) {
+  const script = [
+    `const m = await import(${JSON.stringify(pathToFileURL(file).href)});`,
+    "if (typeof m.handler !== 'function') throw new Error('no exported handler function');",
+  ].join('\n');
+  execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, AWS_REGION: process.env.AWS_REGION ?? 'us-east-1' },
+    timeout: 30_000,
+  });
+}
+
+/**
+ * Builds every function and the CLI into `outdir`.
+ *
+ * @returns one entry per output: its name, file and the packages bundled into it
+ */
+export async function build({ outdir = join(ROOT, 'dist'), loadCheck = true } = {}) {
+  const built = [];
+
+  for (const name of functionNames()) {
+    const outfile = join(outdir, name, 'index.mjs');
+    rmSync(join(outdir, name), { recursive: true, force: true });
+    const result = await esbuild.build({
+      ...sharedOptions(),
+      entryPoints: [join(FUNCTIONS_DIR, name, 'handler.ts')],
+      outfile,
+    });
+    refuseCopyleft(name, result.metafile);
+    if (loadCheck) checkLoads(outfile);
+    built.push({ name, outfile, packages: bundledPackages(result.metafile) });
+  }
+
+  const cliEntry = join(FUNCTIONS_DIR, 'cli', 'bin.ts');
+  if (existsSync(cliEntry)) {
+    const options = sharedOptions();
+    const outfile = join(outdir, 'cli.mjs');
+    const result = await esbuild.build({
+      ...options,
+      entryPoints: [cliEntry],
+      outfile,
+      banner: { js: `#!/usr/bin/env node\n${options.banner.js}` },
+    });
+    chmodSync(outfile, 0o755);
+    built.push({ name: 'cli', outfile, packages: bundledPackages(result.metafile) });
+  }
+
+  return built;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      outdir: { type: 'string' },
+      'skip-load-check': { type: 'boolean', default: false },
+    },
+  });
+  const outdir = values.outdir === undefined ? undefined : resolve(values.outdir);
+  const built = await build({ outdir, loadCheck: !values['skip-load-check'] });
+  for (const { name, outfile } of built) {
+    const size = readFileSync(outfile).length;
+    console.log(`built ${name.padEnd(18)} ${relative(ROOT, outfile)} (${kib(size)})`);
+  }
+}
+
+function kib(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}
