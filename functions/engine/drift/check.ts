@@ -1,0 +1,406 @@
+/**
+ * One drift check: read the stack, resolve its template into the promised IAM state, read the
+ * live state of exactly those roles and policies, and compare. `runCheck` does it live through
+ * the CloudFormation and IAM adapters; `checkOffline` does it from files (a template, its
+ * parameters, an account export), with the same comparison.
+ */
+
+import { partitionOf } from '../aws/clients';
+import type { CloudFormationAdapter, StackDescription } from '../aws/cloudformation';
+import type { IamAdapter } from '../aws/iam';
+import { InputError } from '../errors';
+import type { Log } from '../log';
+import { registerSecret } from '../log';
+import { parseTemplate, promisedState } from '../template';
+import type { PromisedIamState, StackContext, TemplateDocument } from '../template/types';
+import { compareState } from './compare';
+import { type ReadPlan, readLiveState } from './live-read';
+import type { LiveIamState } from './live-state';
+import { readSnapshot } from './snapshot';
+import type { CheckReport } from './types';
+
+export interface CheckDeps {
+  iam: IamAdapter;
+  cloudformation: CloudFormationAdapter;
+  log?: Log;
+  now?: () => Date;
+}
+
+export interface CheckOptions {
+  /** The stack's name or ID. */
+  stack: string;
+  /** SHA-256 hex digest of the external ID (see {@link externalIdParameter}). */
+  externalIdSha256?: string;
+  /** Digests of other NoEcho parameters, by parameter name. */
+  secretDigests?: Record<string, string>;
+  /** How to read IAM; `auto` picks whichever costs fewer calls. */
+  readMode?: 'auto' | 'per-role' | 'account';
+}
+
+/** The name of the external-ID parameter in the product's template. */
+const EXTERNAL_ID_PARAMETER = 'TenantExternalId';
+
+/** Statuses a failed deploy leaves behind: the roles may be half made, or gone. */
+const UNSETTLED = new Set([
+  'CREATE_FAILED',
+  'ROLLBACK_COMPLETE',
+  'ROLLBACK_FAILED',
+  'UPDATE_FAILED',
+  'UPDATE_ROLLBACK_FAILED',
+  'IMPORT_ROLLBACK_FAILED',
+  'DELETE_FAILED',
+  'DELETE_COMPLETE',
+]);
+
+/**
+ * Whether a check of a stack in this status would report a deploy as drift: while a create,
+ * update, rollback, delete or import is under way (every `*_IN_PROGRESS`, including
+ * `REVIEW_IN_PROGRESS`), and after a deploy failed without settling.
+ */
+export function isBusy(status: string): boolean {
+  return status.endsWith('_IN_PROGRESS') || UNSETTLED.has(status);
+}
+
+/**
+ * Checks a deployed stack against its own template.
+ *
+ * @example
+ * const report = await runCheck(
+ *   { iam: IamAdapter.create(), cloudformation: CloudFormationAdapter.create() },
+ *   { stack: process.env.STACK_ID, externalIdSha256: process.env.EXTERNAL_ID_SHA256 },
+ * );
+ */
+export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<CheckReport> {
+  const now = deps.now ?? (() => new Date());
+  const stack = await deps.cloudformation.describeStack(options.stack);
+  const base = {
+    stack: stack.stackName,
+    account: stack.account,
+    region: stack.region,
+    checkedAt: now().toISOString(),
+  };
+  if (isBusy(stack.status)) {
+    deps.log?.info('stack busy, check skipped', { stack: stack.stackName, status: stack.status });
+    return {
+      ...base,
+      skipped: { reason: busyReason(stack), stackStatus: stack.status },
+      findings: [],
+      coverage: { checked: [], notChecked: [] },
+    };
+  }
+
+  const [templateText, resources] = await Promise.all([
+    deps.cloudformation.getProcessedTemplate(stack.stackId),
+    deps.cloudformation.listStackResources(stack.stackId),
+  ]);
+  const exports = usesImports(templateText) ? await readExports(deps) : undefined;
+  const doc = parseTemplate(templateText, `stack ${stack.stackName}`);
+  const ctx: StackContext = {
+    accountId: stack.account,
+    region: stack.region,
+    partition: stack.partition,
+    stackName: stack.stackName,
+    stackId: stack.stackId,
+    notificationArns: stack.notificationArns,
+    parameters: stack.parameters,
+    secretDigests: digestsFor(doc, options),
+    resources,
+    exports,
+  };
+  const promised = promisedState(doc, ctx);
+  const live = await readLiveState(deps.iam, readPlan(promised), {
+    mode: options.readMode ?? 'auto',
+    log: deps.log,
+  });
+
+  const { findings, coverage } = compareState({
+    stack: stack.stackName,
+    promised,
+    live,
+    parameters: stack.parameters,
+    accountId: stack.account,
+    stackTags: stack.tags,
+  });
+  deps.log?.info('check complete', {
+    stack: stack.stackName,
+    mode: live.mode,
+    findings: findings.length,
+    iamCalls: Object.fromEntries(deps.iam.calls),
+  });
+  for (const f of findings) {
+    deps.log?.info('finding', {
+      role: f.resource.name,
+      logicalId: f.resource.logicalId,
+      kind: f.kind,
+      severity: f.severity,
+      id: f.id,
+    });
+  }
+  return { ...base, findings, coverage };
+}
+
+/** The inputs of an offline check, as read from files (parsed JSON, template text). */
+export interface OfflineInput {
+  templateText: string;
+  /** CloudFormation's `[{ParameterKey, ParameterValue}]` list, or a plain map. */
+  parameters: unknown;
+  /** `aws iam get-account-authorization-details` output (CLI or raw API form). */
+  snapshot: unknown;
+  /** `aws cloudformation describe-stack-resources` or `list-stack-resources` output. */
+  resources?: unknown;
+  /** `aws cloudformation list-exports` output, or a plain map. */
+  exports?: unknown;
+  stackName?: string;
+  account?: string;
+  region?: string;
+  now?: Date;
+  /** File names, for error messages. */
+  sources?: {
+    template?: string;
+    parameters?: string;
+    snapshot?: string;
+    resources?: string;
+    exports?: string;
+  };
+}
+
+/**
+ * Checks a template and its parameters against an account export, without calling AWS. Clear
+ * NoEcho values in the parameters are only hashed (and registered with the log scrubber), never
+ * shown; a NoEcho parameter given as `****` or left out leaves what depends on it unchecked.
+ */
+export function checkOffline(input: OfflineInput): CheckReport {
+  const sources = input.sources ?? {};
+  const doc = parseTemplate(input.templateText, sources.template ?? 'template');
+  const parameters = parseParameters(input.parameters, sources.parameters ?? 'parameters');
+  for (const [key, value] of Object.entries(parameters)) {
+    if (isNoEcho(doc, key) && typeof value === 'string') registerSecret(value);
+  }
+  const resources =
+    input.resources === undefined
+      ? undefined
+      : parseResources(input.resources, sources.resources ?? 'resources');
+  const stackName = input.stackName ?? resources?.stackName ?? 'offline';
+  const snapshotWhere = sources.snapshot ?? 'snapshot';
+  const account = input.account ?? accountOf(input.snapshot) ?? '123456789012';
+  const region = input.region ?? 'us-east-1';
+  const ctx: StackContext = {
+    accountId: account,
+    region,
+    partition: partitionOf(region),
+    stackName,
+    parameters,
+    resources: resources?.list,
+    exports:
+      input.exports === undefined
+        ? undefined
+        : parseExports(input.exports, sources.exports ?? 'exports'),
+  };
+  const promised = promisedState(doc, ctx);
+  const live: LiveIamState = readSnapshot(input.snapshot, roleNames(promised), snapshotWhere);
+  const { findings, coverage } = compareState({
+    stack: stackName,
+    promised,
+    live,
+    parameters: maskSecrets(doc, parameters),
+    accountId: account,
+  });
+  return {
+    stack: stackName,
+    account,
+    region,
+    checkedAt: (input.now ?? new Date()).toISOString(),
+    findings,
+    coverage,
+  };
+}
+
+/** What to read live for a promised state. */
+export function readPlan(promised: PromisedIamState): ReadPlan {
+  const stackPolicyArns = promised.managedPolicies
+    .map((p) => p.arn)
+    .filter((a): a is string => typeof a === 'string');
+  const roles = promised.roles
+    .filter((r) => typeof r.name === 'string')
+    .map((r) => {
+      const expectedManaged = r.managedPolicyArns
+        .map((a) => a.arn)
+        .filter((a): a is string => typeof a === 'string');
+      for (const p of promised.managedPolicies) {
+        if (typeof p.arn === 'string' && p.attachedTo.roles.includes(r.name))
+          expectedManaged.push(p.arn);
+      }
+      return {
+        name: r.name as string,
+        path: r.path,
+        expectedInline: r.inlinePolicies.length,
+        expectedManaged,
+        boundary: typeof r.permissionsBoundary === 'string' ? r.permissionsBoundary : null,
+      };
+    });
+  return { roles, stackPolicyArns };
+}
+
+function roleNames(promised: PromisedIamState): string[] {
+  return promised.roles.map((r) => r.name).filter((n): n is string => typeof n === 'string');
+}
+
+/**
+ * The digest handed over for the external ID belongs to `TenantExternalId` when the template
+ * has it, otherwise to its only NoEcho parameter; with several NoEcho parameters and no
+ * `TenantExternalId`, digests must be given by name in `secretDigests`.
+ */
+export function externalIdParameter(doc: TemplateDocument): string | undefined {
+  const params = doc.template.Parameters ?? {};
+  if (EXTERNAL_ID_PARAMETER in params) return EXTERNAL_ID_PARAMETER;
+  const noEcho = Object.keys(params).filter((k) => isNoEcho(doc, k));
+  return noEcho.length === 1 ? noEcho[0] : undefined;
+}
+
+function digestsFor(doc: TemplateDocument, options: CheckOptions): Record<string, string> {
+  const digests = { ...(options.secretDigests ?? {}) };
+  const parameter = externalIdParameter(doc);
+  if (
+    options.externalIdSha256 !== undefined &&
+    parameter !== undefined &&
+    !(parameter in digests)
+  ) {
+    digests[parameter] = options.externalIdSha256.toLowerCase();
+  }
+  return digests;
+}
+
+function isNoEcho(doc: TemplateDocument, key: string): boolean {
+  const noEcho = doc.template.Parameters?.[key]?.NoEcho;
+  return noEcho === true || String(noEcho).toLowerCase() === 'true';
+}
+
+/** Parameters for naming placeholders: NoEcho values are never kept in clear. */
+function maskSecrets(doc: TemplateDocument, parameters: Record<string, string | string[]>) {
+  return Object.fromEntries(Object.entries(parameters).filter(([k]) => !isNoEcho(doc, k)));
+}
+
+function busyReason(stack: StackDescription): string {
+  if (stack.status.endsWith('_IN_PROGRESS')) {
+    return `Stack ${stack.stackName} is ${stack.status}: a deploy is under way and its roles are expected to differ from the template until it completes, so they were not checked.`;
+  }
+  return `Stack ${stack.stackName} is ${stack.status}: its last deploy failed without settling, so its roles may not match any version of the template and were not checked.`;
+}
+
+function usesImports(text: string): boolean {
+  return /Fn::ImportValue|!ImportValue/.test(text);
+}
+
+async function readExports(deps: CheckDeps): Promise<Record<string, string> | undefined> {
+  try {
+    return await deps.cloudformation.listExports();
+  } catch (error) {
+    // Without exports, the values that import them stay unknown and come out as not checked.
+    deps.log?.warn('exports unreadable', {
+      error: error instanceof Error ? error.name : String(error),
+    });
+    return undefined;
+  }
+}
+
+/** Reads parameters as CloudFormation's list or a plain map. */
+export function parseParameters(input: unknown, where: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (Array.isArray(input)) {
+    input.forEach((entry, i) => {
+      const e = entry as {
+        ParameterKey?: unknown;
+        ParameterValue?: unknown;
+        UsePreviousValue?: unknown;
+      } | null;
+      if (e === null || typeof e !== 'object' || typeof e.ParameterKey !== 'string') {
+        throw new InputError(
+          `${where}[${i}]: expected {"ParameterKey", "ParameterValue"}, received ${JSON.stringify(entry)?.slice(0, 60)}.`,
+        );
+      }
+      out[e.ParameterKey] = scalar(e.ParameterValue, `${where}[${i}].ParameterValue`);
+    });
+    return out;
+  }
+  if (input !== null && typeof input === 'object') {
+    const map = (input as { Parameters?: unknown }).Parameters;
+    if (Array.isArray(map)) return parseParameters(map, `${where}.Parameters`);
+    for (const [k, v] of Object.entries(input)) out[k] = scalar(v, `${where}.${k}`);
+    return out;
+  }
+  throw new InputError(
+    `${where}: expected a list of {"ParameterKey", "ParameterValue"} or a map of parameter names to values, received ${typeof input}.`,
+  );
+}
+
+function scalar(value: unknown, where: string): string | string[] {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
+    return value.map(String);
+  throw new InputError(
+    `${where}: expected a string (or a list of strings), received ${value === null ? 'null' : typeof value}.`,
+  );
+}
+
+function parseResources(input: unknown, where: string) {
+  const obj = input as { StackResources?: unknown; StackResourceSummaries?: unknown } | null;
+  const list = Array.isArray(input) ? input : (obj?.StackResources ?? obj?.StackResourceSummaries);
+  if (!Array.isArray(list)) {
+    throw new InputError(
+      `${where}: expected describe-stack-resources output ({"StackResources": [...]}) or list-stack-resources output, received ${typeof input}.`,
+    );
+  }
+  let stackName: string | undefined;
+  const resources = list.map((r, i) => {
+    const e = r as Record<string, unknown>;
+    if (typeof e?.LogicalResourceId !== 'string' || typeof e.ResourceType !== 'string') {
+      throw new InputError(
+        `${where}[${i}]: expected LogicalResourceId and ResourceType, received ${JSON.stringify(r)?.slice(0, 60)}.`,
+      );
+    }
+    if (typeof e.StackName === 'string') stackName ??= e.StackName;
+    const stamp = e.LastUpdatedTimestamp ?? e.Timestamp;
+    const date =
+      typeof stamp === 'string'
+        ? new Date(stamp.includes('T') ? stamp : stamp.replace(' ', 'T'))
+        : undefined;
+    return {
+      logicalId: e.LogicalResourceId,
+      physicalId: typeof e.PhysicalResourceId === 'string' ? e.PhysicalResourceId : '',
+      type: e.ResourceType,
+      lastUpdated: date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined,
+    };
+  });
+  return { list: resources, stackName };
+}
+
+function parseExports(input: unknown, where: string): Record<string, string> {
+  const list = Array.isArray(input) ? input : (input as { Exports?: unknown } | null)?.Exports;
+  if (Array.isArray(list)) {
+    const out: Record<string, string> = {};
+    for (const e of list as { Name?: unknown; Value?: unknown }[]) {
+      if (typeof e?.Name === 'string' && typeof e.Value === 'string') out[e.Name] = e.Value;
+    }
+    return out;
+  }
+  if (input !== null && typeof input === 'object') {
+    return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)]));
+  }
+  throw new InputError(
+    `${where}: expected list-exports output ({"Exports": [...]}) or a map of export names to values, received ${typeof input}.`,
+  );
+}
+
+/** The account of the first role or policy ARN in an export. */
+function accountOf(snapshot: unknown): string | undefined {
+  const pages = Array.isArray(snapshot) ? snapshot : [snapshot];
+  for (const page of pages) {
+    const p = page as { RoleDetailList?: { Arn?: string }[]; Policies?: { Arn?: string }[] } | null;
+    for (const entry of [...(p?.RoleDetailList ?? []), ...(p?.Policies ?? [])]) {
+      const account = entry?.Arn?.split(':')[4];
+      if (account !== undefined && /^\d{12}$/.test(account)) return account;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,104 @@
+/**
+ * Building findings: stable ids, the severity rules, and the admin-equivalence judgement that
+ * decides CRITICAL for a grant.
+ */
+import { createHash } from 'node:crypto';
+import { type Direction, isAdminEquivalent } from '../policy';
+import type { Finding, FindingDirection, FindingKind, ResourceRef, Severity } from './types';
+
+/**
+ * AWS managed policies that grant administrator power, or the power to get it, whatever their
+ * documents say in detail (PowerUserAccess allows everything but IAM and Organizations, which
+ * leaves a way to escalate through the services it allows).
+ */
+export const ADMIN_AWS_POLICIES = new Set([
+  'AdministratorAccess',
+  'AdministratorAccess-Amplify',
+  'AdministratorAccess-AWSElasticBeanstalk',
+  'IAMFullAccess',
+  'PowerUserAccess',
+  'AWSOrganizationsFullAccess',
+]);
+
+/** The stable id of a finding: stack, resource, kind and what the finding concerns. */
+export function findingId(
+  stack: string,
+  resource: ResourceRef,
+  kind: FindingKind,
+  concern: string,
+): string {
+  const key = [stack, resource.logicalId ?? resource.name ?? resource.arn ?? '', kind, concern];
+  return createHash('sha256').update(key.join('\u0000'), 'utf8').digest('hex').slice(0, 24);
+}
+
+/** Whether a grant is admin-equivalent: an AWS admin policy by ARN, or by its document. */
+export function isAdminGrant(document: unknown, arn?: string): boolean {
+  if (arn !== undefined && /^arn:[\w-]+:iam::aws:policy\//.test(arn)) {
+    const name = arn.split('/').pop() ?? '';
+    if (ADMIN_AWS_POLICIES.has(name)) return true;
+  }
+  if (document === undefined || document === null) return false;
+  try {
+    return isAdminEquivalent(document);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a document holds a Deny statement (removing it widens). */
+export function holdsDeny(document: unknown): boolean {
+  const statements = (document as { Statement?: unknown } | null)?.Statement;
+  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  return list.some((s) => String((s as { Effect?: unknown })?.Effect).toLowerCase() === 'deny');
+}
+
+/** A change of a trust policy: CRITICAL widened, HIGH mixed or unknown, MEDIUM narrowed. */
+export function trustSeverity(direction: Direction): Severity {
+  if (direction === 'widened') return 'CRITICAL';
+  if (direction === 'narrowed') return 'MEDIUM';
+  return 'HIGH';
+}
+
+/**
+ * A change of a grant (inline or managed policy, attachment): CRITICAL when what is now granted
+ * is admin-equivalent and the change is not a narrowing, HIGH for any other widening and when
+ * mixed or unknown, MEDIUM when narrowed.
+ */
+export function grantSeverity(direction: Direction, adminNow: boolean): Severity {
+  if (direction === 'narrowed') return 'MEDIUM';
+  if (adminNow) return 'CRITICAL';
+  return 'HIGH';
+}
+
+/** A removed grant: MEDIUM, HIGH when it held a Deny. */
+export function removalSeverity(heldDeny: boolean): Severity {
+  return heldDeny ? 'HIGH' : 'MEDIUM';
+}
+
+export function findingDirection(direction: Direction): FindingDirection {
+  return direction === 'none' ? null : direction;
+}
+
+/** The parts of a finding the comparison fills; the id and actor are added here. */
+export type FindingDraft = Omit<Finding, 'id' | 'actor' | 'changes' | 'remediation'> & {
+  concern: string;
+  changes?: Finding['changes'];
+  remediation?: string[];
+};
+
+export function finding(stack: string, draft: FindingDraft): Finding {
+  const { concern, ...rest } = draft;
+  return {
+    id: findingId(stack, draft.resource, draft.kind, concern),
+    kind: rest.kind,
+    severity: rest.severity,
+    direction: rest.direction,
+    resource: rest.resource,
+    summary: rest.summary,
+    expected: rest.expected,
+    actual: rest.actual,
+    changes: rest.changes ?? [],
+    actor: null,
+    remediation: rest.remediation ?? [],
+  };
+}
