@@ -188,7 +188,7 @@ function readStatement(item: unknown, index: number, path: string): PolicyStatem
     sid: sid === undefined || sid === '' ? null : sid,
     effect,
     principal: readPrincipal(item, path),
-    action: { not: action.not, values: mapList(action.values, normaliseAction) },
+    action,
     resource: readPair(item, 'Resource', 'NotResource', path, false),
     condition: isUnknown(condition)
       ? condition
@@ -213,7 +213,7 @@ function readPair(
   if (plain === undefined && negated === undefined) return null;
   const not = plain === undefined;
   const values = readLeafList(not ? negated : plain, `${path}.${not ? notName : name}`);
-  return { not, values: lowerCase ? values : dedupe(values) };
+  return { not, values: dedupe(values, lowerCase) };
 }
 
 function readLeafList(value: unknown, path: string): LeafList {
@@ -285,17 +285,10 @@ export function isAccountPrincipal(value: string): boolean {
   return ACCOUNT_ID.test(value);
 }
 
-function normaliseAction(value: Leaf): Leaf {
-  return typeof value === 'string' ? value.toLowerCase() : value;
-}
-
-function mapList(values: LeafList, fn: (leaf: Leaf) => Leaf): LeafList {
-  return isUnknown(values) ? values : dedupe(values.map(fn));
-}
-
-function dedupe(values: LeafList): LeafList {
+/** Removes duplicates and sorts; action names compare in lower case but keep how they read. */
+function dedupe(values: LeafList, lowerCase: boolean): LeafList {
   if (isUnknown(values)) return values;
-  return dedupeBy(values, leafKey);
+  return dedupeBy(values, (leaf) => (lowerCase ? leafKey(leaf).toLowerCase() : leafKey(leaf)));
 }
 
 function dedupeBy<T>(values: T[], key: (value: T) => string): T[] {

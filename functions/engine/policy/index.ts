@@ -8,6 +8,7 @@ export type { PolicyDocument, PolicyStatement } from './document';
 export { PolicyError, parsePolicy } from './document';
 export { actionsNotAllowed, isAdminEquivalent } from './evaluate';
 export type {
+  ActionCatalogue,
   ActionRequest,
   BlockedAction,
   ChangeDirection,

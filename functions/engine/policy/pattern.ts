@@ -44,6 +44,8 @@ function tokenise(pattern: string, variables: boolean): Token[] {
 export interface PatternOptions {
   /** Whether `${...}` is a policy variable (Version 2012-10-17) rather than text. */
   variables?: boolean;
+  /** For the inner pattern of {@link patternCovers}, when its document's Version differs. */
+  innerVariables?: boolean;
   /** Whether `*` and `?` are wildcards; false for operators that compare exactly. */
   wildcards?: boolean;
 }
@@ -58,9 +60,11 @@ function tokens(pattern: string, options: PatternOptions): Token[] {
  * right. A variable in `inner` is covered only by `*` or by the same variable in `outer`.
  */
 export function patternCovers(outer: string, inner: string, options: PatternOptions = {}): boolean {
-  if (outer === inner || outer === '*') return true;
+  if (outer === '*' || (outer === inner && options.variables === options.innerVariables)) {
+    return true;
+  }
   const q = tokens(outer, options);
-  const p = tokens(inner, options);
+  const p = tokens(inner, { ...options, variables: options.innerVariables ?? options.variables });
   const memo = new Map<number, boolean>();
   const width = q.length + 1;
 

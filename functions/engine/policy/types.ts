@@ -48,10 +48,22 @@ export interface PolicyComparison {
   changes: PolicyChange[];
 }
 
+/**
+ * The actions that exist, by service. With one, a wildcard is compared by the actions it
+ * matches today (a list naming every `s3:Get*` action equals `s3:Get*`); without one, actions
+ * are compared as names, and a wildcard is wider than any list of names.
+ */
+export interface ActionCatalogue {
+  /** The lower-case names (`s3:getobject`) of a service's actions; undefined when not known. */
+  actionsOf(service: string): readonly string[] | undefined;
+}
+
 /** Options of {@link comparePolicies}. */
 export interface CompareOptions {
   /** `trust` adds the rules for role trust policies; `permissions` by default. */
   kind?: PolicyKind;
+  /** Known actions, to compare wildcards with lists of actions; see {@link ActionCatalogue}. */
+  catalogue?: ActionCatalogue;
 }
 
 /** A request whose outcome under a policy {@link actionsNotAllowed} decides. */

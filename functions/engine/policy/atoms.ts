@@ -1,0 +1,304 @@
+/**
+ * A statement split into atoms: one action (or the NotAction set), one resource (or the
+ * NotResource set) and one principal (or the NotPrincipal set), under the statement's whole
+ * condition block. A statement grants the union of its atoms, so merged and split statements
+ * give the same atoms, and one grant covers another when each dimension covers it and its
+ * conditions follow from the other's.
+ */
+import { isSecret, isUnknown, type UnknownValue } from '../values';
+import { blockImplies, type Clause, type Verdict } from './condition';
+import {
+  isAccountPrincipal,
+  type Leaf,
+  type LeafList,
+  type PolicyDocument,
+  type PolicyStatement,
+  type PrincipalEntry,
+} from './document';
+import { hasVariable, matchesEverything, patternCovers, patternsIntersect } from './pattern';
+import type { ActionCatalogue } from './types';
+
+/** One value of a dimension, the negated set, or an unknown standing for the whole element. */
+export type Dim<T> =
+  | { kind: 'one'; value: T }
+  | { kind: 'not'; values: T[] }
+  | { kind: 'opaque'; unknown: UnknownValue };
+
+export interface Atom {
+  statement: PolicyStatement;
+  effect: 'Allow' | 'Deny';
+  action: Dim<Leaf>;
+  resource: Dim<Leaf> | null;
+  principal: Dim<PrincipalEntry> | null;
+  condition: Clause[] | UnknownValue;
+  /** Whether `${...}` in the atom's texts is a policy variable (Version 2012-10-17). */
+  variables: boolean;
+}
+
+/** Splits every statement of a document into atoms. */
+export function atomsOf(document: PolicyDocument): Atom[] {
+  const variables = document.version === '2012-10-17';
+  return document.statements.flatMap((statement) => statementAtoms(statement, variables));
+}
+
+function statementAtoms(statement: PolicyStatement, variables: boolean): Atom[] {
+  if (statement.opaque) {
+    const opaque = { kind: 'opaque' as const, unknown: statement.opaque };
+    return [
+      {
+        statement,
+        effect: statement.effect,
+        action: opaque,
+        resource: opaque,
+        principal: opaque,
+        condition: statement.opaque,
+        variables,
+      },
+    ];
+  }
+  const actions = dims(statement.action.not, statement.action.values);
+  const resources = statement.resource
+    ? dims(statement.resource.not, statement.resource.values)
+    : [null];
+  const principals = statement.principal
+    ? dims(statement.principal.not, statement.principal.entries)
+    : [null];
+
+  const atoms: Atom[] = [];
+  for (const action of actions) {
+    for (const resource of resources) {
+      for (const principal of principals) {
+        atoms.push({
+          statement,
+          effect: statement.effect,
+          action,
+          resource,
+          principal,
+          condition: statement.condition,
+          variables,
+        });
+      }
+    }
+  }
+  return atoms;
+}
+
+function dims<T>(not: boolean, values: T[] | UnknownValue): Dim<T>[] {
+  if (isUnknown(values)) return [{ kind: 'opaque', unknown: values }];
+  if (not) return [{ kind: 'not', values }];
+  return values.map((value) => ({ kind: 'one', value }));
+}
+
+/** Combines verdicts that must all hold. */
+export function all(...verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('no')) return 'no';
+  return verdicts.includes('unknown') ? 'unknown' : 'yes';
+}
+
+/** How leaves of one dimension relate. */
+interface Space<T> {
+  covers(outer: T, inner: T): Verdict;
+  intersects(a: T, b: T): Verdict;
+  universal(value: T): boolean;
+  /** Whether a single value may cover the complement of a set (only the universal one can). */
+  coversComplement(outer: T): Verdict;
+}
+
+function dimCovers<T>(space: Space<T>, outer: Dim<T>, inner: Dim<T>): Verdict {
+  if (outer.kind === 'one' && space.universal(outer.value)) return 'yes';
+  if (outer.kind === 'opaque' || inner.kind === 'opaque') return 'unknown';
+  if (outer.kind === 'one') {
+    return inner.kind === 'one'
+      ? space.covers(outer.value, inner.value)
+      : space.coversComplement(outer.value);
+  }
+  if (inner.kind === 'one') {
+    let verdict: Verdict = 'yes';
+    for (const excluded of outer.values) {
+      const meet = space.intersects(excluded, inner.value);
+      if (meet === 'yes') return 'no';
+      if (meet === 'unknown') verdict = 'unknown';
+    }
+    return verdict;
+  }
+  return all(
+    ...outer.values.map((excluded) => any(inner.values.map((e) => space.covers(e, excluded)))),
+  );
+}
+
+function any(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('yes')) return 'yes';
+  return verdicts.includes('unknown') ? 'unknown' : 'no';
+}
+
+const actionSpace: Space<Leaf> = {
+  covers: (outer, inner) =>
+    leafVerdict(outer, inner, (o, i) =>
+      patternCovers(o.toLowerCase(), i.toLowerCase(), { variables: false }),
+    ),
+  intersects: (a, b) =>
+    leafVerdict(a, b, (x, y) =>
+      patternsIntersect(x.toLowerCase(), y.toLowerCase(), { variables: false }),
+    ),
+  universal: (value) => typeof value === 'string' && (matchesEverything(value) || value === '*:*'),
+  // A NotAction set grants every action of every service outside it. A list of actions whose
+  // services are all named covers that only if some pattern spans every service, which only a
+  // full catalogue could show; with a named service each, some other service is left out.
+  coversComplement: (outer) =>
+    typeof outer === 'string' && !/[*?]/.test(outer.split(':')[0] ?? '') ? 'no' : 'unknown',
+};
+
+function resourceSpace(outerVariables: boolean, innerVariables: boolean): Space<Leaf> {
+  const options = { variables: outerVariables, innerVariables };
+  return {
+    covers: (outer, inner) => leafVerdict(outer, inner, (o, i) => patternCovers(o, i, options)),
+    intersects: (a, b) =>
+      leafVerdict(a, b, (x, y) => patternsIntersect(x, y, { variables: outerVariables })),
+    universal: (value) => typeof value === 'string' && matchesEverything(value),
+    coversComplement: () => 'no',
+  };
+}
+
+const principalSpace: Space<PrincipalEntry> = {
+  covers: (outer, inner) => principalCovers(outer, inner),
+  intersects: (a, b) => any([principalCovers(a, b), principalCovers(b, a)]),
+  universal: (entry) => entry.type === '*',
+  coversComplement: () => 'no',
+};
+
+function leafVerdict(
+  outer: Leaf,
+  inner: Leaf,
+  test: (outer: string, inner: string) => boolean,
+): Verdict {
+  if (typeof outer === 'string' && typeof inner === 'string') {
+    return test(outer, inner) ? 'yes' : 'no';
+  }
+  if (isSecret(outer) && isSecret(inner) && outer.parameter === inner.parameter) return 'yes';
+  return 'unknown';
+}
+
+/**
+ * Whether a principal entry covers another: the same principal, `*`, or an account that holds
+ * the other (an account principal trusts every role and user of the account that is allowed).
+ */
+export function principalCovers(outer: PrincipalEntry, inner: PrincipalEntry): Verdict {
+  if (outer.type === '*') return 'yes';
+  if (inner.type === '*') return 'no';
+  if (typeof outer.value !== 'string' || typeof inner.value !== 'string') {
+    return isUnknown(outer.value) || isUnknown(inner.value) ? 'unknown' : 'no';
+  }
+  if (outer.type !== inner.type) return 'no';
+  if (outer.value === inner.value) return 'yes';
+  if (outer.type === 'AWS' && isAccountPrincipal(outer.value)) {
+    const account = /^arn:[a-z-]+:(?:iam|sts)::(\d{12}):/.exec(inner.value)?.[1];
+    return account === outer.value ? 'yes' : 'no';
+  }
+  return 'no';
+}
+
+/** The verdict for each dimension of `inner` against `outer`. */
+export interface AtomVerdict {
+  action: Verdict;
+  resource: Verdict;
+  principal: Verdict;
+  condition: Verdict;
+}
+
+/** Compares two atoms dimension by dimension: does `outer` grant all of `inner`? */
+export function atomCovers(outer: Atom, inner: Atom): AtomVerdict {
+  return {
+    action: dimCovers(actionSpace, outer.action, inner.action),
+    resource: optionalCovers(
+      resourceSpace(outer.variables, inner.variables),
+      outer.resource,
+      inner.resource,
+    ),
+    principal: optionalCovers(principalSpace, outer.principal, inner.principal),
+    condition: blockImplies(inner.condition, outer.condition),
+  };
+}
+
+function optionalCovers<T>(space: Space<T>, outer: Dim<T> | null, inner: Dim<T> | null): Verdict {
+  if (outer === null) return 'yes';
+  if (inner === null) {
+    return outer.kind === 'one' && space.universal(outer.value) ? 'yes' : 'no';
+  }
+  return dimCovers(space, outer, inner);
+}
+
+function dimIntersects<T>(space: Space<T>, a: Dim<T>, b: Dim<T>): Verdict {
+  if (a.kind === 'opaque' || b.kind === 'opaque') return 'unknown';
+  if (a.kind === 'one' && b.kind === 'one') return space.intersects(a.value, b.value);
+  if (a.kind === 'not' && b.kind === 'not') return 'yes';
+  const one = (a.kind === 'one' ? a : b) as { kind: 'one'; value: T };
+  const not = (a.kind === 'not' ? a : b) as { kind: 'not'; values: T[] };
+  // The value meets the complement unless one excluded pattern covers all of it.
+  return any(not.values.map((excluded) => space.covers(excluded, one.value))) === 'yes'
+    ? 'no'
+    : 'yes';
+}
+
+/** Whether some request could be granted (or denied) by both atoms, ignoring conditions. */
+export function atomsMeet(a: Atom, b: Atom): Verdict {
+  const resources =
+    a.resource && b.resource
+      ? dimIntersects(resourceSpace(a.variables, a.variables), a.resource, b.resource)
+      : 'yes';
+  return all(dimIntersects(actionSpace, a.action, b.action), resources);
+}
+
+/** Whether the atoms of `outer` together grant all of `inner`, with the catalogue's help. */
+export function coveredBy(inner: Atom, outer: Atom[], catalogue?: ActionCatalogue): Verdict {
+  let verdict: Verdict = 'no';
+  for (const candidate of outer) {
+    const v = atomCovers(candidate, inner);
+    const one = all(v.action, v.resource, v.principal, v.condition);
+    if (one === 'yes') return 'yes';
+    if (one === 'unknown') verdict = 'unknown';
+  }
+  if (verdict === 'no' && catalogue) {
+    const actions = expandAction(inner.action, catalogue);
+    if (actions && actions.length > 0) {
+      const each = actions.map((action) =>
+        coveredBy({ ...inner, action: { kind: 'one', value: action } }, outer),
+      );
+      return all(...each);
+    }
+  }
+  return verdict;
+}
+
+/** The catalogued actions a wildcard action matches, or undefined when it cannot be told. */
+export function expandAction(
+  action: Dim<Leaf>,
+  catalogue: ActionCatalogue,
+): readonly string[] | undefined {
+  if (action.kind !== 'one' || typeof action.value !== 'string') return undefined;
+  const pattern = action.value.toLowerCase();
+  const [service, name] = pattern.split(':');
+  if (service === undefined || name === undefined || /[*?]/.test(service)) return undefined;
+  if (!/[*?]/.test(name)) return undefined;
+  const known = catalogue.actionsOf(service);
+  return known?.filter((candidate) => patternCovers(pattern, candidate, { variables: false }));
+}
+
+/** The first unknown an atom depends on, for the reason of an undecidable change. */
+export function unknownIn(atom: Atom): string | undefined {
+  const found: string[] = [];
+  const visit = (value: unknown): void => {
+    if (found.length > 0) return;
+    if (isUnknown(value)) found.push(value.source);
+    else if (isSecret(value) && value.sha256 === undefined) {
+      found.push(`${value.parameter}, whose digest is not known`);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit([atom.action, atom.resource, atom.principal, atom.condition]);
+  return found[0];
+}
+
+/** Whether any text of a list holds a policy variable. */
+export function listHasVariable(values: LeafList): boolean {
+  return !isUnknown(values) && values.some((v) => typeof v === 'string' && hasVariable(v));
+}
