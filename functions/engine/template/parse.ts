@@ -1,0 +1,388 @@
+/**
+ * Reads a template's text, YAML or JSON, into the JSON tree CloudFormation works on.
+ *
+ * YAML is walked node by node rather than converted by the library, so that plain scalars keep
+ * CloudFormation's meaning instead of YAML's: `2012-10-17` stays that text, and a number is only
+ * a number when writing it back gives the same digits (`012345678901` and `000000000000` stay
+ * text, every digit kept). Short tags become the long form (`!Ref X` is `{ Ref: X }`, `!GetAtt
+ * A.B` is `{ 'Fn::GetAtt': ['A', 'B'] }`). Aliases and anchors are refused, as CloudFormation
+ * refuses them.
+ */
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type Scalar,
+} from 'yaml';
+import { child, fail, type Path, renderPath, TemplateError } from './errors';
+import type { TemplateBody, TemplateDocument } from './types';
+
+/** CloudFormation's limits on one template. */
+export const LIMITS = {
+  bytes: 1_048_576,
+  resources: 500,
+  parameters: 200,
+  outputs: 200,
+  mappings: 200,
+} as const;
+
+const SECTIONS = new Set([
+  'AWSTemplateFormatVersion',
+  'Description',
+  'Metadata',
+  'Parameters',
+  'Rules',
+  'Mappings',
+  'Conditions',
+  'Transform',
+  'Globals',
+  'Resources',
+  'Outputs',
+]);
+
+/** Short tags and the long form each stands for. */
+const SHORT_TAGS: Record<string, string> = {
+  '!Ref': 'Ref',
+  '!Condition': 'Condition',
+  '!GetAtt': 'Fn::GetAtt',
+  '!Sub': 'Fn::Sub',
+  '!If': 'Fn::If',
+  '!Join': 'Fn::Join',
+  '!Select': 'Fn::Select',
+  '!Split': 'Fn::Split',
+  '!FindInMap': 'Fn::FindInMap',
+  '!ImportValue': 'Fn::ImportValue',
+  '!Base64': 'Fn::Base64',
+  '!Cidr': 'Fn::Cidr',
+  '!GetAZs': 'Fn::GetAZs',
+  '!Equals': 'Fn::Equals',
+  '!And': 'Fn::And',
+  '!Or': 'Fn::Or',
+  '!Not': 'Fn::Not',
+  '!Transform': 'Fn::Transform',
+  '!ToJsonString': 'Fn::ToJsonString',
+  '!Length': 'Fn::Length',
+  '!ForEach': 'Fn::ForEach',
+};
+
+const NUMBER = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
+const TRUES = new Set(['true', 'True', 'TRUE']);
+const FALSES = new Set(['false', 'False', 'FALSE']);
+
+/**
+ * Parses a CloudFormation template, YAML or JSON, and checks its overall shape.
+ *
+ * @param text the template body
+ * @param source where it came from, for messages (`template/connector.yaml`, `stack X`)
+ * @throws TemplateError naming the line or the JSON path at fault
+ * @example
+ * const doc = parseTemplate(readFileSync('template.yaml', 'utf8'), 'template.yaml');
+ */
+export function parseTemplate(text: string, source = 'template'): TemplateDocument {
+  if (typeof text !== 'string') {
+    throw new TemplateError('', `${source}: the template must be text, received ${typeof text}`);
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > LIMITS.bytes) {
+    throw new TemplateError(
+      '',
+      `${source}: the template is ${bytes} bytes, more than CloudFormation's limit of ${LIMITS.bytes}`,
+    );
+  }
+  const json = /^\s*\{/.test(text);
+  const tree = json ? parseJson(text, source) : parseYaml(text, source);
+  const template = checkShape(tree, source);
+  return { source, format: json ? 'json' : 'yaml', bytes, template };
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TemplateError('', `${source}: the JSON does not parse (${message})`, {
+      cause: error,
+    });
+  }
+}
+
+function parseYaml(text: string, source: string): unknown {
+  let attempt = readYaml(text);
+  if (attempt.error !== undefined) {
+    const repaired = indentQuotedContinuations(text);
+    if (repaired !== text) {
+      const second = readYaml(repaired);
+      if (second.error === undefined) attempt = second;
+    }
+  }
+  const { document, lineCounter, error } = attempt;
+  if (error !== undefined) {
+    const at = lineCounter.linePos(error.pos[0]);
+    const what = error.message.split('\n')[0];
+    throw new TemplateError('', `${source}: line ${at.line}, column ${at.col}: ${what}`);
+  }
+  return toJson(document.contents as Node | null, null, lineCounter);
+}
+
+function readYaml(text: string) {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, {
+    schema: 'failsafe',
+    uniqueKeys: true,
+    lineCounter,
+    prettyErrors: false,
+  });
+  return { document, lineCounter, error: document.errors[0] };
+}
+
+const QUOTE_START = /^(\s*)(?:-\s+)*(?:[^'"#\s][^'"#]*?:\s+)?(?:![A-Za-z]+\s+)?(['"])/;
+
+/**
+ * CloudFormation's YAML reader accepts a quoted scalar whose continuation lines are indented no
+ * deeper than its key, which YAML 1.2 (and so the `yaml` package) refuses. Indenting those lines
+ * further keeps the scalar's value (leading spaces of a continuation line fold away), so a
+ * template that fails to parse is retried once with them indented.
+ */
+export function indentQuotedContinuations(text: string): string {
+  const lines = text.split('\n');
+  let open: { quote: string; indent: string } | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (open !== undefined) {
+      const stripped = line.replace(/^\s*/, '');
+      if (stripped !== '' && line.length - stripped.length <= open.indent.length) {
+        lines[i] = `${open.indent}  ${stripped}`;
+      }
+      if (closes(stripped, 0, open.quote)) open = undefined;
+      continue;
+    }
+    const match = QUOTE_START.exec(line);
+    if (match === null) continue;
+    const start = match[0].length;
+    if (!closes(line, start, match[2])) open = { quote: match[2], indent: match[1] };
+  }
+  return lines.join('\n');
+}
+
+/** Whether a quoted scalar opened before `from` closes on this line. */
+function closes(line: string, from: number, quote: string): boolean {
+  for (let i = from; i < line.length; i++) {
+    const char = line[i];
+    if (quote === '"' && char === '\\') {
+      i++;
+      continue;
+    }
+    if (char !== quote) continue;
+    if (quote === "'" && line[i + 1] === "'") {
+      i++;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+function lineOf(node: Node, lineCounter: LineCounter): string {
+  const start = node.range?.[0];
+  if (start === undefined) return '';
+  const at = lineCounter.linePos(start);
+  return ` (line ${at.line})`;
+}
+
+function toJson(node: Node | null, path: Path | null, lines: LineCounter): unknown {
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) {
+    fail(path, `YAML aliases (*${node.source}) are not allowed in CloudFormation templates`);
+  }
+  if (node.anchor !== undefined) {
+    fail(path, `YAML anchors (&${node.anchor}) are not allowed in CloudFormation templates`);
+  }
+  const tag = node.tag;
+  let value: unknown;
+  if (isScalar(node)) {
+    value = scalarValue(node, tag);
+  } else if (isSeq(node)) {
+    value = node.items.map((item, index) => toJson(item as Node | null, child(path, index), lines));
+  } else if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      if (keyNode !== null && !isScalar(keyNode)) {
+        fail(path, `a mapping key must be plain text${lineOf(keyNode, lines)}`);
+      }
+      const key = keyNode === null ? '' : String((keyNode as Scalar).value ?? '');
+      if (key === '<<') fail(path, 'YAML merge keys (<<) are not allowed in CloudFormation');
+      out[key] = toJson(pair.value as Node | null, child(path, key), lines);
+    }
+    value = out;
+  } else {
+    fail(path, `unexpected YAML node${lineOf(node, lines)}`);
+  }
+  if (tag === undefined || tag.startsWith('tag:yaml.org,2002:')) return value;
+  return longForm(tag, value, path, node, lines);
+}
+
+function scalarValue(node: Scalar, tag: string | undefined): unknown {
+  const text = String(node.value ?? '');
+  if (node.type !== 'PLAIN' || tag === 'tag:yaml.org,2002:str') return text;
+  if (tag !== undefined && !tag.startsWith('tag:yaml.org,2002:')) return text;
+  if (NULLS.has(text)) return null;
+  if (TRUES.has(text)) return true;
+  if (FALSES.has(text)) return false;
+  if (NUMBER.test(text)) {
+    const number = Number(text);
+    if (Number.isFinite(number) && String(number) === text) return number;
+  }
+  return text;
+}
+
+function longForm(
+  tag: string,
+  value: unknown,
+  path: Path | null,
+  node: Node,
+  lines: LineCounter,
+): unknown {
+  const name = SHORT_TAGS[tag];
+  if (name === undefined) {
+    fail(path, `${tag} is not a CloudFormation function${lineOf(node, lines)}`);
+  }
+  if (name === 'Fn::GetAtt' && typeof value === 'string') {
+    const dot = value.indexOf('.');
+    if (dot <= 0 || dot === value.length - 1) {
+      fail(path, `!GetAtt needs Resource.Attribute, received '${value}'${lineOf(node, lines)}`);
+    }
+    return { [name]: [value.slice(0, dot), value.slice(dot + 1)] };
+  }
+  if (name === 'Fn::GetAZs' && value === null) return { [name]: '' };
+  return { [name]: value };
+}
+
+function checkShape(tree: unknown, source: string): TemplateBody {
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
+    throw new TemplateError('', `${source}: a template must be a mapping of sections`);
+  }
+  const body = tree as Record<string, unknown>;
+  for (const key of Object.keys(body)) {
+    if (!SECTIONS.has(key)) {
+      throw new TemplateError(
+        key,
+        `is not a template section (expected one of ${[...SECTIONS].join(', ')})`,
+      );
+    }
+  }
+  for (const section of ['Parameters', 'Mappings', 'Conditions', 'Outputs', 'Rules', 'Metadata']) {
+    const value = body[section];
+    if (value !== undefined && value !== null && !isMapping(value)) {
+      throw new TemplateError(section, `must be a mapping, received ${kindOf(value)}`);
+    }
+  }
+  const resources = body.Resources;
+  if (!isMapping(resources) || Object.keys(resources).length === 0) {
+    throw new TemplateError('Resources', 'a template needs at least one resource');
+  }
+  countAtMost(resources, 'Resources', LIMITS.resources);
+  countAtMost(body.Parameters, 'Parameters', LIMITS.parameters);
+  countAtMost(body.Outputs, 'Outputs', LIMITS.outputs);
+  countAtMost(body.Mappings, 'Mappings', LIMITS.mappings);
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    checkResource(logicalId, resource);
+  }
+  if (isMapping(body.Parameters)) {
+    for (const [name, declaration] of Object.entries(body.Parameters)) {
+      const where = `Parameters.${name}`;
+      if (!isMapping(declaration)) {
+        throw new TemplateError(where, `must be a mapping, received ${kindOf(declaration)}`);
+      }
+      if (typeof declaration.Type !== 'string') {
+        throw new TemplateError(`${where}.Type`, 'every parameter needs a Type');
+      }
+    }
+  }
+  if (isMapping(body.Mappings)) checkMappings(body.Mappings);
+  return body as unknown as TemplateBody;
+}
+
+const LOGICAL_ID = /^[A-Za-z0-9]+$/;
+
+function checkResource(logicalId: string, resource: unknown): void {
+  const where = `Resources.${logicalId}`;
+  if (!LOGICAL_ID.test(logicalId)) {
+    throw new TemplateError(where, 'a logical ID must be alphanumeric (A-Za-z0-9)');
+  }
+  if (!isMapping(resource)) {
+    throw new TemplateError(where, `must be a mapping, received ${kindOf(resource)}`);
+  }
+  if (typeof resource.Type !== 'string' || resource.Type === '') {
+    throw new TemplateError(`${where}.Type`, 'every resource needs a Type');
+  }
+  const properties = resource.Properties;
+  if (properties !== undefined && properties !== null && !isMapping(properties)) {
+    if (!isFunctionCall(properties)) {
+      throw new TemplateError(
+        `${where}.Properties`,
+        `must be a mapping, received ${kindOf(properties)}`,
+      );
+    }
+  }
+  if (resource.Condition !== undefined && typeof resource.Condition !== 'string') {
+    throw new TemplateError(`${where}.Condition`, 'must name a condition');
+  }
+}
+
+function checkMappings(mappings: Record<string, unknown>): void {
+  for (const [name, map] of Object.entries(mappings)) {
+    if (!isMapping(map)) {
+      throw new TemplateError(`Mappings.${name}`, `must be a mapping, received ${kindOf(map)}`);
+    }
+    for (const [key, inner] of Object.entries(map)) {
+      if (!isMapping(inner)) {
+        throw new TemplateError(
+          `Mappings.${name}.${key}`,
+          `must be a mapping of second-level keys, received ${kindOf(inner)}`,
+        );
+      }
+    }
+  }
+}
+
+function countAtMost(value: unknown, section: string, limit: number): void {
+  if (!isMapping(value)) return;
+  const count = Object.keys(value).length;
+  if (count > limit) {
+    throw new TemplateError(
+      section,
+      `has ${count} entries, more than CloudFormation's limit of ${limit}`,
+    );
+  }
+}
+
+function isFunctionCall(value: Record<string, unknown> | unknown): boolean {
+  if (!isMapping(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0].startsWith('Fn::') || keys[0] === 'Ref');
+}
+
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
+
+/** The path of a resource property, for callers reporting on a parsed template. */
+export function resourcePath(logicalId: string, ...keys: (string | number)[]): string {
+  let path: Path | null = child(child(null, 'Resources'), logicalId);
+  for (const key of keys) path = child(path, key);
+  return renderPath(path);
+}

@@ -1,0 +1,563 @@
+/**
+ * The IAM state a stack promises: every role it creates with its trust, inline and managed
+ * policies, boundary, session length and tags, and every managed policy with what it is attached
+ * to, gathered from the role itself and from every AWS::IAM::Policy, AWS::IAM::RolePolicy and
+ * AWS::IAM::ManagedPolicy that targets it.
+ */
+import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
+import { describeValue, fail, pathOf, TemplateError } from './errors';
+import { isListType as isListParameter, splitList } from './parameters';
+import { isMapping, parseTemplate } from './parse';
+import { type Overrides, partitionOf, Resolver, urlSuffixOf } from './resolver';
+import type {
+  DefinedBy,
+  NotExpanded,
+  PromisedIamState,
+  PromisedManagedPolicy,
+  PromisedRole,
+  StackContext,
+  TemplateBody,
+} from './types';
+
+const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
+const HANDLED_TRANSFORMS = new Set([SAM_TRANSFORM, 'AWS::LanguageExtensions']);
+const IAM_TYPES = new Set([
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::RolePolicy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::CloudFormation::StackSet',
+]);
+
+type Name = string | UnknownValue;
+
+/** Builds the promised state of one template for one stack (or StackSet member). */
+export function buildState(
+  template: TemplateBody,
+  ctx: StackContext,
+  overrides: Overrides = {},
+): PromisedIamState {
+  const resolver = new Resolver(template, ctx, overrides);
+  const builder = new StateBuilder(template, resolver, ctx);
+  return builder.build();
+}
+
+class StateBuilder {
+  private readonly state: PromisedIamState = {
+    roles: [],
+    managedPolicies: [],
+    memberAccountRoles: [],
+    notExpanded: [],
+    externalRoleGrants: [],
+  };
+  private readonly roles = new Map<string, PromisedRole>();
+  private readonly policies = new Map<string, PromisedManagedPolicy>();
+
+  constructor(
+    private readonly template: TemplateBody,
+    private readonly resolver: Resolver,
+    private readonly ctx: StackContext,
+  ) {}
+
+  build(): PromisedIamState {
+    this.noteTransforms();
+    const entries = Object.entries(this.template.Resources);
+    for (const [logicalId, declaration] of entries) {
+      if (!this.isCreated(logicalId, declaration.Type)) continue;
+      this.noteUnexpandable(logicalId, declaration.Type);
+      if (declaration.Type === 'AWS::IAM::Role') this.addRole(logicalId);
+      if (declaration.Type === 'AWS::IAM::ManagedPolicy') this.addManagedPolicy(logicalId);
+    }
+    for (const [logicalId, declaration] of entries) {
+      if (this.resolver.created(logicalId) !== true) continue;
+      if (declaration.Type === 'AWS::IAM::Policy') this.addPolicy(logicalId);
+      if (declaration.Type === 'AWS::IAM::RolePolicy') this.addRolePolicy(logicalId);
+      if (declaration.Type === 'AWS::CloudFormation::StackSet') this.addStackSet(logicalId);
+    }
+    for (const [logicalId] of this.policies) this.attachManagedPolicy(logicalId);
+    this.linkRoleSideAttachments();
+    return this.state;
+  }
+
+  private noteTransforms(): void {
+    for (const name of this.resolver.transforms) {
+      if (HANDLED_TRANSFORMS.has(name)) continue;
+      this.state.notExpanded.push({
+        logicalId: '(template)',
+        type: `Transform ${name}`,
+        reason: `the template-level macro ${name} may rewrite any part of the template; resolve CloudFormation's processed template (GetTemplate, TemplateStage Processed) instead`,
+      });
+    }
+    for (const key of Object.keys(this.template.Resources)) {
+      if (key.startsWith('Fn::ForEach::')) {
+        this.state.notExpanded.push({
+          logicalId: key,
+          type: 'Fn::ForEach',
+          reason:
+            'AWS::LanguageExtensions loops are not expanded offline; resolve the processed template instead',
+        });
+      }
+    }
+  }
+
+  private isCreated(logicalId: string, type: string): boolean {
+    const created = this.resolver.created(logicalId);
+    if (created === true) return true;
+    if (isUnknown(created) && (IAM_TYPES.has(type) || type.startsWith('AWS::Serverless::'))) {
+      this.state.notExpanded.push({
+        logicalId,
+        type,
+        reason: `whether the stack creates it depends on a condition that cannot be decided offline (${created.source})`,
+      });
+    }
+    return false;
+  }
+
+  private noteUnexpandable(logicalId: string, type: string): void {
+    let reason: string | undefined;
+    if (type === 'AWS::Serverless::Function') {
+      reason =
+        'SAM creates this function and, unless it names a Role, an execution role with the policies it lists, when CloudFormation processes the template; that role is not derived offline: resolve the processed template to check it';
+    } else if (type.startsWith('AWS::Serverless::')) {
+      reason =
+        'SAM expands this resource when CloudFormation processes the template; resolve the processed template to check what it creates';
+    } else if (type === 'AWS::CloudFormation::Stack') {
+      reason = 'a nested stack creates its own resources; check it as a stack of its own';
+    }
+    if (reason !== undefined) this.state.notExpanded.push({ logicalId, type, reason });
+  }
+
+  private resolveResource(logicalId: string, type: string): Record<string, unknown> | undefined {
+    const { value, macros } = this.resolver.withMacros(() => this.resolver.properties(logicalId));
+    if (macros.length > 0) {
+      this.state.notExpanded.push({
+        logicalId,
+        type,
+        reason: `${macros.join('; ')}: the macro's output is known only from CloudFormation's processed template, so what it adds stays unknown`,
+      });
+    }
+    if (isUnknown(value)) {
+      if (macros.length === 0) {
+        this.state.notExpanded.push({
+          logicalId,
+          type,
+          reason: `its properties depend on ${value.source}`,
+        });
+      }
+      return undefined;
+    }
+    return value;
+  }
+
+  private addRole(logicalId: string): void {
+    const role = this.roleFrom(logicalId);
+    if (role === undefined) return;
+    this.roles.set(logicalId, role);
+    this.state.roles.push(role);
+  }
+
+  private roleFrom(logicalId: string): PromisedRole | undefined {
+    const type = 'AWS::IAM::Role';
+    const props = this.resolveResource(logicalId, type);
+    if (props === undefined) return undefined;
+    const where = (key: string) => pathOf('Resources', logicalId, 'Properties', key);
+    const definedBy = { logicalId, type };
+    const path = props.Path ?? '/';
+    if (typeof path !== 'string') {
+      this.state.notExpanded.push({
+        logicalId,
+        type,
+        reason: `its Path is ${describeValue(path)}`,
+      });
+      return undefined;
+    }
+    const name =
+      props.RoleName !== undefined
+        ? props.RoleName
+        : this.resolver.refResource(logicalId, where('RoleName'));
+    const role: PromisedRole = {
+      logicalId,
+      name: nameOf(name, where('RoleName')),
+      path,
+      arn: nameOf(this.resolver.getAtt(logicalId, 'Arn', where('RoleName')), where('RoleName')),
+      trustPolicy: documentOf(props.AssumeRolePolicyDocument, where('AssumeRolePolicyDocument')),
+      inlinePolicies: [],
+      managedPolicyArns: [],
+      permissionsBoundary:
+        props.PermissionsBoundary === undefined
+          ? null
+          : nameOf(props.PermissionsBoundary, where('PermissionsBoundary')),
+      maxSessionDuration: durationOf(props.MaxSessionDuration, where('MaxSessionDuration')),
+      tags: tagsOf(props.Tags, where('Tags')),
+    };
+    if (props.Description !== undefined)
+      role.description = nameOf(props.Description, where('Description'));
+    const lastUpdated = this.resolver.physicalOf(logicalId)?.lastUpdated;
+    if (lastUpdated !== undefined) role.lastUpdated = lastUpdated;
+    this.inlineFromRole(role, props.Policies, definedBy);
+    this.managedFromRole(role, props.ManagedPolicyArns, definedBy);
+    return role;
+  }
+
+  private inlineFromRole(role: PromisedRole, policies: unknown, definedBy: DefinedBy): void {
+    if (policies === undefined) return;
+    const where = pathOf('Resources', role.logicalId, 'Properties', 'Policies');
+    const list = isUnknown(policies) ? [policies] : policies;
+    if (!Array.isArray(list))
+      fail(where, `must be a list of policies, received ${describeValue(list)}`);
+    list.forEach((entry, index) => {
+      const at = pathOf('Resources', role.logicalId, 'Properties', 'Policies', index);
+      if (isUnknown(entry)) {
+        role.inlinePolicies.push({ name: entry, document: entry, definedBy });
+        return;
+      }
+      if (!isMapping(entry))
+        fail(at, `must be { PolicyName, PolicyDocument }, received ${describeValue(entry)}`);
+      role.inlinePolicies.push({
+        name: nameOf(entry.PolicyName, at),
+        document: documentOf(entry.PolicyDocument, at),
+        definedBy,
+      });
+    });
+  }
+
+  private managedFromRole(role: PromisedRole, arns: unknown, definedBy: DefinedBy): void {
+    if (arns === undefined) return;
+    const where = pathOf('Resources', role.logicalId, 'Properties', 'ManagedPolicyArns');
+    const list = isUnknown(arns) ? [arns] : arns;
+    if (!Array.isArray(list))
+      fail(where, `must be a list of ARNs, received ${describeValue(list)}`);
+    for (const arn of list) addManaged(role, nameOf(arn, where), definedBy);
+  }
+
+  private addManagedPolicy(logicalId: string): void {
+    const type = 'AWS::IAM::ManagedPolicy';
+    const props = this.resolveResource(logicalId, type);
+    if (props === undefined) return;
+    const where = (key: string) => pathOf('Resources', logicalId, 'Properties', key);
+    const arn = nameOf(
+      this.resolver.refResource(logicalId, where('ManagedPolicyName')),
+      where('ManagedPolicyName'),
+    );
+    let name: Name;
+    if (props.ManagedPolicyName !== undefined)
+      name = nameOf(props.ManagedPolicyName, where('ManagedPolicyName'));
+    else if (typeof arn === 'string') name = arn.slice(arn.lastIndexOf('/') + 1);
+    else name = arn;
+    const path = props.Path ?? '/';
+    const policy: PromisedManagedPolicy = {
+      logicalId,
+      name,
+      path: typeof path === 'string' ? path : '/',
+      arn,
+      document: documentOf(props.PolicyDocument, where('PolicyDocument')),
+      attachedTo: {
+        roles: namesOf(props.Roles, where('Roles')),
+        users: namesOf(props.Users, where('Users')),
+        groups: namesOf(props.Groups, where('Groups')),
+      },
+    };
+    if (typeof path !== 'string') {
+      this.state.notExpanded.push({
+        logicalId,
+        type,
+        reason: `its Path is ${describeValue(path)}`,
+      });
+      return;
+    }
+    this.policies.set(logicalId, policy);
+    this.state.managedPolicies.push(policy);
+  }
+
+  /** A managed policy's own Roles list attaches it to those roles. */
+  private attachManagedPolicy(logicalId: string): void {
+    const policy = this.policies.get(logicalId) as PromisedManagedPolicy;
+    const definedBy = { logicalId, type: 'AWS::IAM::ManagedPolicy' };
+    for (const target of this.targets(logicalId, 'Roles')) {
+      if (target.role !== undefined) addManaged(target.role, policy.arn, definedBy);
+      else {
+        this.state.externalRoleGrants.push({
+          roleName: target.name,
+          kind: 'managed-policy',
+          name: policy.arn,
+          definedBy,
+        });
+      }
+    }
+  }
+
+  /** A role's ManagedPolicyArns naming a policy of the stack attaches it, seen from the policy. */
+  private linkRoleSideAttachments(): void {
+    for (const role of this.state.roles) {
+      const raw = this.template.Resources[role.logicalId].Properties?.ManagedPolicyArns;
+      if (!Array.isArray(raw)) continue;
+      for (const item of raw) {
+        const target =
+          isMapping(item) && typeof item.Ref === 'string' ? this.policies.get(item.Ref) : undefined;
+        if (target === undefined) continue;
+        const already = target.attachedTo.roles.some((name) => sameName(name, role.name));
+        if (!already) target.attachedTo.roles.push(role.name);
+      }
+    }
+  }
+
+  private addPolicy(logicalId: string): void {
+    const type = 'AWS::IAM::Policy';
+    const props = this.resolveResource(logicalId, type);
+    if (props === undefined) return;
+    const at = pathOf('Resources', logicalId, 'Properties', 'PolicyName');
+    const name = nameOf(props.PolicyName, at);
+    const document = documentOf(
+      props.PolicyDocument,
+      pathOf('Resources', logicalId, 'Properties', 'PolicyDocument'),
+    );
+    const definedBy = { logicalId, type };
+    for (const target of this.targets(logicalId, 'Roles'))
+      this.grantInline(target, name, document, definedBy);
+  }
+
+  private addRolePolicy(logicalId: string): void {
+    const type = 'AWS::IAM::RolePolicy';
+    const props = this.resolveResource(logicalId, type);
+    if (props === undefined) return;
+    const name = nameOf(
+      props.PolicyName,
+      pathOf('Resources', logicalId, 'Properties', 'PolicyName'),
+    );
+    const document = documentOf(
+      props.PolicyDocument,
+      pathOf('Resources', logicalId, 'Properties', 'PolicyDocument'),
+    );
+    const definedBy = { logicalId, type };
+    for (const target of this.targets(logicalId, 'RoleName'))
+      this.grantInline(target, name, document, definedBy);
+  }
+
+  private grantInline(target: Target, name: Name, document: unknown, definedBy: DefinedBy): void {
+    if (target.role !== undefined) {
+      target.role.inlinePolicies.push({ name, document, definedBy });
+      return;
+    }
+    this.state.externalRoleGrants.push({
+      roleName: target.name,
+      kind: 'inline-policy',
+      name,
+      definedBy,
+    });
+  }
+
+  /**
+   * The roles a property names: a `Ref` to a role of the stack matches by logical ID (so a
+   * generated name still matches), anything else by the resolved name.
+   */
+  private targets(logicalId: string, property: string): Target[] {
+    const raw = this.template.Resources[logicalId].Properties?.[property];
+    const where = pathOf('Resources', logicalId, 'Properties', property);
+    if (raw === undefined) return [];
+    const items = Array.isArray(raw) ? raw : [raw];
+    const out: Target[] = [];
+    items.forEach((item, index) => {
+      const at = Array.isArray(raw)
+        ? pathOf('Resources', logicalId, 'Properties', property, index)
+        : where;
+      if (isMapping(item) && typeof item.Ref === 'string' && this.roles.has(item.Ref)) {
+        const role = this.roles.get(item.Ref) as PromisedRole;
+        out.push({ role, name: role.name });
+        return;
+      }
+      const resolved = this.resolver.resolve(item, at);
+      const names = Array.isArray(resolved) ? resolved : [resolved];
+      for (const value of names) {
+        if (isNoValueLike(value)) continue;
+        const name = nameOf(value, at);
+        const role = this.state.roles.find((candidate) => sameName(candidate.name, name));
+        out.push({ role, name });
+      }
+    });
+    return out;
+  }
+
+  private addStackSet(logicalId: string): void {
+    const type = 'AWS::CloudFormation::StackSet';
+    const props = this.resolveResource(logicalId, type);
+    if (props === undefined) return;
+    const body = props.TemplateBody;
+    if (body === undefined) {
+      const reason =
+        props.TemplateURL !== undefined
+          ? 'its member template is read from TemplateURL; fetch that template and check it on its own'
+          : 'it has no TemplateBody';
+      this.state.notExpanded.push({ logicalId, type, reason });
+      return;
+    }
+    if (typeof body !== 'string') {
+      const reason = isUnknown(body)
+        ? `its TemplateBody depends on ${body.source}`
+        : 'its TemplateBody is not text';
+      this.state.notExpanded.push({ logicalId, type, reason });
+      return;
+    }
+    const where = `Resources.${logicalId}.Properties.TemplateBody`;
+    try {
+      const member = parseTemplate(body, `${where} of StackSet ${logicalId}`);
+      const state = buildState(
+        member.template,
+        this.ctx,
+        this.memberOverrides(logicalId, props, member.template),
+      );
+      for (const role of state.roles)
+        this.state.memberAccountRoles.push({ stackSetLogicalId: logicalId, role });
+      for (const item of state.notExpanded) {
+        this.state.notExpanded.push({ ...item, logicalId: `${logicalId}/${item.logicalId}` });
+      }
+    } catch (error) {
+      if (error instanceof TemplateError) {
+        const inner =
+          error.path === ''
+            ? error.message
+            : `${error.path}: ${error.message.slice(error.path.length + 2)}`;
+        throw new TemplateError(where, `in the StackSet's member template: ${inner}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private memberOverrides(
+    logicalId: string,
+    props: Record<string, unknown>,
+    member: TemplateBody,
+  ): Overrides {
+    const regions = new Set<unknown>();
+    const groups = Array.isArray(props.StackInstancesGroup) ? props.StackInstancesGroup : [];
+    for (const group of groups) {
+      if (isMapping(group) && Array.isArray(group.Regions))
+        for (const region of group.Regions) regions.add(region);
+    }
+    const only = regions.size === 1 ? [...regions][0] : undefined;
+    const unknown = (name: string, why: string) =>
+      new UnknownValue(`${name} of StackSet ${logicalId} members`, why);
+    const region =
+      typeof only === 'string'
+        ? only
+        : unknown('AWS::Region', 'each stack instance runs in its own region');
+    const pseudo: Record<string, unknown> = {
+      'AWS::AccountId': unknown('AWS::AccountId', 'each member account has its own ID'),
+      'AWS::Region': region,
+      'AWS::StackName': unknown('AWS::StackName', 'CloudFormation names each stack instance'),
+      'AWS::StackId': unknown('AWS::StackId', 'CloudFormation assigns each stack instance an ID'),
+      'AWS::NotificationARNs': unknown('AWS::NotificationARNs', 'each stack instance has its own'),
+    };
+    if (typeof region === 'string') {
+      pseudo['AWS::Partition'] = partitionOf(region);
+      pseudo['AWS::URLSuffix'] = urlSuffixOf(partitionOf(region));
+    }
+    const parameters: Record<string, string | string[] | SecretValue | UnknownValue> = {};
+    const given = Array.isArray(props.Parameters) ? props.Parameters : [];
+    given.forEach((entry, index) => {
+      const at = pathOf('Resources', logicalId, 'Properties', 'Parameters', index);
+      if (!isMapping(entry) || typeof entry.ParameterKey !== 'string') {
+        fail(at, 'must be { ParameterKey, ParameterValue }');
+      }
+      const declaration = member.Parameters?.[entry.ParameterKey];
+      if (declaration === undefined) {
+        fail(at, `sets ${entry.ParameterKey}, which the member template does not declare`);
+      }
+      const value = entry.ParameterValue;
+      if (typeof value === 'string' && isListParameter(declaration.Type))
+        parameters[entry.ParameterKey] = splitList(value);
+      else if (typeof value === 'string' || isUnknown(value) || isSecret(value))
+        parameters[entry.ParameterKey] = value;
+      else fail(at, `ParameterValue must be a string, received ${describeValue(value)}`);
+    });
+    return { pseudo, parameters, stackSet: logicalId };
+  }
+}
+
+interface Target {
+  role: PromisedRole | undefined;
+  name: Name;
+}
+
+function isNoValueLike(value: unknown): boolean {
+  return value === undefined || typeof value === 'symbol';
+}
+
+function addManaged(role: PromisedRole, arn: Name, definedBy: DefinedBy): void {
+  if (role.managedPolicyArns.some((entry) => sameName(entry.arn, arn))) return;
+  role.managedPolicyArns.push({ arn, definedBy });
+}
+
+function sameName(a: Name, b: Name): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return a.source === b.source;
+}
+
+/** A name-like value: text, or an unknown; a NoEcho value becomes an unknown naming it. */
+function nameOf(value: unknown, where: ReturnType<typeof pathOf>): Name {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (isUnknown(value)) return value;
+  if (isSecret(value)) {
+    return new UnknownValue(
+      `NoEcho parameter ${value.parameter}`,
+      'it is built from a NoEcho value, which is compared only by digest',
+    );
+  }
+  fail(where, `must be a string, received ${describeValue(value)}`);
+}
+
+function namesOf(value: unknown, where: ReturnType<typeof pathOf>): Name[] {
+  if (value === undefined) return [];
+  if (isUnknown(value)) return [value];
+  if (!Array.isArray(value)) fail(where, `must be a list, received ${describeValue(value)}`);
+  return value.map((item) => nameOf(item, where));
+}
+
+/** A policy document; CloudFormation also takes it as JSON text. */
+function documentOf(value: unknown, where: ReturnType<typeof pathOf>): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'string') {
+    try {
+      return JSON.parse(value);
+    } catch {
+      fail(where, 'is text that is not a JSON policy document');
+    }
+  }
+  return value;
+}
+
+function durationOf(value: unknown, where: ReturnType<typeof pathOf>): number {
+  if (value === undefined) return 3600;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  if (!Number.isInteger(number) || number < 3600 || number > 43200) {
+    fail(
+      where,
+      `must be a whole number of seconds from 3600 to 43200, received ${describeValue(value)}`,
+    );
+  }
+  return number;
+}
+
+function tagsOf(
+  value: unknown,
+  where: ReturnType<typeof pathOf>,
+): Record<string, string | UnknownValue> {
+  const out: Record<string, string | UnknownValue> = {};
+  if (value === undefined) return out;
+  if (!Array.isArray(value))
+    fail(where, `must be a list of { Key, Value }, received ${describeValue(value)}`);
+  for (const tag of value) {
+    if (!isMapping(tag))
+      fail(where, `each tag must be { Key, Value }, received ${describeValue(tag)}`);
+    const key = nameOf(tag.Key, where);
+    const text =
+      typeof tag.Value === 'boolean' ? String(tag.Value) : nameOf(tag.Value ?? '', where);
+    out[typeof key === 'string' ? key : key.toJSON()] = text;
+  }
+  return out;
+}
+
+export type { NotExpanded };
