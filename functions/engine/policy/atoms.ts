@@ -280,7 +280,9 @@ export function expandAction(
   if (service === undefined || name === undefined || /[*?]/.test(service)) return undefined;
   if (!/[*?]/.test(name)) return undefined;
   const known = catalogue.actionsOf(service);
-  return known?.filter((candidate) => patternCovers(pattern, candidate, { variables: false }));
+  return known?.filter((candidate) =>
+    patternCovers(pattern, candidate.toLowerCase(), { variables: false }),
+  );
 }
 
 /** The first unknown an atom depends on, for the reason of an undecidable change. */

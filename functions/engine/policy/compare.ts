@@ -70,6 +70,8 @@ interface Gap {
   element: PolicyElement;
   counterpart: Atom | undefined;
   reason: string | undefined;
+  /** With a catalogue, the actions a wildcard grants that the other side does not. */
+  newActions?: string[];
 }
 
 /**
@@ -106,7 +108,7 @@ export function comparePolicies(
   resolveSecrets(before, after);
 
   const gaps = findGaps(atomsOf(before), atomsOf(after), options.catalogue);
-  const changes = [...versionChanges(before, after), ...describeGaps(gaps, options.catalogue)];
+  const changes = [...versionChanges(before, after), ...describeGaps(gaps)];
   changes.sort(
     (a, b) =>
       a.statement.index - b.statement.index ||
@@ -191,7 +193,9 @@ function sideGaps(
     const verdict = coveredBy(atom, others, catalogue);
     if (verdict === 'yes') continue;
     uncovered.set(atom.statement, (uncovered.get(atom.statement) ?? 0) + 1);
-    gaps.push(explain(atom, others, side, verdict === 'unknown' ? 'unknown' : direction));
+    const gap = explain(atom, others, side, verdict === 'unknown' ? 'unknown' : direction);
+    if (catalogue) gap.newActions = newActions(atom, others, catalogue);
+    gaps.push(gap);
   }
 
   // A gap with no counterpart of its own is compared with the statement its siblings are
@@ -208,6 +212,13 @@ function sideGaps(
     }
   }
   return gaps;
+}
+
+function newActions(atom: Atom, others: Atom[], catalogue: ActionCatalogue): string[] {
+  const names = expandAction(atom.action, catalogue) ?? [];
+  return names.filter(
+    (name) => coveredBy({ ...atom, action: { kind: 'one', value: name } }, others) !== 'yes',
+  );
 }
 
 function explain(atom: Atom, others: Atom[], side: Side, direction: ChangeDirection): Gap {
@@ -289,7 +300,7 @@ function usesVariables(statement: PolicyStatement): boolean {
   );
 }
 
-function describeGaps(gaps: Gap[], catalogue?: ActionCatalogue): PolicyChange[] {
+function describeGaps(gaps: Gap[]): PolicyChange[] {
   const changes = new Map<string, PolicyChange>();
   const groups = new Map<string, Gap[]>();
   const uniqueIdGaps = gaps.filter(
@@ -318,7 +329,7 @@ function describeGaps(gaps: Gap[], catalogue?: ActionCatalogue): PolicyChange[] 
   }
 
   const out = [...changes.values()];
-  for (const group of groups.values()) out.push(groupChange(group, catalogue));
+  for (const group of groups.values()) out.push(groupChange(group));
   for (const gap of uniqueIdGaps) out.push(uniqueIdChange(gap, gaps));
   return out;
 }
@@ -389,7 +400,7 @@ function principalText(atom: Atom): string | undefined {
   return text(principal.value);
 }
 
-function groupChange(group: Gap[], catalogue?: ActionCatalogue): PolicyChange {
+function groupChange(group: Gap[]): PolicyChange {
   const first = group[0] as Gap;
   const { expected, live } = pair(first);
   const home = first.atom.statement;
@@ -421,7 +432,7 @@ function groupChange(group: Gap[], catalogue?: ActionCatalogue): PolicyChange {
     summary = `${verb} ${statementLabel(home)} ${grant} ${actions}${on}${by}`;
   } else {
     summary = `${verb} ${first.deny ? 'deny of ' : ''}${actions}${on}${by}`;
-    if (adds && !first.deny) summary += newlyMatched(group, catalogue);
+    summary += newlyMatched(group, adds && !first.deny ? 'granting' : 'which granted');
   }
 
   return {
@@ -434,12 +445,11 @@ function groupChange(group: Gap[], catalogue?: ActionCatalogue): PolicyChange {
   };
 }
 
-/** With a catalogue, names the actions a new wildcard grants that were not granted before. */
-function newlyMatched(group: Gap[], catalogue?: ActionCatalogue): string {
-  if (catalogue === undefined) return '';
-  const names = group.flatMap((gap) => [...(expandAction(gap.atom.action, catalogue) ?? [])]);
+/** With a catalogue, names the actions a wildcard granted on one side and not the other. */
+function newlyMatched(group: Gap[], verb: string): string {
+  const names = [...new Set(group.flatMap((gap) => gap.newActions ?? []))];
   if (names.length === 0) return '';
-  return ` (matches ${listText([...new Set(names)], 5)})`;
+  return ` (${verb} ${listText(names, 5)})`;
 }
 
 function conditionChanges(gap: Gap, counterpart: Atom): PolicyChange[] {

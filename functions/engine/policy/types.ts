@@ -54,7 +54,7 @@ export interface PolicyComparison {
  * are compared as names, and a wildcard is wider than any list of names.
  */
 export interface ActionCatalogue {
-  /** The lower-case names (`s3:getobject`) of a service's actions; undefined when not known. */
+  /** The names (`s3:GetObject`) of a service's actions, any case; undefined when not known. */
   actionsOf(service: string): readonly string[] | undefined;
 }
 
