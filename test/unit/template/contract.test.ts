@@ -1,0 +1,295 @@
+import {
+  adminGrantViolations,
+  componentTrustViolations,
+  installerDestroysNothingViolations,
+  installerTrustViolations,
+  permissionsOf,
+  readOnlyIamViolations,
+  type Statement,
+  supportTrustViolations,
+  tenantTrustViolations,
+  trustOf,
+} from './support/contract';
+import { type CfnTemplate, dig, loadTemplate, rolesOf, subVariable } from './support/template';
+
+function inlineStatements(template: CfnTemplate, roleId: string): Statement[] {
+  return dig(
+    template.Resources[roleId],
+    'Properties',
+    'Policies',
+    0,
+    'PolicyDocument',
+    'Statement',
+  ) as Statement[];
+}
+
+describe('the security contract a customer can rely on', () => {
+  let template: CfnTemplate;
+
+  beforeEach(() => {
+    template = loadTemplate();
+  });
+
+  describe('the Tenant role is trusted by the tenant account only, and only with the external ID', () => {
+    it('holds', () => {
+      expect(tenantTrustViolations(template)).toEqual([]);
+    });
+
+    it('is broken by a copy without the external-ID condition', () => {
+      delete trustOf(template.Resources.TenantRole)[0].Condition;
+
+      expect(tenantTrustViolations(template)).toEqual([
+        'TenantRole trust is not exactly the tenant account with the external ID',
+      ]);
+    });
+
+    it('is broken by a copy that also trusts another account', () => {
+      trustOf(template.Resources.TenantRole)[0].Principal = {
+        AWS: ['arn:aws:iam::111122223333:root'],
+      };
+
+      expect(tenantTrustViolations(template)).toHaveLength(1);
+    });
+  });
+
+  describe('only the Tenant role may assume the Installer role', () => {
+    it('holds', () => {
+      expect(installerTrustViolations(template)).toEqual([]);
+    });
+
+    it('is broken by a copy whose Installer also trusts the vendor account', () => {
+      trustOf(template.Resources.InstallerRole)[0].Principal = { AWS: '*' };
+
+      expect(installerTrustViolations(template)).toEqual([
+        'InstallerRole trust is not exactly the Tenant role',
+      ]);
+    });
+
+    it('is broken by a copy in which another role may assume roles', () => {
+      inlineStatements(template, 'ConnectorApiRole').push({
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: '*',
+      });
+
+      expect(installerTrustViolations(template)).toEqual([
+        expect.stringMatching(
+          /^ConnectorApiRole statement \d+ lets ConnectorApiRole assume roles$/,
+        ),
+      ]);
+    });
+  });
+
+  describe('the Installer role cannot destroy or expire backup data', () => {
+    it('holds: every destructive action is denied on every resource, without condition', () => {
+      expect(installerDestroysNothingViolations(template)).toEqual([]);
+    });
+
+    it('holds whether or not global managed policies are given', () => {
+      const arns = dig(
+        template.Resources.InstallerRole,
+        'Properties',
+        'ManagedPolicyArns',
+        'Fn::If',
+      );
+
+      expect(JSON.stringify((arns as unknown[])[1])).toContain(
+        '"Ref":"BackupDataProtectionPolicy"',
+      );
+      expect((arns as unknown[])[2]).toEqual([{ Ref: 'BackupDataProtectionPolicy' }]);
+    });
+
+    it('is broken by a copy without the snapshot deny', () => {
+      const protection = dig(
+        template.Resources.BackupDataProtectionPolicy,
+        'Properties',
+        'PolicyDocument',
+        'Statement',
+      ) as Statement[];
+      const index = protection.findIndex((s) => s.Sid === 'NeverDeleteSnapshots');
+      protection.splice(index, 1);
+
+      expect(installerDestroysNothingViolations(template)).toEqual([
+        'InstallerRole is not denied ec2:DeleteSnapshot on every resource without condition',
+        'InstallerRole is not denied rds:DeleteDBSnapshot on every resource without condition',
+        'InstallerRole is not denied rds:DeleteDBClusterSnapshot on every resource without condition',
+      ]);
+    });
+
+    it('is broken by a copy whose deny has a condition', () => {
+      const protection = dig(
+        template.Resources.BackupDataProtectionPolicy,
+        'Properties',
+        'PolicyDocument',
+        'Statement',
+      ) as Statement[];
+      protection[0].Condition = { Bool: { 'aws:MultiFactorAuthPresent': 'false' } };
+
+      expect(installerDestroysNothingViolations(template)).toContain(
+        'InstallerRole is not denied s3:DeleteBucket on every resource without condition',
+      );
+    });
+  });
+
+  describe('no component role trusts an account', () => {
+    it('holds: each trusts one AWS service, guarded by aws:SourceAccount', () => {
+      expect(componentTrustViolations(template)).toEqual([]);
+    });
+
+    it('is broken by a copy whose scanner role trusts an account', () => {
+      trustOf(template.Resources.ScannerTaskRole)[0].Principal = {
+        AWS: 'arn:aws:iam::111122223333:root',
+      };
+
+      expect(componentTrustViolations(template)).toEqual([
+        'ScannerTaskRole statement 0 trusts something other than one AWS service',
+        'ScannerTaskRole statement 0 does not name exactly one AWS service principal',
+      ]);
+    });
+
+    it('is broken by a copy without the confused-deputy guard', () => {
+      delete trustOf(template.Resources.BackupListerRole)[0].Condition;
+
+      expect(componentTrustViolations(template)).toEqual([
+        'BackupListerRole statement 0 has no aws:SourceAccount guard for this account',
+      ]);
+    });
+  });
+
+  describe('no role is allowed * on *, iam:*, or iam:PassRole on *', () => {
+    it('holds', () => {
+      expect(adminGrantViolations(template)).toEqual([]);
+    });
+
+    it.each([
+      [{ Effect: 'Allow', Action: '*', Resource: '*' }, 'allows every action'],
+      [{ Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::*:role/x' }, 'allows iam:*'],
+      [
+        { Effect: 'Allow', Action: 'iam:Pass*', Resource: '*' },
+        'allows iam:PassRole on every role',
+      ],
+      [{ Effect: 'Allow', NotAction: 's3:*', Resource: '*' }, 'allows NotAction'],
+    ])('is broken by a copy that grants %j', (statement, problem) => {
+      inlineStatements(template, 'EbsBackupWorkerRole').push(statement as Statement);
+
+      const violations = adminGrantViolations(template);
+
+      expect(violations).toContainEqual(
+        expect.stringMatching(new RegExp(`^EbsBackupWorkerRole statement \\d+ ${problem}`)),
+      );
+      expect(violations.every((v) => v.startsWith('EbsBackupWorkerRole statement 4 '))).toBe(true);
+    });
+  });
+
+  describe('the drift-guard and validator roles only read IAM', () => {
+    it('holds', () => {
+      expect(readOnlyIamViolations(template, 'DriftGuardRole')).toEqual([]);
+      expect(readOnlyIamViolations(template, 'InstallValidatorRole')).toEqual([]);
+    });
+
+    it('is broken by a copy that lets the drift guard put a role policy', () => {
+      inlineStatements(template, 'DriftGuardRole').push({
+        Sid: 'Repair',
+        Effect: 'Allow',
+        Action: ['iam:GetRole', 'iam:PutRolePolicy'],
+        Resource: '*',
+      });
+
+      expect(readOnlyIamViolations(template, 'DriftGuardRole')).toEqual([
+        'DriftGuardRole statement Repair allows iam:PutRolePolicy, which is not a read',
+      ]);
+    });
+  });
+
+  describe('the Support role exists only with a date, and its trust ends at the end of that day (UTC)', () => {
+    it('holds', () => {
+      expect(supportTrustViolations(template)).toEqual([]);
+    });
+
+    it('is broken by a copy that ends the trust at the start of the day', () => {
+      const statement = trustOf(template.Resources.SupportRole)[0];
+      (statement.Condition as Record<string, unknown>).DateLessThanEquals = {
+        'aws:CurrentTime': { 'Fn::Sub': `${subVariable('SupportRoleExpirationDate')}T00:00:00Z` },
+      };
+
+      expect(supportTrustViolations(template)).toEqual([
+        'SupportRole statement VendorSupportUntilExpiry does not end at the end of the expiration date (UTC)',
+      ]);
+    });
+
+    it('is broken by a copy that creates the role without a date', () => {
+      delete template.Resources.SupportRole.Condition;
+
+      expect(supportTrustViolations(template)).toContain(
+        'SupportRole is not conditional on a date',
+      );
+    });
+  });
+
+  describe('what each guard role may do', () => {
+    it('lets the scheduler role invoke the drift-guard function and nothing else', () => {
+      expect(permissionsOf(template, 'DriftGuardSchedulerRole')).toEqual([
+        {
+          Sid: 'InvokeTheDriftGuard',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: { 'Fn::GetAtt': ['DriftGuardFunction', 'Arn'] },
+        },
+      ]);
+    });
+
+    it('lets only the drift-guard role publish to the findings topic', () => {
+      const statements = dig(
+        template.Resources.FindingsTopicPolicy,
+        'Properties',
+        'PolicyDocument',
+        'Statement',
+      ) as Statement[];
+      const publishers = statements.filter(
+        (s) => s.Effect === 'Allow' && JSON.stringify(s.Action).includes('sns:Publish'),
+      );
+      const denyOthers = statements.find((s) => s.Sid === 'NoOneElsePublishes');
+
+      expect(publishers.map((s) => s.Principal)).toEqual([
+        { AWS: { 'Fn::GetAtt': ['DriftGuardRole', 'Arn'] } },
+      ]);
+      expect(denyOthers).toMatchObject({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Condition: {
+          ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['DriftGuardRole', 'Arn'] } },
+        },
+      });
+    });
+
+    it('gives the backup lister no EBS or EC2 access at all', () => {
+      const actions = permissionsOf(template, 'BackupListerRole').flatMap((s) =>
+        s.Effect === 'Allow' ? [s.Action ?? []].flat() : [],
+      );
+
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((a) => /^(ec2|ebs):/i.test(a))).toEqual([]);
+    });
+
+    it('passes roles only to AWS services, and only the component roles', () => {
+      const componentArns = [
+        'EbsBackupWorkerRole',
+        'BackupListerRole',
+        'ScannerTaskRole',
+        'ConnectorApiRole',
+      ].map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+      const passes = rolesOf(template).flatMap(([id]) =>
+        permissionsOf(template, id)
+          .filter((s) => JSON.stringify(s.Action).includes('iam:PassRole'))
+          .map((s) => ({ id, s })),
+      );
+
+      expect(passes.map((p) => p.id).sort()).toEqual(['ConnectorApiRole', 'InstallerRole']);
+      for (const { s } of passes) {
+        expect(componentArns).toEqual(expect.arrayContaining(s.Resource as unknown[]));
+        expect(dig(s, 'Condition', 'StringEquals', 'iam:PassedToService')).toBeDefined();
+      }
+    });
+  });
+});
