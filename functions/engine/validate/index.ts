@@ -1,0 +1,20 @@
+/**
+ * The installation-parameter rules, shared by the install-validator custom resource and the
+ * `validate` command.
+ */
+
+export {
+  noEchoParameters,
+  PARAMETER_NAMES,
+  type ParameterName,
+  type ParameterValues,
+  PROTOCOL_PROPERTIES,
+} from './parameters';
+export { scheduleProblem } from './schedule';
+export type { Problem, ValidationReport } from './types';
+export {
+  type InstallValidation,
+  type Operation,
+  type ValidateOptions,
+  validateInstall,
+} from './validate';

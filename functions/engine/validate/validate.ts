@@ -1,0 +1,168 @@
+/**
+ * Validating a set of installation parameters: the offline rules, the template's own
+ * constraints, what the template says the stack will create, and (with an IAM adapter) the
+ * live checks, gathered into one report with every problem at once.
+ */
+import { partitionOf } from '../aws/clients';
+import type { IamAdapter } from '../aws/iam';
+import type { TemplateDocument } from '../template';
+import { type LiveScope, liveProblems } from './live';
+import { PARAMETER_NAMES, type ParameterValues, readParameterValues } from './parameters';
+import {
+  planIamState,
+  planProblems,
+  resourcesBefore,
+  templateConstraintProblems,
+  validationResourceId,
+} from './planned';
+import { offlineProblems } from './rules';
+import type { Problem, RuleProblem, ValidationReport } from './types';
+
+/** What is being validated for: a stack Create, an Update, or a check before deploying. */
+export type Operation = 'create' | 'update' | 'check';
+
+export interface ValidateOptions {
+  /** The connector template, parsed; it gives defaults, constraints and the names created. */
+  template: TemplateDocument;
+  operation: Operation;
+  /** On Update, the properties before the change (after it, during a rollback). */
+  previous?: Record<string, unknown>;
+  /** This account; enables "not this account" and the managed-policy name look-ups. */
+  accountId?: string;
+  region?: string;
+  /** Derived from the region when absent, `aws` when neither is known. */
+  partition?: string;
+  stackName?: string;
+  now?: Date;
+  /** Makes the live checks; without it only offline rules run. */
+  iam?: IamAdapter;
+}
+
+/** The report, and the parameter values as read (clear values: never log or print them). */
+export interface InstallValidation {
+  report: ValidationReport;
+  values: ParameterValues;
+}
+
+const UNCHANGED =
+  ' This value is unchanged by this update, so it does not block it (an update must never fail on inputs accepted before, or a rollback could not complete).';
+
+/**
+ * Validates installation parameters and reports every problem at once.
+ *
+ * On Update only problems that involve a changed value are errors; the others become warnings,
+ * and the live checks run only for values that changed.
+ *
+ * @example
+ * const { report } = await validateInstall(properties, { template, operation: 'check' });
+ * if (!report.valid) for (const e of report.errors) console.log(e.parameter, e.rule, e.message);
+ */
+export async function validateInstall(
+  input: Record<string, unknown>,
+  options: ValidateOptions,
+): Promise<InstallValidation> {
+  const { template } = options;
+  const partition = options.partition ?? (options.region ? partitionOf(options.region) : 'aws');
+  const read = readParameterValues(input, template);
+  const values = read.values;
+  const unreadable = new Set(read.problems.map((p) => p.parameter));
+
+  const problems: RuleProblem[] = [...read.problems];
+  const where = {
+    accountId: options.accountId,
+    region: options.region,
+    partition,
+    now: options.now ?? new Date(),
+  };
+  problems.push(...offlineProblems(values, where).filter((p) => !unreadable.has(p.parameter)));
+  problems.push(...templateConstraintProblems(values, template, errorParameters(problems)));
+
+  const inError = errorParameters(problems);
+  const affixesInError =
+    inError.has('IamResourceNamesPrefix') || inError.has('IamResourceNamesSuffix');
+  const plan = planIamState(values, inError, { ...options, template });
+  problems.push(...plan.problems);
+  if (plan.state) problems.push(...planProblems(plan.state, affixesInError));
+
+  const previous = options.previous
+    ? readParameterValues(options.previous, template).values
+    : undefined;
+  if (options.iam) {
+    const validationId = validationResourceId(template);
+    problems.push(
+      ...(await liveProblems(
+        values,
+        liveScope(options.operation, values, previous, affixesInError),
+        {
+          iam: options.iam,
+          partition,
+          accountId: options.accountId,
+          state: plan.state,
+          preexisting: validationId ? resourcesBefore(template, validationId) : new Set(),
+          inError: errorParameters(problems),
+        },
+      )),
+    );
+  }
+
+  const settled =
+    options.operation === 'update' && options.previous
+      ? problems.map((p) => demoteUnchanged(p, input, options.previous ?? {}))
+      : problems;
+  return { report: toReport(settled), values };
+}
+
+function liveScope(
+  operation: Operation,
+  values: ParameterValues,
+  previous: ParameterValues | undefined,
+  affixesInError: boolean,
+): LiveScope {
+  const changed = (name: keyof ParameterValues) =>
+    operation !== 'update' || previous === undefined || previous[name] !== values[name];
+  return {
+    policies: changed('GlobalManagedPolicies'),
+    boundary: changed('GlobalPermissionsBoundary'),
+    names:
+      !affixesInError && (changed('IamResourceNamesPrefix') || changed('IamResourceNamesSuffix')),
+  };
+}
+
+function demoteUnchanged(
+  problem: RuleProblem,
+  input: Record<string, unknown>,
+  previous: Record<string, unknown>,
+): RuleProblem {
+  if (problem.level !== 'error' || problem.involves.length === 0) return problem;
+  const same = problem.involves.every(
+    (name) => JSON.stringify(input[name]) === JSON.stringify(previous[name]),
+  );
+  return same ? { ...problem, level: 'warning', message: problem.message + UNCHANGED } : problem;
+}
+
+function errorParameters(problems: RuleProblem[]): Set<string> {
+  return new Set(problems.filter((p) => p.level === 'error').flatMap((p) => p.involves));
+}
+
+function toReport(problems: RuleProblem[]): ValidationReport {
+  const order = (p: RuleProblem) => {
+    const index = (PARAMETER_NAMES as readonly string[]).indexOf(p.parameter ?? '');
+    return index < 0
+      ? p.parameter === null
+        ? PARAMETER_NAMES.length + 1
+        : PARAMETER_NAMES.length
+      : index;
+  };
+  const sorted = problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => order(a.p) - order(b.p) || a.i - b.i)
+    .map(({ p }) => p);
+  const plain = (p: RuleProblem): Problem => ({
+    parameter: p.parameter,
+    rule: p.rule,
+    message: p.message,
+  });
+  const errors = sorted.filter((p) => p.level === 'error').map(plain);
+  const warnings = sorted.filter((p) => p.level === 'warning').map(plain);
+  return { valid: errors.length === 0, errors, warnings };
+}

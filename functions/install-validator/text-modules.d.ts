@@ -1,0 +1,5 @@
+/** Text files imported as strings (esbuild's text loader; a Jest transform in tests). */
+declare module '*.yaml' {
+  const text: string;
+  export default text;
+}
