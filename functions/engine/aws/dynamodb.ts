@@ -62,6 +62,9 @@ function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 }
 
+/** The item operations state and lease use; the adapter, or a stand-in in tests. */
+export type ItemStore = Pick<DynamoDbAdapter, 'queryPartition' | 'get' | 'put' | 'delete'>;
+
 export class DynamoDbAdapter {
   constructor(readonly client: DynamoDBClient = new DynamoDBClient(clientConfig())) {}
 

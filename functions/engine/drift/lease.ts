@@ -5,7 +5,7 @@
  * that simply expires. Overlap is prevented here rather than by reserved concurrency, so an
  * on-demand self-check is never throttled by a scheduled run.
  */
-import type { DynamoDbAdapter } from '../aws/dynamodb';
+import type { ItemStore } from '../aws/dynamodb';
 import { partitionKey } from './state';
 
 export interface LeaseHolder {
@@ -23,7 +23,7 @@ export class Lease {
   private readonly pk: string;
 
   constructor(
-    private readonly db: DynamoDbAdapter,
+    private readonly db: ItemStore,
     private readonly table: string,
     stackId: string,
     private readonly now: () => Date = () => new Date(),

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CloudTrailAdapter } from '../aws/cloudtrail';
-import type { DynamoDbAdapter } from '../aws/dynamodb';
+import type { ItemStore } from '../aws/dynamodb';
 import type { SnsAdapter } from '../aws/sns';
 import { ConnectorGuardError, describeError } from '../errors';
 import { type Log, scrubText } from '../log';
@@ -37,7 +37,7 @@ export interface RunDeps {
   check: (options: { stack: string; externalIdSha256?: string }) => Promise<CheckReport>;
   trail: Pick<CloudTrailAdapter, 'lookupByResourceName'>;
   sns: Pick<SnsAdapter, 'publish'>;
-  db: DynamoDbAdapter;
+  db: ItemStore;
   /** What to look up in CloudTrail for a finding. */
   hints: (finding: Finding) => TrailHints;
   log: Log;

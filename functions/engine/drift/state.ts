@@ -13,7 +13,7 @@
  * Every write is conditional on the version read, so a run that lost its lease cannot
  * overwrite what a newer run wrote.
  */
-import type { DynamoDbAdapter, Item, ItemKey } from '../aws/dynamodb';
+import type { Item, ItemKey, ItemStore } from '../aws/dynamodb';
 import { ConnectorGuardError, describeError } from '../errors';
 import { sha256Hex } from '../values';
 import type { Actor, FindingKind, ResourceRef, Severity } from './types';
@@ -125,7 +125,7 @@ export class StateStore {
   readonly pk: string;
 
   constructor(
-    private readonly db: DynamoDbAdapter,
+    private readonly db: ItemStore,
     readonly table: string,
     stackId: string,
   ) {
