@@ -9,10 +9,10 @@ import { partitionOf } from '../aws/clients';
 import type { CloudFormationAdapter, StackDescription } from '../aws/cloudformation';
 import type { IamAdapter } from '../aws/iam';
 import { InputError } from '../errors';
-import type { Log } from '../log';
-import { registerSecret } from '../log';
+import { type Log, registerSecret } from '../log';
 import { parseTemplate, promisedState } from '../template';
 import type { PromisedIamState, StackContext, TemplateDocument } from '../template/types';
+import { sha256Hex } from '../values';
 import { compareState } from './compare';
 import { type ReadPlan, readLiveState } from './live-read';
 import type { LiveIamState } from './live-state';
@@ -33,6 +33,11 @@ export interface CheckOptions {
   externalIdSha256?: string;
   /** Digests of other NoEcho parameters, by parameter name. */
   secretDigests?: Record<string, string>;
+  /**
+   * Clear values a user supplied (the CLI's `--params`): those of NoEcho parameters are hashed
+   * and registered with the log scrubber, the rest ignored; none is kept or shown.
+   */
+  secretValues?: Record<string, string>;
   /** How to read IAM; `auto` picks whichever costs fewer calls. */
   readMode?: 'auto' | 'per-role' | 'account';
 }
@@ -189,6 +194,7 @@ export function checkOffline(input: OfflineInput): CheckReport {
     region,
     partition: partitionOf(region),
     stackName,
+    stackId: resources?.stackId,
     parameters,
     resources: resources?.list,
     exports:
@@ -259,6 +265,11 @@ export function externalIdParameter(doc: TemplateDocument): string | undefined {
 
 function digestsFor(doc: TemplateDocument, options: CheckOptions): Record<string, string> {
   const digests = { ...(options.secretDigests ?? {}) };
+  for (const [key, value] of Object.entries(options.secretValues ?? {})) {
+    if (!isNoEcho(doc, key) || value === '****' || key in digests) continue;
+    registerSecret(value);
+    digests[key] = sha256Hex(value);
+  }
   const parameter = externalIdParameter(doc);
   if (
     options.externalIdSha256 !== undefined &&
@@ -352,6 +363,7 @@ function parseResources(input: unknown, where: string) {
     );
   }
   let stackName: string | undefined;
+  let stackId: string | undefined;
   const resources = list.map((r, i) => {
     const e = r as Record<string, unknown>;
     if (typeof e?.LogicalResourceId !== 'string' || typeof e.ResourceType !== 'string') {
@@ -360,6 +372,7 @@ function parseResources(input: unknown, where: string) {
       );
     }
     if (typeof e.StackName === 'string') stackName ??= e.StackName;
+    if (typeof e.StackId === 'string') stackId ??= e.StackId;
     const stamp = e.LastUpdatedTimestamp ?? e.Timestamp;
     const date =
       typeof stamp === 'string'
@@ -372,7 +385,7 @@ function parseResources(input: unknown, where: string) {
       lastUpdated: date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined,
     };
   });
-  return { list: resources, stackName };
+  return { list: resources, stackName, stackId };
 }
 
 function parseExports(input: unknown, where: string): Record<string, string> {

@@ -810,10 +810,7 @@ class Comparison {
     const sources = unknownSources(comparable);
     if (comparison.direction === 'unknown' && sources.size > 0) {
       const reason = comparison.reason ?? `not verifiable: depends on ${[...sources].join(', ')}`;
-      return {
-        outcome: 'incomplete',
-        reason: `is not verifiable: ${reason.replace(/^not verifiable: /, 'depends on ').replace(/^depends on depends on/, 'depends on')}`,
-      };
+      return { outcome: 'incomplete', reason: `cannot be verified offline (${reason})` };
     }
     return { outcome: 'drift', comparison };
   }

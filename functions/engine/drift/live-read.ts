@@ -170,8 +170,18 @@ class Reader {
     try {
       listed = await this.iam.listRoles(prefix, PAGE_SIZE);
     } catch (error) {
-      const reason = reasonOf(error, `iam:ListRoles under ${prefix}`);
-      for (const role of roles.values()) role.maxSessionDuration = new Unreadable(reason);
+      // ListRoles cannot be scoped to the stack's roles; GetRole can, one call a role.
+      this.options.log?.warn('roles unlistable, reading session durations per role', {
+        error: describeError(error),
+      });
+      await mapPool([...roles.values()], this.concurrency, async (role) => {
+        const found = await this.attempt(`role ${role.name} (iam:GetRole)`, () =>
+          this.iam.getRole(role.name),
+        );
+        role.maxSessionDuration = isUnreadable(found)
+          ? found
+          : (found?.MaxSessionDuration ?? new Unreadable(`role ${role.name} vanished while read`));
+      });
       return;
     }
     const byName = new Map(listed.map((r) => [r.RoleName ?? '', r]));
