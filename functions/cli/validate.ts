@@ -1,6 +1,199 @@
+/**
+ * `connector-guard validate`: runs the install validator's rules on a parameters file before
+ * anyone deploys, offline by default and with IAM's answers under `--live`. Exits 0 when the
+ * parameters are valid (warnings allowed), 1 when they are not (listing every problem), 2 when
+ * the input cannot be read.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import bundledTemplate from '../../template/connector.yaml';
+import { IamAdapter } from '../engine/aws/iam';
+import { parseParameters } from '../engine/drift/check';
+import { ConnectorGuardError, InputError } from '../engine/errors';
+import { registerSecret, scrubText } from '../engine/log';
+import { parseTemplate } from '../engine/template';
+import {
+  noEchoParameters,
+  type Problem,
+  type ValidationReport,
+  validateInstall,
+} from '../engine/validate';
 import { type CliIo, EXIT } from './io';
 
-export async function run(_args: string[], io: CliIo): Promise<number> {
-  io.stderr('The validate command is not available in this build.\n');
-  return EXIT.badInput;
+const USAGE = `Usage:
+  connector-guard validate --params FILE [--template FILE] [--account ID] [--region R]
+                           [--stack-name N] [--live] [--format text|json]
+
+Checks installation parameters with the same rules the install-validator custom resource
+applies, and lists every problem at once with the parameter, the rule and the fix.
+
+  --params FILE      CloudFormation's [{"ParameterKey","ParameterValue"}] list or a plain map
+                     of parameter names to values (JSON)
+  --template FILE    the connector template (template/connector.yaml when it exists here,
+                     otherwise the template this CLI was built with)
+  --account ID       the account you will install in; enables the "not this account" rule
+  --region R         the region you will install in (AWS_REGION by default); gives the code
+                     bucket's exact name and the partition ARNs must be in
+  --stack-name N     the stack name, for names the template builds from it
+  --live             also ask IAM (default credentials, AWS_ENDPOINT_URL honoured): the global
+                     policies and boundary exist and can be attached, the boundary leaves the
+                     connector's roles what they need, no role already has a name the stack uses
+  --format text|json text by default
+  -h, --help         this help
+
+Exit codes: 0 valid (warnings allowed); 1 invalid; 2 the input cannot be read.
+JSON: {"valid", "errors": [{"parameter", "rule", "message"}], "warnings": [...]}.
+`;
+
+const OPTIONS = {
+  params: { type: 'string' },
+  template: { type: 'string' },
+  account: { type: 'string' },
+  region: { type: 'string' },
+  'stack-name': { type: 'string' },
+  live: { type: 'boolean', default: false },
+  format: { type: 'string', default: 'text' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FORMATS = ['text', 'json'] as const;
+const DEFAULT_TEMPLATE = 'template/connector.yaml';
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(args: string[]) {
+  return parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let values: Values;
+  try {
+    values = parse(args).values;
+  } catch (error) {
+    io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return EXIT.badInput;
+  }
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+
+  try {
+    const format = values.format;
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new InputError(
+        `--format: expected one of ${FORMATS.join(', ')}, received "${format}".`,
+      );
+    }
+    if (values.params === undefined) throw new InputError('--params FILE is required.');
+    if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
+      throw new InputError(
+        `--account: expected a 12-digit account ID, received "${values.account}".`,
+      );
+    }
+
+    const template = await loadTemplate(values.template, io);
+    const input = parseParameters(await readJson(values.params, io), values.params);
+    for (const name of ['TenantExternalId', ...noEchoParameters(template.document)]) {
+      const value = input[name];
+      if (value !== undefined) registerSecret(String(value));
+    }
+    const region = values.region ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined);
+    const { report } = await validateInstall(input, {
+      template: template.document,
+      operation: 'check',
+      accountId: values.account,
+      region,
+      stackName: values['stack-name'],
+      iam: values.live ? IamAdapter.create({ region }) : undefined,
+    });
+
+    const out =
+      format === 'json'
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : text(report, template.source, values.live, io.isTty);
+    io.stdout(scrubText(out));
+    return report.valid ? EXIT.ok : EXIT.found;
+  } catch (error) {
+    io.stderr(`${scrubText(messageOf(error))}\n`);
+    return EXIT.badInput;
+  }
+}
+
+async function loadTemplate(path: string | undefined, io: CliIo) {
+  const local = resolve(io.cwd, DEFAULT_TEMPLATE);
+  if (path === undefined && !existsSync(local)) {
+    return {
+      source: 'the template built into this CLI',
+      document: parseTemplate(bundledTemplate, 'built-in template'),
+    };
+  }
+  const file = path ?? DEFAULT_TEMPLATE;
+  const body = await readText(file, '--template', io);
+  return { source: file, document: parseTemplate(body, file) };
+}
+
+async function readJson(path: string, io: CliIo): Promise<unknown> {
+  const body = await readText(path, '--params', io);
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new InputError(
+      `--params ${path}: expected JSON, received text that does not parse (${messageOf(error)}).`,
+      { cause: error },
+    );
+  }
+}
+
+async function readText(path: string, flag: string, io: CliIo): Promise<string> {
+  try {
+    return await readFile(resolve(io.cwd, path), 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'a directory'
+          : String(code ?? error);
+    throw new InputError(`${flag} ${path}: expected a readable file, received ${why}.`, {
+      cause: error,
+    });
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof ConnectorGuardError) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+function text(report: ValidationReport, source: string, live: boolean, color: boolean): string {
+  const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const lines = [
+    `Validated against ${source} (${live ? 'offline rules and live IAM checks' : 'offline rules only; --live adds the IAM checks'}).`,
+    '',
+  ];
+  const block = (label: string, code: number, problem: Problem) => {
+    lines.push(`${paint(code, label)} ${problem.parameter ?? '(stack)'} [${problem.rule}]`);
+    lines.push(`  ${problem.message}`);
+  };
+  for (const problem of report.errors) block('ERROR', 31, problem);
+  for (const problem of report.warnings) block('WARN ', 33, problem);
+  if (report.errors.length + report.warnings.length > 0) lines.push('');
+  lines.push(
+    report.valid
+      ? paint(
+          32,
+          `Valid${report.warnings.length ? `, with ${count(report.warnings.length, 'warning')}` : ''}.`,
+        )
+      : paint(
+          31,
+          `Invalid: ${count(report.errors.length, 'error')}${report.warnings.length ? ` and ${count(report.warnings.length, 'warning')}` : ''}. Fix the errors and run again.`,
+        ),
+  );
+  return `${lines.join('\n')}\n`;
 }
