@@ -49,21 +49,22 @@ describe('the connector template', () => {
 
   describe('parsing', () => {
     it('reads every CloudFormation short tag into its long form', () => {
-      const lines = Object.keys(SHORT_TAGS).map((tag, i) => `  K${i}: ${tag} [a, b]`);
-      const text = `Resources:\n  R:\n    Type: X\nOther:\n${lines.join('\n')}\n  S: !GetAtt Role.Arn\n`;
+      const lines = Object.keys(SHORT_TAGS).map((tag, i) => `      K${i}: ${tag} [a, b]`);
+      const text = `Resources:\n  R:\n    Type: X\n    Metadata:\n${lines.join('\n')}\n`;
 
-      const parsed = parseCfnYaml(text) as unknown as { Other: Record<string, unknown> };
+      const parsed = parseCfnYaml(`${text}      S: !GetAtt Role.Arn\n`);
 
+      const metadata = parsed.Resources.R.Metadata as Record<string, unknown>;
       Object.values(SHORT_TAGS).forEach((longForm, i) => {
-        expect(parsed.Other[`K${i}`]).toEqual({ [longForm]: ['a', 'b'] });
+        expect(metadata[`K${i}`]).toEqual({ [longForm]: ['a', 'b'] });
       });
-      expect(parsed.Other.S).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
+      expect(metadata.S).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
     });
 
-    it('rejects a tag CloudFormation does not know', () => {
+    it('rejects a tag CloudFormation does not know, naming where it is', () => {
       const text = 'Resources:\n  R:\n    Type: X\n    Properties: { A: !Reff B }\n';
 
-      expect(() => parseCfnYaml(text)).toThrow('!Reff is not a CloudFormation short tag');
+      expect(() => parseCfnYaml(text)).toThrow(/Resources\.R\.Properties\.A: !Reff is not/);
     });
 
     it('keeps the policy language version a string', () => {
@@ -118,12 +119,19 @@ describe('the connector template', () => {
       }
     });
 
-    it('lets the validator own resources be created whatever the inputs, by naming none but its role', () => {
-      const names = VALIDATOR_OWN.map((id) => template.Resources[id].Properties ?? {});
+    it('names the validator own log group and function from nothing a parameter sets', () => {
+      const [, logGroup, fn] = VALIDATOR_OWN.map((id) => template.Resources[id].Properties ?? {});
 
-      expect(names[1].LogGroupName).toBeUndefined();
-      expect(names[2].FunctionName).toBeUndefined();
-      expect(subVariables(JSON.stringify(names[0].RoleName))).toEqual([
+      expect(fn.FunctionName).toBeUndefined();
+      expect(subVariables(String(dig(logGroup, 'LogGroupName', 'Fn::Sub')))).toEqual([
+        'AWS::StackName',
+      ]);
+    });
+
+    it('names the validator own role from the prefix and suffix only', () => {
+      const roleName = dig(template.Resources.InstallValidatorRole, 'Properties', 'RoleName');
+
+      expect(subVariables(String(dig(roleName, 'Fn::Sub')))).toEqual([
         'IamResourceNamesPrefix',
         'IamResourceNamesSuffix',
       ]);

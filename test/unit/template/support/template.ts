@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+import { parseTemplate } from '../../../../functions/engine/template';
 
 export const TEMPLATE_PATH = resolve(__dirname, '../../../../template/connector.yaml');
 
@@ -25,7 +25,7 @@ export interface CfnTemplate {
   [section: string]: unknown;
 }
 
-/** The short YAML tags CloudFormation accepts, each with the long form it stands for. */
+/** The short YAML tags CloudFormation documents, each with the long form it stands for. */
 export const SHORT_TAGS: Record<string, string> = {
   '!Ref': 'Ref',
   '!Condition': 'Condition',
@@ -54,53 +54,24 @@ export function templateText(): string {
   return readFileSync(TEMPLATE_PATH, 'utf8');
 }
 
-function toLongForm(node: Node | null, path: string): unknown {
-  if (node === null) return null;
-  const tag = node.tag;
-  let value: unknown;
-  if (isScalar(node)) value = node.value;
-  else if (isSeq(node))
-    value = node.items.map((item, i) => toLongForm(item as Node, `${path}[${i}]`));
-  else if (isMap(node)) {
-    const out: Record<string, unknown> = {};
-    for (const pair of node.items) {
-      const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
-      out[key] = toLongForm(pair.value as Node | null, `${path}.${key}`);
-    }
-    value = out;
-  } else throw new Error(`${path}: YAML aliases are not used in CloudFormation templates`);
-
-  if (tag === undefined || !tag.startsWith('!')) return value;
-  const longForm = SHORT_TAGS[tag];
-  if (longForm === undefined) throw new Error(`${path}: ${tag} is not a CloudFormation short tag`);
-  if (tag === '!GetAtt' && typeof value === 'string') {
-    const dot = value.indexOf('.');
-    return { [longForm]: [value.slice(0, dot), value.slice(dot + 1)] };
-  }
-  return { [longForm]: value };
-}
-
 /**
- * Parses CloudFormation YAML into the long-form JSON tree CloudFormation sees. Throws on a
- * YAML error, an unknown tag or a missing section.
+ * Parses CloudFormation YAML or JSON with the template engine, into the long-form JSON tree
+ * CloudFormation sees.
  */
-export function parseCfnYaml(text: string): CfnTemplate {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) throw new Error(doc.errors.map(String).join('\n'));
-  const tree = toLongForm(doc.contents as Node, '') as Partial<CfnTemplate>;
-  if (tree.Resources === undefined) throw new Error('the template has no Resources section');
+export function parseCfnYaml(text: string, source = 'template'): CfnTemplate {
+  const tree = parseTemplate(text, source).template as unknown as Partial<CfnTemplate>;
   return {
     ...tree,
     Parameters: tree.Parameters ?? {},
     Conditions: tree.Conditions ?? {},
-    Resources: tree.Resources,
+    Resources: tree.Resources ?? {},
     Outputs: tree.Outputs ?? {},
   };
 }
 
 /** The product's template, parsed. A fresh copy each call, so a test may change it freely. */
 export function loadTemplate(): CfnTemplate {
-  return parseCfnYaml(templateText());
+  return parseCfnYaml(templateText(), 'template/connector.yaml');
 }
 
 /** The role resources, by logical ID. */
