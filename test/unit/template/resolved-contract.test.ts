@@ -51,10 +51,8 @@ describe('the security contract, with the parameters resolved by the template en
     });
 
     it('trusts the vendor account with the external ID until the end of its date (UTC)', () => {
-      const parameters = {
-        ...sampleParameters('guarded'),
-        SupportRoleExpirationDate: '2027-02-28',
-      };
+      const parameters = sampleParameters('guarded');
+      parameters.SupportRoleExpirationDate = '2027-02-28';
 
       const trust = roleById(promised(parameters), 'SupportRole').trustPolicy;
 
