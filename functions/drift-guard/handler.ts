@@ -63,7 +63,9 @@ export async function handle(
     return request.action === 'check' ? summary(outcome) : selfCheckResponse(outcome, notify);
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
+    // Lambda reports the message and the stack (which repeats the message) to the caller.
     failure.message = scrubText(failure.message);
+    if (failure.stack !== undefined) failure.stack = scrubText(failure.stack);
     log.error('Run failed', { error: failure });
     throw failure;
   }
