@@ -3,7 +3,7 @@
  * decides CRITICAL for a grant.
  */
 import { createHash } from 'node:crypto';
-import { type Direction, isAdminEquivalent } from '../policy';
+import { actionsNotAllowed, type Direction, isAdminEquivalent } from '../policy';
 import type { Finding, FindingDirection, FindingKind, ResourceRef, Severity } from './types';
 
 /**
@@ -19,6 +19,15 @@ export const ADMIN_AWS_POLICIES = new Set([
   'PowerUserAccess',
   'AWSOrganizationsFullAccess',
 ]);
+
+/**
+ * Grants on every resource that the drift rules count as admin-equivalent besides full access
+ * and self-granting IAM actions: handing any role to a service, and assuming any role.
+ */
+const PIVOT_REQUESTS = [
+  { action: 'iam:PassRole', resource: '*' },
+  { action: 'sts:AssumeRole', resource: '*' },
+];
 
 /** The stable id of a finding: stack, resource, kind and what the finding concerns. */
 export function findingId(
@@ -39,7 +48,11 @@ export function isAdminGrant(document: unknown, arn?: string): boolean {
   }
   if (document === undefined || document === null) return false;
   try {
-    return isAdminEquivalent(document);
+    if (isAdminEquivalent(document)) return true;
+    const blocked = actionsNotAllowed(document, PIVOT_REQUESTS).filter(
+      (b) => b.reason !== 'conditional',
+    );
+    return blocked.length < PIVOT_REQUESTS.length;
   } catch {
     return false;
   }

@@ -1,0 +1,792 @@
+import { compareState } from '../../../../functions/engine/drift/compare';
+import { Unreadable } from '../../../../functions/engine/drift/live-state';
+import type { Finding } from '../../../../functions/engine/drift/types';
+import type { PromisedIamState } from '../../../../functions/engine/template/types';
+import { SecretValue, UnknownValue } from '../../../../functions/engine/values';
+import {
+  ACCOUNT,
+  allow,
+  CANARY_EXTERNAL_ID,
+  deny,
+  liveState as live,
+  livePolicy,
+  liveRole,
+  type liveState,
+  promisedPolicy,
+  promisedRole,
+  promisedState,
+  READ_LOGS,
+  trustWith,
+  VENDOR,
+} from './builders';
+
+function compare(promised: PromisedIamState, state: ReturnType<typeof liveState>, extra = {}) {
+  return compareState({
+    stack: 'acme-connector',
+    promised,
+    live: state,
+    parameters: { TenantAccountId: VENDOR },
+    accountId: ACCOUNT,
+    ...extra,
+  });
+}
+
+function only(findings: Finding[], kind?: string): Finding {
+  const matching = kind === undefined ? findings : findings.filter((f) => f.kind === kind);
+  expect(matching).toHaveLength(1);
+  return matching[0] as Finding;
+}
+
+describe('compareState', () => {
+  it('finds nothing when the live role matches the promise, external ID compared by digest', () => {
+    const { findings, coverage } = compare(promisedState(), live());
+
+    expect(findings).toEqual([]);
+    expect(coverage.checked).toEqual([
+      { type: 'AWS::IAM::Role', logicalId: 'TenantRole', name: 'acme-tenant' },
+    ]);
+  });
+
+  describe('trust-policy-changed', () => {
+    it('is CRITICAL and widened when a principal is added', () => {
+      const widened = trustWith(CANARY_EXTERNAL_ID, [
+        `arn:aws:iam::${VENDOR}:root`,
+        'arn:aws:iam::444455556666:root',
+      ]);
+
+      const f = only(compare(promisedState(), live([liveRole({ trustPolicy: widened })])).findings);
+
+      expect(f).toMatchObject({
+        kind: 'trust-policy-changed',
+        severity: 'CRITICAL',
+        direction: 'widened',
+      });
+      expect(f.remediation[0]).toMatch(
+        /^aws iam update-assume-role-policy --role-name acme-tenant --policy-document '/,
+      );
+      expect(f.remediation[0]).toContain('<secret:TenantExternalId>');
+    });
+
+    it('is CRITICAL when the external ID is changed, and shows neither value', () => {
+      const other = 'attacker-chosen-external-id-000000000000';
+
+      const f = only(
+        compare(promisedState(), live([liveRole({ trustPolicy: trustWith(other) })])).findings,
+      );
+
+      expect(f).toMatchObject({ kind: 'trust-policy-changed', severity: 'CRITICAL' });
+      const text = JSON.stringify(f);
+      expect(text).not.toContain(other);
+      expect(text).not.toContain(CANARY_EXTERNAL_ID);
+    });
+
+    it('is CRITICAL when the external-ID condition is removed', () => {
+      const bare = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${VENDOR}:root` },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      };
+
+      const f = only(compare(promisedState(), live([liveRole({ trustPolicy: bare })])).findings);
+
+      expect(f).toMatchObject({ severity: 'CRITICAL', direction: 'widened' });
+    });
+
+    it('is MEDIUM when narrowed', () => {
+      const promised = promisedState({
+        roles: [
+          promisedRole({
+            trustPolicy: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { Service: ['lambda.amazonaws.com', 'ecs-tasks.amazonaws.com'] },
+                  Action: 'sts:AssumeRole',
+                },
+              ],
+            },
+          }),
+        ],
+      });
+      const narrowed = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      };
+
+      const f = only(compare(promised, live([liveRole({ trustPolicy: narrowed })])).findings);
+
+      expect(f).toMatchObject({ severity: 'MEDIUM', direction: 'narrowed' });
+    });
+
+    it('is HIGH when mixed', () => {
+      const promised = promisedState({
+        roles: [
+          promisedRole({
+            trustPolicy: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { Service: 'lambda.amazonaws.com' },
+                  Action: 'sts:AssumeRole',
+                },
+              ],
+            },
+          }),
+        ],
+      });
+      const swapped = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'ecs-tasks.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      };
+
+      const f = only(compare(promised, live([liveRole({ trustPolicy: swapped })])).findings);
+
+      expect(f).toMatchObject({ severity: 'HIGH', direction: 'mixed' });
+    });
+
+    it('is check-incomplete, not drift, when the external ID digest was not supplied', () => {
+      const promised = promisedState({
+        roles: [
+          promisedRole({ trustPolicy: trustWith(new SecretValue('TenantExternalId', undefined)) }),
+        ],
+      });
+
+      const f = only(compare(promised, live()).findings);
+
+      expect(f).toMatchObject({ kind: 'check-incomplete', severity: 'MEDIUM' });
+      expect(f.summary).toContain('TenantExternalId');
+      expect(JSON.stringify(f)).not.toContain(CANARY_EXTERNAL_ID);
+    });
+
+    it('is check-incomplete naming the source when the promise depends on a custom resource', () => {
+      const unknown = new UnknownValue('Custom::Vendor.ExternalId', 'known only after deploy');
+      const promised = promisedState({
+        roles: [promisedRole({ trustPolicy: trustWith(unknown) })],
+      });
+
+      const f = only(compare(promised, live()).findings);
+
+      expect(f.kind).toBe('check-incomplete');
+      expect(f.summary).toContain('Custom::Vendor.ExternalId');
+    });
+  });
+
+  describe('permissions-boundary-changed', () => {
+    const boundary = `arn:aws:iam::${ACCOUNT}:policy/org-boundary`;
+
+    it('is CRITICAL when the boundary is removed', () => {
+      const promised = promisedState({ roles: [promisedRole({ permissionsBoundary: boundary })] });
+
+      const f = only(compare(promised, live()).findings);
+
+      expect(f).toMatchObject({
+        kind: 'permissions-boundary-changed',
+        severity: 'CRITICAL',
+        expected: boundary,
+        actual: null,
+      });
+      expect(f.remediation).toEqual([
+        `aws iam put-role-permissions-boundary --role-name acme-tenant --permissions-boundary ${boundary}`,
+      ]);
+    });
+
+    it('is LOW when one is added where none was promised', () => {
+      const f = only(
+        compare(promisedState(), live([liveRole({ permissionsBoundaryArn: boundary })])).findings,
+      );
+
+      expect(f).toMatchObject({ severity: 'LOW' });
+      expect(f.remediation).toEqual([
+        'aws iam delete-role-permissions-boundary --role-name acme-tenant',
+      ]);
+    });
+
+    it('is CRITICAL when replaced by a wider one, MEDIUM by a narrower one', () => {
+      const other = `arn:aws:iam::${ACCOUNT}:policy/other-boundary`;
+      const promised = promisedState({ roles: [promisedRole({ permissionsBoundary: boundary })] });
+      const role = liveRole({ permissionsBoundaryArn: other });
+      const original = livePolicy({
+        arn: boundary,
+        name: 'org-boundary',
+        document: allow(['s3:GetObject', 'logs:*']),
+        attachedTo: null,
+      });
+
+      const wider = compare(
+        promised,
+        live(
+          [role],
+          [
+            original,
+            livePolicy({
+              arn: other,
+              name: 'other-boundary',
+              document: allow('*'),
+              attachedTo: null,
+            }),
+          ],
+        ),
+      );
+      const narrower = compare(
+        promised,
+        live(
+          [role],
+          [
+            original,
+            livePolicy({
+              arn: other,
+              name: 'other-boundary',
+              document: allow('logs:*'),
+              attachedTo: null,
+            }),
+          ],
+        ),
+      );
+
+      expect(only(wider.findings)).toMatchObject({ severity: 'CRITICAL', direction: 'widened' });
+      expect(only(narrower.findings)).toMatchObject({ severity: 'MEDIUM', direction: 'narrowed' });
+    });
+
+    it('is CRITICAL when replaced by one whose document cannot be read', () => {
+      const other = `arn:aws:iam::${ACCOUNT}:policy/other-boundary`;
+      const promised = promisedState({ roles: [promisedRole({ permissionsBoundary: boundary })] });
+
+      const f = only(
+        compare(
+          promised,
+          live([liveRole({ permissionsBoundaryArn: other })], [new Unreadable('access denied')], {
+            policies: [other],
+          }),
+        ).findings,
+      );
+
+      expect(f).toMatchObject({ severity: 'CRITICAL', direction: 'unknown' });
+    });
+  });
+
+  describe('inline policies', () => {
+    it('inline-policy-added is CRITICAL for an admin-equivalent grant', () => {
+      const role = liveRole({
+        inlinePolicies: new Map<string, unknown>([
+          ['read-logs', READ_LOGS],
+          ['break-glass', allow('iam:PassRole')],
+        ]),
+      });
+
+      const f = only(compare(promisedState(), live([role])).findings);
+
+      expect(f).toMatchObject({
+        kind: 'inline-policy-added',
+        severity: 'CRITICAL',
+        direction: 'widened',
+      });
+      expect(f.remediation).toEqual([
+        'aws iam delete-role-policy --role-name acme-tenant --policy-name break-glass',
+      ]);
+    });
+
+    it('inline-policy-added is HIGH for another widening, MEDIUM when it only denies', () => {
+      const widening = liveRole({
+        inlinePolicies: new Map<string, unknown>([
+          ['read-logs', READ_LOGS],
+          ['extra', allow('s3:GetObject')],
+        ]),
+      });
+      const denying = liveRole({
+        inlinePolicies: new Map<string, unknown>([
+          ['read-logs', READ_LOGS],
+          ['extra', deny('s3:*')],
+        ]),
+      });
+
+      expect(only(compare(promisedState(), live([widening])).findings)).toMatchObject({
+        severity: 'HIGH',
+        direction: 'widened',
+      });
+      expect(only(compare(promisedState(), live([denying])).findings)).toMatchObject({
+        severity: 'MEDIUM',
+        direction: 'narrowed',
+      });
+    });
+
+    it('inline-policy-removed is MEDIUM, HIGH when the removed policy held a Deny', () => {
+      const withDeny = promisedState({
+        roles: [
+          promisedRole({
+            inlinePolicies: [
+              {
+                name: 'no-delete',
+                document: deny('s3:DeleteObject'),
+                definedBy: { logicalId: 'TenantRole', type: 'AWS::IAM::Role' },
+              },
+            ],
+          }),
+        ],
+      });
+      const bare = liveRole({ inlinePolicies: new Map() });
+
+      const allowRemoved = only(compare(promisedState(), live([bare])).findings);
+      const denyRemoved = only(compare(withDeny, live([bare])).findings);
+
+      expect(allowRemoved).toMatchObject({
+        kind: 'inline-policy-removed',
+        severity: 'MEDIUM',
+        direction: 'narrowed',
+      });
+      expect(denyRemoved).toMatchObject({ kind: 'inline-policy-removed', severity: 'HIGH' });
+      expect(allowRemoved.remediation[0]).toMatch(
+        /^aws iam put-role-policy --role-name acme-tenant --policy-name read-logs --policy-document '\{/,
+      );
+    });
+
+    it('inline-policy-changed is HIGH widened, CRITICAL when it now grants iam:*, MEDIUM narrowed', () => {
+      const wider = allow(
+        ['logs:GetLogEvents', 'logs:DeleteLogGroup'],
+        READ_LOGS.Statement[0]?.Resource as string,
+      );
+      const admin = allow('iam:*');
+      const narrower = { Version: '2012-10-17', Statement: [] };
+      const run = (doc: unknown) =>
+        only(
+          compare(
+            promisedState(),
+            live([liveRole({ inlinePolicies: new Map([['read-logs', doc]]) })]),
+          ).findings,
+        );
+
+      expect(run(wider)).toMatchObject({
+        kind: 'inline-policy-changed',
+        severity: 'HIGH',
+        direction: 'widened',
+      });
+      expect(run(admin)).toMatchObject({ severity: 'CRITICAL' });
+      expect(run(narrower)).toMatchObject({ severity: 'MEDIUM', direction: 'narrowed' });
+    });
+
+    it('reads an inline policy that could not be read as check-incomplete', () => {
+      const role = liveRole({
+        inlinePolicies: new Map([
+          ['read-logs', new Unreadable('access denied reading inline policy read-logs')],
+        ]),
+      });
+
+      const f = only(compare(promisedState(), live([role])).findings);
+
+      expect(f).toMatchObject({ kind: 'check-incomplete' });
+      expect(f.summary).toContain('access denied');
+    });
+  });
+
+  describe('managed policy attachments', () => {
+    const admin = 'arn:aws:iam::aws:policy/AdministratorAccess';
+
+    it.each([['AdministratorAccess'], ['IAMFullAccess'], ['PowerUserAccess']])(
+      'managed-policy-attached is CRITICAL for %s, even unread',
+      (name) => {
+        const arn = `arn:aws:iam::aws:policy/${name}`;
+        const role = liveRole({ attachedPolicies: [{ arn, name }] });
+
+        const f = only(compare(promisedState(), live([role])).findings);
+
+        expect(f).toMatchObject({ kind: 'managed-policy-attached', severity: 'CRITICAL' });
+        expect(f.remediation).toEqual([
+          `aws iam detach-role-policy --role-name acme-tenant --policy-arn ${arn}`,
+        ]);
+      },
+    );
+
+    it('managed-policy-attached is CRITICAL for a customer policy allowing sts:AssumeRole on *', () => {
+      const arn = `arn:aws:iam::${ACCOUNT}:policy/hop`;
+      const role = liveRole({ attachedPolicies: [{ arn, name: 'hop' }] });
+
+      const f = only(
+        compare(
+          promisedState(),
+          live(
+            [role],
+            [livePolicy({ arn, name: 'hop', document: allow('sts:AssumeRole'), attachedTo: null })],
+          ),
+        ).findings,
+      );
+
+      expect(f.severity).toBe('CRITICAL');
+    });
+
+    it('managed-policy-attached is HIGH for another grant, and when its document is unknown', () => {
+      const arn = `arn:aws:iam::${ACCOUNT}:policy/reader`;
+      const role = liveRole({ attachedPolicies: [{ arn, name: 'reader' }] });
+
+      const read = only(
+        compare(
+          promisedState(),
+          live(
+            [role],
+            [
+              livePolicy({
+                arn,
+                name: 'reader',
+                document: allow('s3:GetObject'),
+                attachedTo: null,
+              }),
+            ],
+          ),
+        ).findings,
+      );
+      const unread = only(compare(promisedState(), live([role])).findings);
+
+      expect(read).toMatchObject({ severity: 'HIGH', direction: 'widened' });
+      expect(unread).toMatchObject({ severity: 'HIGH', direction: 'unknown' });
+    });
+
+    it('managed-policy-detached is MEDIUM, HIGH when the policy held a Deny', () => {
+      const readOnly = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+      const promisedReadOnly = promisedState({
+        roles: [
+          promisedRole({
+            managedPolicyArns: [
+              { arn: readOnly, definedBy: { logicalId: 'TenantRole', type: 'AWS::IAM::Role' } },
+            ],
+          }),
+        ],
+      });
+      const guard = promisedPolicy();
+      const withGuard = promisedState({ managedPolicies: [guard] });
+
+      const plain = only(compare(promisedReadOnly, live()).findings);
+      const guarded = only(
+        compare(
+          withGuard,
+          live([liveRole()], [livePolicy({ attachedTo: { roles: [], users: [], groups: [] } })]),
+        ).findings,
+      );
+
+      expect(plain).toMatchObject({ kind: 'managed-policy-detached', severity: 'MEDIUM' });
+      expect(plain.remediation).toEqual([
+        `aws iam attach-role-policy --role-name acme-tenant --policy-arn ${readOnly}`,
+      ]);
+      expect(guarded).toMatchObject({ kind: 'managed-policy-detached', severity: 'HIGH' });
+    });
+
+    it('does not report an attachment the template makes through the policy resource', () => {
+      const guard = promisedPolicy();
+      const role = liveRole({
+        attachedPolicies: [{ arn: guard.arn as string, name: 'acme-guardrail' }],
+      });
+
+      expect(
+        compare(promisedState({ managedPolicies: [guard] }), live([role], [livePolicy()])).findings,
+      ).toEqual([]);
+    });
+
+    it('is check-incomplete, not drift, for an attachment the template names by an unknown ARN', () => {
+      const unknown = new UnknownValue(
+        'Fn::ImportValue shared-policy',
+        'the export was not supplied',
+      );
+      const promised = promisedState({
+        roles: [
+          promisedRole({
+            managedPolicyArns: [
+              { arn: unknown, definedBy: { logicalId: 'TenantRole', type: 'AWS::IAM::Role' } },
+            ],
+          }),
+        ],
+      });
+      const role = liveRole({ attachedPolicies: [{ arn: admin, name: 'AdministratorAccess' }] });
+
+      const f = only(compare(promised, live([role])).findings);
+
+      expect(f.kind).toBe('check-incomplete');
+      expect(f.summary).toContain('Fn::ImportValue shared-policy');
+    });
+  });
+
+  describe("the stack's managed policies", () => {
+    it('managed-policy-changed is HIGH when widened, with set-default when an old version matches', () => {
+      const guard = promisedPolicy();
+      const role = liveRole({
+        attachedPolicies: [{ arn: guard.arn as string, name: 'acme-guardrail' }],
+      });
+      const policy = livePolicy({
+        defaultVersionId: 'v2',
+        document: { Version: '2012-10-17', Statement: [] },
+        versions: [
+          {
+            versionId: 'v1',
+            isDefault: false,
+            createDate: null,
+            document: deny('s3:DeleteBucket'),
+          },
+          {
+            versionId: 'v2',
+            isDefault: true,
+            createDate: null,
+            document: { Version: '2012-10-17', Statement: [] },
+          },
+        ],
+      });
+
+      const f = only(
+        compare(promisedState({ managedPolicies: [guard] }), live([role], [policy])).findings,
+      );
+
+      expect(f).toMatchObject({
+        kind: 'managed-policy-changed',
+        severity: 'HIGH',
+        direction: 'widened',
+      });
+      expect(f.remediation).toEqual([
+        `aws iam set-default-policy-version --policy-arn ${guard.arn} --version-id v1`,
+      ]);
+    });
+
+    it('managed-policy-changed is CRITICAL when the document now grants *', () => {
+      const guard = promisedPolicy({ document: allow('s3:GetObject') });
+      const role = liveRole({
+        attachedPolicies: [{ arn: guard.arn as string, name: 'acme-guardrail' }],
+      });
+
+      const f = only(
+        compare(
+          promisedState({ managedPolicies: [guard] }),
+          live([role], [livePolicy({ document: allow('*') })]),
+        ).findings,
+      );
+
+      expect(f.severity).toBe('CRITICAL');
+      expect(f.remediation[0]).toMatch(
+        /^aws iam create-policy-version --policy-arn .* --set-as-default$/,
+      );
+    });
+
+    it('policy-attached-elsewhere is HIGH for a user the template does not name, CRITICAL when admin', () => {
+      const guard = promisedPolicy({ document: allow('s3:GetObject') });
+      const role = liveRole({
+        attachedPolicies: [{ arn: guard.arn as string, name: 'acme-guardrail' }],
+      });
+      const elsewhere = { roles: ['acme-tenant'], users: ['mallory'], groups: [] };
+
+      const plain = only(
+        compare(
+          promisedState({ managedPolicies: [guard] }),
+          live([role], [livePolicy({ document: allow('s3:GetObject'), attachedTo: elsewhere })]),
+        ).findings,
+      );
+      const admin = compare(
+        promisedState({ managedPolicies: [guard] }),
+        live([role], [livePolicy({ document: allow('*'), attachedTo: elsewhere })]),
+      ).findings;
+
+      expect(plain).toMatchObject({
+        kind: 'policy-attached-elsewhere',
+        severity: 'HIGH',
+        actual: { entityType: 'user', entityName: 'mallory' },
+      });
+      expect(plain.remediation).toEqual([
+        `aws iam detach-user-policy --user-name mallory --policy-arn ${guard.arn}`,
+      ]);
+      expect(only(admin, 'policy-attached-elsewhere').severity).toBe('CRITICAL');
+    });
+  });
+
+  describe('roles', () => {
+    it('role-missing is HIGH with commands that re-create it', () => {
+      const f = only(
+        compare(promisedState(), live([null], [], { roles: ['acme-tenant'] })).findings,
+      );
+
+      expect(f).toMatchObject({ kind: 'role-missing', severity: 'HIGH', direction: null });
+      expect(f.remediation[0]).toMatch(
+        /^aws iam create-role --role-name acme-tenant --path \/ --assume-role-policy-document '/,
+      );
+      expect(f.remediation[1]).toMatch(
+        /^aws iam put-role-policy --role-name acme-tenant --policy-name read-logs/,
+      );
+    });
+
+    it('role-recreated is HIGH when the role was created after the stack last touched it', () => {
+      const promised = promisedState({
+        roles: [promisedRole({ lastUpdated: new Date('2026-03-01T00:00:00Z') })],
+      });
+
+      const after = compare(
+        promised,
+        live([liveRole({ createDate: new Date('2026-04-01T00:00:00Z'), roleId: 'AROANEWID' })]),
+      ).findings;
+      const before = compare(
+        promised,
+        live([liveRole({ createDate: new Date('2026-02-28T23:59:00Z') })]),
+      ).findings;
+
+      expect(only(after)).toMatchObject({
+        kind: 'role-recreated',
+        severity: 'HIGH',
+        actual: { roleId: 'AROANEWID' },
+      });
+      expect(before).toEqual([]);
+    });
+
+    it('role-setting-changed is MEDIUM when the maximum session grows, LOW when it shrinks', () => {
+      const longer = only(
+        compare(promisedState(), live([liveRole({ maxSessionDuration: 43200 })])).findings,
+      );
+      const shorter = only(
+        compare(promisedState(), live([liveRole({ maxSessionDuration: 900 })])).findings,
+      );
+
+      expect(longer).toMatchObject({ kind: 'role-setting-changed', severity: 'MEDIUM' });
+      expect(longer.remediation).toEqual([
+        'aws iam update-role --role-name acme-tenant --max-session-duration 3600',
+      ]);
+      expect(shorter).toMatchObject({ kind: 'role-setting-changed', severity: 'LOW' });
+    });
+
+    it('role-setting-changed is LOW for a path or a tag', () => {
+      const promised = promisedState({ roles: [promisedRole({ tags: { team: 'vendor' } })] });
+
+      const path = only(compare(promisedState(), live([liveRole({ path: '/moved/' })])).findings);
+      const tag = only(
+        compare(promised, live([liveRole({ tags: { team: 'someone-else', extra: 'x' } })]))
+          .findings,
+      );
+
+      expect(path).toMatchObject({
+        severity: 'LOW',
+        expected: { path: '/' },
+        actual: { path: '/moved/' },
+      });
+      expect(tag).toMatchObject({ severity: 'LOW' });
+      expect(tag.remediation).toEqual([
+        'aws iam untag-role --role-name acme-tenant --tag-keys extra',
+        `aws iam tag-role --role-name acme-tenant --tags '[{"Key":"team","Value":"vendor"}]'`,
+      ]);
+    });
+
+    it("takes the stack's own tags as promised, and ignores aws: tags", () => {
+      const role = liveRole({
+        tags: { 'cost-center': '42', 'aws:cloudformation:stack-name': 'x' },
+      });
+
+      expect(
+        compare(promisedState(), live([role]), { stackTags: { 'cost-center': '42' } }).findings,
+      ).toEqual([]);
+    });
+
+    it('is check-incomplete for a role that could not be read, and lists it as not checked', () => {
+      const { findings, coverage } = compare(
+        promisedState(),
+        live(
+          [new Unreadable('access denied reading role acme-tenant (iam:GetRole): not authorized')],
+          [],
+          { roles: ['acme-tenant'] },
+        ),
+      );
+
+      expect(only(findings)).toMatchObject({ kind: 'check-incomplete', severity: 'MEDIUM' });
+      expect(coverage.notChecked).toEqual([
+        {
+          resource: { type: 'AWS::IAM::Role', logicalId: 'TenantRole', name: 'acme-tenant' },
+          reason: expect.stringContaining('access denied'),
+        },
+      ]);
+    });
+
+    it('gathers roles whose session duration the source lacks into one check-incomplete', () => {
+      const roles = [
+        liveRole({ maxSessionDuration: new Unreadable('not in the export') }),
+        liveRole({ name: 'acme-api', maxSessionDuration: new Unreadable('not in the export') }),
+      ];
+      const promised = promisedState({
+        roles: [promisedRole(), promisedRole({ logicalId: 'ApiRole', name: 'acme-api' })],
+      });
+
+      const f = only(compare(promised, live(roles)).findings);
+
+      expect(f.kind).toBe('check-incomplete');
+      expect(f.summary).toContain('2 roles (acme-tenant, acme-api)');
+    });
+  });
+
+  it('reports what the template engine could not expand as check-incomplete', () => {
+    const promised = promisedState({
+      notExpanded: [
+        {
+          logicalId: 'Fn',
+          type: 'AWS::Serverless::Function',
+          reason: 'SAM resources are expanded by CloudFormation',
+        },
+      ],
+    });
+
+    const { findings, coverage } = compare(promised, live());
+
+    expect(only(findings)).toMatchObject({
+      kind: 'check-incomplete',
+      resource: { logicalId: 'Fn' },
+    });
+    expect(coverage.notChecked[0]?.reason).toContain('SAM');
+  });
+
+  describe('finding ids', () => {
+    it('stay the same across runs and when the drift itself changes', () => {
+      const first = only(
+        compare(promisedState(), live([liveRole({ maxSessionDuration: 7200 })])).findings,
+      );
+      const again = only(
+        compare(promisedState(), live([liveRole({ maxSessionDuration: 43200 })])).findings,
+      );
+
+      expect(again.id).toBe(first.id);
+      expect(again.summary).not.toBe(first.summary);
+    });
+
+    it('differ by the policy concerned', () => {
+      const role = liveRole({
+        inlinePolicies: new Map<string, unknown>([
+          ['read-logs', READ_LOGS],
+          ['a', allow('s3:GetObject')],
+          ['b', allow('s3:GetObject')],
+        ]),
+      });
+
+      const [a, b] = compare(promisedState(), live([role])).findings;
+
+      expect(a?.id).toMatch(/^[0-9a-f]{24}$/);
+      expect(a?.id).not.toBe(b?.id);
+    });
+  });
+
+  it('never shows a live external ID anywhere in the findings', () => {
+    const role = liveRole({
+      trustPolicy: trustWith(CANARY_EXTERNAL_ID, ['arn:aws:iam::444455556666:root']),
+      inlinePolicies: new Map<string, unknown>([
+        ['read-logs', READ_LOGS],
+        [`x-${CANARY_EXTERNAL_ID}`, allow('s3:GetObject')],
+      ]),
+    });
+
+    const { findings } = compare(promisedState(), live([role]));
+
+    expect(findings.length).toBeGreaterThan(0);
+    expect(JSON.stringify(findings)).not.toContain(CANARY_EXTERNAL_ID);
+  });
+});
