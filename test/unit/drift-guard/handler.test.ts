@@ -164,7 +164,7 @@ describe('drift-guard handler', () => {
     const run = handle({ action: 'check' }, CONTEXT, built);
 
     await expect(run).rejects.toThrow(/Publishing part 1 of 1/);
-    const error = await run.catch((e: Error) => e);
+    const error = (await run.catch((e: unknown) => e)) as Error;
     expect(`${error.message} ${error.stack}`).not.toContain('canary-external-id-41c2');
     expect(captured.text()).not.toContain('canary-external-id-41c2');
     expect(captured.entries).toContainEqual(
