@@ -110,3 +110,20 @@ export function realworldParameters(file: string): Record<string, string | strin
 }
 
 export { stringify as toYaml };
+
+/** Reads a part of a resolved JSON tree by keys and indexes; undefined where it is absent. */
+export function dig(value: unknown, ...keys: (string | number)[]): unknown {
+  let at = value;
+  for (const key of keys) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  return at;
+}
+
+/** The statements of a policy document. */
+export function statementsOf(document: unknown): Record<string, unknown>[] {
+  const statements = dig(document, 'Statement');
+  if (!Array.isArray(statements)) throw new Error('the document has no Statement list');
+  return statements as Record<string, unknown>[];
+}

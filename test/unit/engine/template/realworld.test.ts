@@ -6,7 +6,15 @@
 import { promisedState, type StackContext } from '../../../../functions/engine/template';
 import { isUnknown, UnknownValue } from '../../../../functions/engine/values';
 import { describeWith } from '../../../helpers/requirements';
-import { ACCOUNT, realworld, realworldParameters, roleNamed, stackContext } from './builders';
+import {
+  ACCOUNT,
+  dig,
+  realworld,
+  realworldParameters,
+  roleNamed,
+  stackContext,
+  statementsOf,
+} from './builders';
 
 function resolveRealworld(file: string, overrides: Partial<StackContext> = {}) {
   const doc = realworld(file);
@@ -57,8 +65,7 @@ describeWith(['realworld'], 'realworld templates', () => {
     it('drops the whole Condition block when no external ID secret is given', () => {
       const state = resolveRealworld(file, { parameters: { ExternalIdSecret: '' } });
 
-      const statement = (roleNamed(state, 'CoralogixAwsMetricsRole').trustPolicy as any)
-        .Statement[0];
+      const statement = statementsOf(roleNamed(state, 'CoralogixAwsMetricsRole').trustPolicy)[0];
       expect(Object.keys(statement)).toEqual(['Effect', 'Principal', 'Action']);
     });
 
@@ -71,8 +78,7 @@ describeWith(['realworld'], 'realworld templates', () => {
         },
       });
 
-      const statement = (roleNamed(state, 'CoralogixAwsMetricsRole').trustPolicy as any)
-        .Statement[0];
+      const statement = statementsOf(roleNamed(state, 'CoralogixAwsMetricsRole').trustPolicy)[0];
       expect(statement.Principal).toEqual({
         AWS: 'arn:aws:iam::012345678901:role/coralogix-ingestion-eu9',
       });
@@ -86,7 +92,7 @@ describeWith(['realworld'], 'realworld templates', () => {
         'arn:aws:iam::aws:policy/AWSResourceExplorerFullAccess',
       ]);
       expect(role.tags).toEqual({ CoralogixCloudAccountTemplateVersion: '2' });
-      const statements = (role.inlinePolicies[0].document as any).Statement;
+      const statements = statementsOf(role.inlinePolicies[0].document);
       expect(statements[4]).toEqual({
         Sid: 'PassCoralogixFirehoseServiceRole',
         Effect: 'Allow',
@@ -144,7 +150,7 @@ describeWith(['realworld'], 'realworld templates', () => {
         'CoralogixAwsMetricsRole',
       );
 
-      expect((role.trustPolicy as any).Statement[0].Principal.AWS).toBe(
+      expect(dig(statementsOf(role.trustPolicy)[0], 'Principal', 'AWS')).toBe(
         'arn:aws:iam::000000000000:role/coralogix-ingestion-custom',
       );
     });
@@ -155,7 +161,7 @@ describeWith(['realworld'], 'realworld templates', () => {
         'CoralogixAwsMetricsRole',
       );
 
-      expect((role.trustPolicy as any).Statement[0].Principal.AWS).toBe(
+      expect(dig(statementsOf(role.trustPolicy)[0], 'Principal', 'AWS')).toBe(
         'arn:aws:iam::123412341234:role/coralogix-ingestion-ap3',
       );
     });
@@ -359,7 +365,7 @@ describeWith(['realworld'], 'realworld templates', () => {
       const role = roleNamed(resolveRealworld(file), 'EKSCodeBuildRole');
 
       const eks = role.inlinePolicies.find((policy) => policy.name === 'codebuild-eks-policy');
-      expect((eks?.document as any).Statement[1].Resource).toEqual([
+      expect(statementsOf(eks?.document)[1].Resource).toEqual([
         'arn:aws:eks:*:*:cluster/*',
         `arn:aws:eks:*:*:access-entry/*/crowdstrike-eks-codebuild-role/${ACCOUNT}/$/*`,
       ]);
@@ -401,11 +407,11 @@ describeWith(['realworld'], 'realworld templates', () => {
       expect(role.inlinePolicies.map((policy) => policy.name)).toEqual([
         'databricks-cross-account-iam-role-policy',
       ]);
-      const document = role.inlinePolicies[0].document as any;
-      expect(document.Version).toBe('2012-10-17');
-      expect(document.Statement).toHaveLength(2);
-      expect(document.Statement[0].Action).toHaveLength(52);
-      expect(document.Statement[1]).toEqual({
+      const document = role.inlinePolicies[0].document;
+      expect(dig(document, 'Version')).toBe('2012-10-17');
+      expect(statementsOf(document)).toHaveLength(2);
+      expect(statementsOf(document)[0].Action).toHaveLength(52);
+      expect(statementsOf(document)[1]).toEqual({
         Effect: 'Allow',
         Action: ['iam:CreateServiceLinkedRole', 'iam:PutRolePolicy'],
         Resource:
@@ -667,9 +673,9 @@ describeWith(['realworld'], 'realworld templates', () => {
     it('makes the external ID a named unknown from the custom resource', () => {
       const role = roleNamed(resolveRealworld(file), 'DatadogIntegrationRole');
 
-      const statement = (role.trustPolicy as any).Statement[0];
+      const statement = statementsOf(role.trustPolicy)[0];
       expect(statement.Principal).toEqual({ AWS: 'arn:aws:iam::464622532012:root' });
-      const externalId = statement.Condition.StringEquals['sts:ExternalId'];
+      const externalId = dig(statement, 'Condition', 'StringEquals', 'sts:ExternalId');
       expect(unknownSource(externalId)).toBe('Custom::DatadogAWSAccountIntegration.ExternalId');
     });
 
@@ -679,16 +685,14 @@ describeWith(['realworld'], 'realworld templates', () => {
         parameters: { DatadogSite: 'ddog-gov.com' },
       });
 
-      const statement = (roleNamed(state, 'DatadogIntegrationRole').trustPolicy as any)
-        .Statement[0];
+      const statement = statementsOf(roleNamed(state, 'DatadogIntegrationRole').trustPolicy)[0];
       expect(statement.Principal).toEqual({ AWS: 'arn:aws-us-gov:iam::065115117704:root' });
     });
 
     it('picks the commercial account of a gov site outside GovCloud', () => {
       const state = resolveRealworld(file, { parameters: { DatadogSite: 'us2.ddog-gov.com' } });
 
-      const statement = (roleNamed(state, 'DatadogIntegrationRole').trustPolicy as any)
-        .Statement[0];
+      const statement = statementsOf(roleNamed(state, 'DatadogIntegrationRole').trustPolicy)[0];
       expect(statement.Principal).toEqual({ AWS: 'arn:aws:iam::382742775718:root' });
     });
 
@@ -810,12 +814,12 @@ describeWith(['realworld'], 'realworld templates', () => {
         arn,
         ['Dynatrace_monitoring_role'],
       ]);
-      const statement = (policy.document as any).Statement[0];
+      const statement = statementsOf(policy.document)[0];
       expect(statement.Sid).toBe('VisualEditor0');
       expect(statement.Resource).toBe('*');
       expect(statement.Action).toHaveLength(84);
-      expect(statement.Action[0]).toBe('acm-pca:ListCertificateAuthorities');
-      expect(statement.Action[83]).toBe('workspaces:DescribeWorkspaces');
+      expect(dig(statement, 'Action', 0)).toBe('acm-pca:ListCertificateAuthorities');
+      expect(dig(statement, 'Action', 83)).toBe('workspaces:DescribeWorkspaces');
     });
   });
 
@@ -855,7 +859,7 @@ describeWith(['realworld'], 'realworld templates', () => {
       const granular = state.managedPolicies.find(
         (policy) => policy.logicalId === 'NewRelicCustomPolicyGranular',
       );
-      const statement = (granular?.document as any).Statement[0];
+      const statement = statementsOf(granular?.document)[0];
       expect(statement.Sid).toBe('Integration1');
       expect(statement.Action).toHaveLength(66);
       const services = [
@@ -865,7 +869,7 @@ describeWith(['realworld'], 'realworld templates', () => {
         'elasticloadbalancing',
         'cloudfront',
       ];
-      expect(statement.Resource.slice(0, 5)).toEqual(
+      expect((statement.Resource as string[]).slice(0, 5)).toEqual(
         services.map((service) =>
           service === 'apigateway'
             ? 'arn:aws:apigateway:*::*'
@@ -878,11 +882,11 @@ describeWith(['realworld'], 'realworld templates', () => {
       const generic = state.managedPolicies.find(
         (policy) => policy.logicalId === 'NewRelicCustomPolicyGeneric',
       );
-      const genericStatement = (generic?.document as any).Statement[0];
+      const genericStatement = statementsOf(generic?.document)[0];
       expect([
         genericStatement.Sid,
         genericStatement.Resource,
-        genericStatement.Action.length,
+        dig(genericStatement, 'Action', 'length'),
       ]).toEqual(['Integration2', '*', 102]);
       expect(generic?.attachedTo.roles).toEqual(['NewRelicIntegrationRole_2837465']);
     });
@@ -954,7 +958,7 @@ describeWith(['realworld'], 'realworld templates', () => {
     it('leaves the bucket ARN unknown, naming the bucket, without the stack resources', () => {
       const role = roleNamed(resolveRealworld(file), 'ConfigRole');
 
-      const statements = (role.inlinePolicies[0].document as any).Statement;
+      const statements = statementsOf(role.inlinePolicies[0].document);
       expect(unknownSource(statements[0].Resource)).toBe('Ref ConfigBucket');
       expect(unknownSource(role.name)).toBe('Ref ConfigRole');
     });
@@ -1107,8 +1111,8 @@ describeWith(['realworld'], 'realworld templates', () => {
       expect(
         roleNamed(state, 'SpotFinOpsRole').managedPolicyArns.map((entry) => entry.arn),
       ).toEqual([arn]);
-      const statements = (state.managedPolicies[0].document as any).Statement;
-      expect(statements.map((statement: { Sid: string }) => statement.Sid)).toEqual([
+      const statements = statementsOf(state.managedPolicies[0].document);
+      expect(statements.map((statement) => statement.Sid)).toEqual([
         'ReadOnlyCloudFormation',
         'ReadOnlyElasticSearch',
         'ReadOnlyRDS',
