@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isUnreadable, type LiveRole } from '../../../../functions/engine/drift/live-state';
+import { dateOf, readSnapshot } from '../../../../functions/engine/drift/snapshot';
+import { InputError } from '../../../../functions/engine/errors';
+import { describeWith, REALWORLD_DIR } from '../../../helpers/requirements';
+import { ACCOUNT, allow, trustWith } from './builders';
+
+const POLICY = `arn:aws:iam::${ACCOUNT}:policy/guard`;
+
+function cliExport() {
+  return {
+    UserDetailList: [
+      {
+        UserName: 'mallory',
+        AttachedManagedPolicies: [{ PolicyArn: POLICY, PolicyName: 'guard' }],
+      },
+    ],
+    GroupDetailList: [],
+    RoleDetailList: [
+      {
+        Path: '/',
+        RoleName: 'acme-tenant',
+        RoleId: 'AROAEXAMPLE',
+        Arn: `arn:aws:iam::${ACCOUNT}:role/acme-tenant`,
+        CreateDate: '2022-08-07 12:55:43+00:00',
+        AssumeRolePolicyDocument: trustWith('x'),
+        RolePolicyList: [{ PolicyName: 'a', PolicyDocument: allow('s3:GetObject') }],
+        AttachedManagedPolicies: [{ PolicyArn: POLICY, PolicyName: 'guard' }],
+        PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: POLICY },
+        Tags: [{ Key: 'team', Value: 'vendor' }],
+      },
+    ],
+    Policies: [
+      {
+        PolicyName: 'guard',
+        Arn: POLICY,
+        DefaultVersionId: 'v2',
+        AttachmentCount: 2,
+        PolicyVersionList: [
+          {
+            VersionId: 'v2',
+            IsDefaultVersion: true,
+            Document: allow('*'),
+            CreateDate: '2022-08-07 12:55:43+00:00',
+          },
+          { VersionId: 'v1', IsDefaultVersion: false, Document: allow('s3:*') },
+        ],
+      },
+    ],
+  };
+}
+
+describe('readSnapshot', () => {
+  it('reads the AWS CLI form: documents as objects, dates with a space', () => {
+    const state = readSnapshot(cliExport(), ['acme-tenant']);
+
+    const role = state.roles.get('acme-tenant') as LiveRole;
+    expect(role.createDate?.toISOString()).toBe('2022-08-07T12:55:43.000Z');
+    expect(role.trustPolicy).toEqual(trustWith('x'));
+    expect(role.permissionsBoundaryArn).toBe(POLICY);
+    expect(role.tags).toEqual({ team: 'vendor' });
+    expect(state.policies.get(POLICY)).toMatchObject({
+      defaultVersionId: 'v2',
+      document: allow('*'),
+      attachedTo: { roles: ['acme-tenant'], users: ['mallory'], groups: [] },
+    });
+  });
+
+  it('reads the raw API form: URL-encoded documents, ISO dates, a list of pages', () => {
+    const raw = cliExport();
+    const role = raw.RoleDetailList[0] as Record<string, unknown>;
+    role.AssumeRolePolicyDocument = encodeURIComponent(JSON.stringify(trustWith('x')));
+    role.RolePolicyList = [
+      {
+        PolicyName: 'a',
+        PolicyDocument: encodeURIComponent(JSON.stringify(allow('s3:GetObject'))),
+      },
+    ];
+    role.CreateDate = '2022-08-07T12:55:43Z';
+    const pages = [
+      { RoleDetailList: raw.RoleDetailList, IsTruncated: true },
+      { Policies: raw.Policies, UserDetailList: raw.UserDetailList },
+    ];
+
+    const state = readSnapshot(pages, ['acme-tenant']);
+
+    const found = state.roles.get('acme-tenant') as LiveRole;
+    expect(found.trustPolicy).toEqual(trustWith('x'));
+    expect(found.inlinePolicies).toEqual(new Map([['a', allow('s3:GetObject')]]));
+    expect(found.createDate?.toISOString()).toBe('2022-08-07T12:55:43.000Z');
+  });
+
+  it('marks a role absent from the export as missing and its session duration as not held', () => {
+    const state = readSnapshot(cliExport(), ['acme-tenant', 'acme-api']);
+
+    expect(state.roles.get('acme-api')).toBeNull();
+    const duration = (state.roles.get('acme-tenant') as LiveRole).maxSessionDuration;
+    expect(isUnreadable(duration) && duration.reason).toContain(
+      'does not hold the maximum session duration',
+    );
+  });
+
+  it('cannot tell who else holds a policy when the export lists no users or groups', () => {
+    const filtered = { RoleDetailList: cliExport().RoleDetailList, Policies: cliExport().Policies };
+
+    const state = readSnapshot(filtered, ['acme-tenant']);
+
+    expect(isUnreadable(state.policies.get(POLICY)?.attachedTo)).toBe(true);
+  });
+
+  it.each([
+    [{ Users: [] }, 'snapshot: expected get-account-authorization-details output'],
+    ['text', 'snapshot: expected the JSON object'],
+    [
+      { RoleDetailList: 'x' },
+      'snapshot[0].RoleDetailList: expected a list, received the string "x"',
+    ],
+    [
+      { RoleDetailList: [{ RoleName: 'a', AssumeRolePolicyDocument: '%7Bnot' }] },
+      'trust policy: expected a policy document',
+    ],
+  ])('rejects a malformed export with the path and what was received (%#)', (input, message) => {
+    const read = () => readSnapshot(input, ['a']);
+
+    expect(read).toThrow(InputError);
+    expect(read).toThrow(message);
+  });
+
+  it('reads dates in every form the CLI and the API write', () => {
+    expect(dateOf('2022-08-07 12:55:43+00:00')?.toISOString()).toBe('2022-08-07T12:55:43.000Z');
+    expect(dateOf('2022-08-07T12:55:43Z')?.toISOString()).toBe('2022-08-07T12:55:43.000Z');
+    expect(dateOf(1659876943)?.toISOString()).toBe('2022-08-07T12:55:43.000Z');
+    expect(dateOf('yesterday')).toBeNull();
+  });
+});
+
+describeWith(['realworld'], 'readSnapshot on published exports', () => {
+  it.each([
+    ['cloudsplaining-example-authz-details.json'],
+    ['cloudsplaining-example_authz_v2.json'],
+  ])('reads every role and policy of %s', (file) => {
+    const input = JSON.parse(readFileSync(resolve(REALWORLD_DIR, 'iam-exports', file), 'utf8'));
+    const names = input.RoleDetailList.map((r: { RoleName: string }) => r.RoleName);
+
+    const state = readSnapshot(input, names, file);
+
+    expect(state.roles.size).toBe(names.length);
+    for (const name of names)
+      expect((state.roles.get(name) as LiveRole).trustPolicy).toHaveProperty('Statement');
+    expect(state.policies.size).toBe(input.Policies.length);
+  });
+});
