@@ -117,7 +117,14 @@ async function boundaryProblems(arn: string, ctx: LiveContext): Promise<RuleProb
   );
   if (!read.ok) return [read.problem];
 
-  const blocked = actionsNotAllowed(read.value, connectorRequests(ctx.state));
+  const state = ctx.state;
+  const evaluated = await attempt(
+    `${parameter}: which connector actions ${arn} blocks`,
+    parameter,
+    async () => actionsNotAllowed(read.value, connectorRequests(state)),
+  );
+  if (!evaluated.ok) return [evaluated.problem];
+  const blocked = evaluated.value;
   if (blocked.length === 0) return [];
   const actions = [...new Set(blocked.map((b) => b.action))];
   const listed = actions.slice(0, BLOCKED_SHOWN).join(', ');
@@ -215,15 +222,19 @@ async function attempt<T>(
   try {
     return { ok: true, value: await call() };
   } catch (cause) {
-    const why = isAccessDenied(cause)
+    const denied = isAccessDenied(cause);
+    const why = denied
       ? "access was denied (by an SCP, a boundary or the caller's own policy)"
       : describeError(cause);
+    const fix = denied
+      ? 'allow iam:GetRole, iam:GetPolicy and iam:GetPolicyVersion to the caller, or check by hand'
+      : 'retry; if it happens again, check by hand';
     return {
       ok: false,
       problem: warning(
         parameter,
         'live-check-unavailable',
-        `Could not check ${what}: ${why}. The value was not proven wrong, so this does not block the install. Fix: allow iam:GetRole, iam:GetPolicy and iam:GetPolicyVersion to the validator, or check by hand.`,
+        `Could not check ${what}: ${why}. The value was not proven wrong, so this does not block the install. Fix: ${fix}.`,
       ),
     };
   }

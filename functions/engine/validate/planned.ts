@@ -167,7 +167,7 @@ export function planProblems(state: PromisedIamState, affixesInError: boolean): 
         error(
           'IamResourceNamesPrefix',
           kind.rule,
-          `With this prefix and suffix the longest ${kind.label} name the stack would create, ${shown(name)} (${longest.logicalId}), has ${name.length} characters, over IAM's limit of ${longest.limit}. ${count}. Fix: shorten IamResourceNamesPrefix and IamResourceNamesSuffix by ${excess} characters together.`,
+          `With this prefix and suffix the longest ${kind.label} name the stack would create, ${shown(name)} (${longest.logicalId}), has ${name.length} characters, over IAM's limit of ${longest.limit}. ${count}. Fix: shorten IamResourceNamesPrefix and IamResourceNamesSuffix by ${excess} character${excess === 1 ? '' : 's'} together.`,
           [...AFFIXES],
         ),
       );

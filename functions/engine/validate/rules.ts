@@ -154,10 +154,10 @@ function policyArnProblem(
       text: `is in the partition ${partition}, but this stack is in ${where.partition}; received ${shown(arn)}. Fix: use the policy's ARN in ${where.partition} (arn:${where.partition}:iam::...).`,
     };
   }
-  if (path !== '' && (!path.startsWith('/') || path.includes('//'))) {
+  if (path.startsWith('/') || path.includes('//')) {
     return {
       rule: 'policy-arn-format',
-      text: `has the path ${shown(path)}, which is not a valid IAM path (/ or /segments/); received ${shown(arn)}. Fix: copy the ARN from the IAM console.`,
+      text: `has the path ${shown(path)}, which has an empty segment (IAM paths look like /segment/segment/); received ${shown(arn)}. Fix: copy the ARN from the IAM console.`,
     };
   }
   return undefined;

@@ -1,0 +1,83 @@
+import { scheduleProblem } from '../../../../functions/engine/validate';
+
+const NOW = new Date('2026-12-04T10:00:00Z');
+
+describe('scheduleProblem', () => {
+  it.each([
+    'rate(1 minute)',
+    'rate(1 hour)',
+    'rate(1 day)',
+    'rate(5 minutes)',
+    'rate(12 hours)',
+    'rate(7 days)',
+    'cron(0 8 * * ? *)',
+    'cron(0/15 * * * ? *)',
+    'cron(*/10 9-17 ? * MON-FRI *)',
+    'cron(15 10 ? * 6L 2026-2030)',
+    'cron(0 12 L * ? *)',
+    'cron(0 12 LW * ? *)',
+    'cron(0 12 15W * ? *)',
+    'cron(0 9 ? * 3#2 *)',
+    'cron(0 9 ? * TUE#2 *)',
+    'cron(0 9 ? * L *)',
+    'cron(0 18 ? * fri-mon *)',
+    'cron(5,35 14 1,15 JAN,JUL ? *)',
+    'cron(0 22-2 * * ? *)',
+    'cron(0 0 1 1/3 ? 2027/2)',
+    'cron(05 08 * * ? *)',
+  ])('accepts %s', (expression) => {
+    expect(scheduleProblem(expression, NOW)).toBeUndefined();
+  });
+
+  it.each([
+    ['rate(1 hours)', /singular unit: rate\(1 hour\)/],
+    ['rate(5 hour)', /plural unit: rate\(5 hours\)/],
+    ['rate(0 minutes)', /at least 1/],
+    ['rate(05 minutes)', /leading zero/],
+    ['rate(1.5 hours)', /one positive whole number/],
+    ['rate(1  hour)', /one positive whole number/],
+    ['rate(1 Hour)', /in lower case/],
+    ['rate(1 week)', /minute\(s\), hour\(s\), day\(s\)/],
+    ['rate(-1 hour)', /one positive whole number/],
+    ['at(2026-12-24T10:00:00)', /one-time schedule/],
+    ['every hour', /must be rate\(value unit\) or cron/],
+    ['Rate(1 hour)', /must be rate\(value unit\) or cron/],
+    ['cron(0 8 * * ?)', /six fields .* received 5/],
+    ['cron(0 8 * * ? * *)', /received 7/],
+    ['cron(0  8 * * ? *)', /single spaces/],
+    ['cron( 0 8 * * ? *)', /single spaces/],
+    ['cron(0 8 * * MON *)', /one of day-of-month \(\*\) and day-of-week \(MON\) must be \?/],
+    ['cron(0 8 ? * ? *)', /cannot both be \?/],
+    ['cron(60 8 * * ? *)', /minutes field "60" has the value 60, outside 0-59/],
+    ['cron(0 24 * * ? *)', /hours field "24" has the value 24, outside 0-23/],
+    ['cron(0 8 32 * ? *)', /day-of-month field "32"/],
+    ['cron(0 8 0 * ? *)', /day-of-month field "0"/],
+    ['cron(0 8 * 13 ? *)', /month field "13"/],
+    ['cron(0 8 * JANUARY ? *)', /month field "JANUARY"/],
+    ['cron(0 8 ? * 8 *)', /day-of-week field "8" has the value 8, outside 1-7 or SUN-SAT/],
+    ['cron(0 8 ? * 0 *)', /day-of-week field "0"/],
+    ['cron(0 8 * * ? 1969)', /year field "1969"/],
+    ['cron(0 8 * * ? 2200)', /year field "2200"/],
+    ['cron(0 8 * * ? 2020-2025)', /never run/],
+    ['cron(? 8 * * ? *)', /only day-of-month and day-of-week take \?/],
+    ['cron(0 8 * * ? ?)', /year field "\?" cannot be \?/],
+    ['cron(0 8 ? * MON/2 *)', /day-of-week field "MON\/2" cannot take an increment/],
+    ['cron(0/0 8 * * ? *)', /increment 0/],
+    ['cron(0/61 8 * * ? *)', /increment 61, larger than the field's range 0-59/],
+    ['cron(0/5/2 8 * * ? *)', /more than one \//],
+    ['cron(/5 8 * * ? *)', /nothing before \//],
+    ['cron(1,,2 8 * * ? *)', /empty entry between commas/],
+    ['cron(1-2-3 8 * * ? *)', /more than one -/],
+    ['cron(*-5 8 * * ? *)', /uses \* inside the range/],
+    ['cron(0 8 L-2 * ? *)', /L or W in a way EventBridge does not accept/],
+    ['cron(0 8 1,15W * ? *)', /L or W in a way/],
+    ['cron(0 8 32W * ? *)', /names day 32/],
+    ['cron(0 8 ? * 3#6 *)', /occurrence 6 of a weekday; it must be 1-5/],
+    ['cron(0 8 ? * 3#1,6#3 *)', /# in a way EventBridge does not accept/],
+    ['cron(0 8 ? * 9#1 *)', /names the day 9/],
+    ['cron(0 8 ? * 9L *)', /names the day 9/],
+    ['cron(0 8 ? * L,MON *)', /L in a way EventBridge does not accept/],
+  ])('refuses %s and says why', (expression, why) => {
+    expect(scheduleProblem(expression, NOW)).toMatch(why);
+  });
+});

@@ -1,0 +1,513 @@
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseTemplate } from '../../../../functions/engine/template';
+import { validateInstall } from '../../../../functions/engine/validate';
+import {
+  awsError,
+  connectorTemplate,
+  mockedIam,
+  options,
+  parameters,
+  THIS_ACCOUNT,
+} from './builders';
+
+const iamMock = mockClient(IAMClient);
+
+beforeEach(() => {
+  iamMock.reset();
+});
+
+async function check(partial: Record<string, unknown>, extra = {}) {
+  return (await validateInstall(parameters(partial), options(extra))).report;
+}
+
+const rulesOf = (problems: { parameter: string | null; rule: string }[]) =>
+  problems.map((p) => `${p.parameter}:${p.rule}`);
+
+describe('validateInstall offline', () => {
+  it('finds nothing wrong with a valid set of parameters', async () => {
+    const report = await check({});
+
+    expect(report).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+
+  it.each([
+    ['TenantAccountId', '12345678901', 'account-id-format'],
+    ['TenantAccountId', ' 444455556666', 'account-id-format'],
+    ['TenantAccountId', THIS_ACCOUNT, 'account-id-is-this-account'],
+    ['TenantAccountId', '', 'required'],
+    ['TenantExternalId', 'short-but-valid-characters', 'external-id-too-short'],
+    [
+      'TenantExternalId',
+      'has spaces in it so IAM refuses it as an external ID',
+      'external-id-format',
+    ],
+    ['TenantExternalId', 'z'.repeat(40), 'external-id-weak'],
+    ['TenantExternalId', '', 'required'],
+    ['IamResourceNamesPrefix', 'acme corp-', 'name-characters'],
+    ['IamResourceNamesSuffix', '-prod/1', 'name-characters'],
+    ['IamResourceNamesPrefix', 'a'.repeat(21), 'template-constraint'],
+    ['GlobalManagedPolicies', 'arn:aws:iam::aws:policy/ReadOnlyAccess,', 'policy-arn-format'],
+    ['GlobalManagedPolicies', 'ReadOnlyAccess', 'policy-arn-format'],
+    ['GlobalManagedPolicies', 'arn:aws-cn:iam::aws:policy/ReadOnlyAccess', 'policy-arn-partition'],
+    [
+      'GlobalManagedPolicies',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess, arn:aws:iam::aws:policy/ReadOnlyAccess',
+      'policy-duplicate',
+    ],
+    ['GlobalPermissionsBoundary', 'arn:aws:iam::111122223333:role/Boundary', 'policy-arn-format'],
+    ['GlobalPermissionsBoundary', 'arn:aws-us-gov:iam::aws:policy/X', 'policy-arn-partition'],
+    ['SupportRoleExpirationDate', '2026-02-30', 'date-format'],
+    ['SupportRoleExpirationDate', '2026-12-5', 'date-format'],
+    ['SupportRoleExpirationDate', '2026-12-03', 'date-in-past'],
+    ['SupportRoleExpirationDate', '2027-03-05', 'date-too-far'],
+    ['NotificationEmail', 'security@example', 'email-format'],
+    ['NotificationEmail', 'a@b.com, c@d.com', 'email-format'],
+    ['NotificationEmail', 'sec..urity@example.com', 'email-format'],
+    ['DriftCheckSchedule', 'rate(1 hours)', 'schedule-format'],
+    ['DriftCheckSchedule', 'cron(0 8 * * MON *)', 'schedule-format'],
+    ['AlertMinimumSeverity', 'medium', 'severity-value'],
+    ['AlertMinimumSeverity', 'INFO', 'severity-value'],
+    ['ReminderIntervalHours', '24.0', 'integer-format'],
+    ['ReminderIntervalHours', '024', 'integer-format'],
+    ['ReminderIntervalHours', '0x18', 'integer-format'],
+    ['ReminderIntervalHours', '0', 'integer-format'],
+    ['ReminderIntervalHours', '721', 'integer-range'],
+    ['CodeBucketPrefix', 'Vendor_Code', 'bucket-name'],
+    ['CodeBucketPrefix', 'vendor..code', 'bucket-name'],
+    ['CodeBucketPrefix', 'xn--vendor', 'bucket-name'],
+    ['CodeBucketPrefix', `v${'e'.repeat(48)}`, 'template-constraint'],
+    ['CodeBucketPrefix', '', 'required'],
+    ['CodeKeyPrefix', 'releases/1.0 beta/', 'key-prefix-format'],
+    ['CodeKeyPrefix', '/releases/', 'key-prefix-format'],
+  ])('reports %s = %j as %s', async (parameter, value, rule) => {
+    const report = await check({ [parameter]: value });
+
+    expect(rulesOf(report.errors)).toEqual([`${parameter}:${rule}`]);
+    expect(report.valid).toBe(false);
+  });
+
+  it.each([
+    ['SupportRoleExpirationDate', '2026-12-04'],
+    ['SupportRoleExpirationDate', '2027-03-04'],
+    ['SupportRoleExpirationDate', '2026-12-31'],
+    ['IamResourceNamesPrefix', 'acme+ops=1,x.y@z_-'],
+    [
+      'GlobalManagedPolicies',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess,arn:aws:iam::111122223333:policy/org/Compliance',
+    ],
+    ['GlobalPermissionsBoundary', 'arn:aws:iam::111122223333:policy/boundaries/ConnectorBoundary'],
+    ['DriftCheckSchedule', 'cron(0 8 ? * MON-FRI *)'],
+    ['ReminderIntervalHours', '720'],
+    ['CodeKeyPrefix', ''],
+  ])('accepts %s = %j', async (parameter, value) => {
+    const report = await check({ [parameter]: value });
+
+    expect(report.errors).toEqual([]);
+  });
+
+  it('reports every problem at once, in parameter order', async () => {
+    const report = await check({
+      TenantAccountId: 'vendor',
+      TenantExternalId: 'x',
+      DriftCheckSchedule: 'hourly',
+      AlertMinimumSeverity: 'low',
+      CodeKeyPrefix: '/x',
+    });
+
+    expect(rulesOf(report.errors)).toEqual([
+      'TenantAccountId:account-id-format',
+      'TenantExternalId:external-id-format',
+      'DriftCheckSchedule:schedule-format',
+      'AlertMinimumSeverity:severity-value',
+      'CodeKeyPrefix:key-prefix-format',
+    ]);
+  });
+
+  it('names each problem with its parameter, its rule and a fix', async () => {
+    const report = await check({ ReminderIntervalHours: 'daily' });
+
+    const [problem] = report.errors;
+    expect(problem.parameter).toBe('ReminderIntervalHours');
+    expect(problem.message).toMatch(
+      /^ReminderIntervalHours must be .*; received "daily"\. Fix: .+/,
+    );
+  });
+
+  it('reports a property it does not know by name, suggesting the closest parameter', async () => {
+    const report = await check({ TenantAcountId: '444455556666', Colour: 'blue' });
+
+    expect(rulesOf(report.errors)).toEqual([
+      'TenantAcountId:unknown-parameter',
+      'Colour:unknown-parameter',
+    ]);
+    expect(report.errors[0].message).toMatch(/did you mean TenantAccountId\?/);
+    expect(report.errors[1].message).toMatch(/the parameters are TenantAccountId, /);
+  });
+
+  it('ignores the properties CloudFormation itself reads', async () => {
+    const report = await check({
+      ServiceToken: 'arn:aws:lambda:eu-west-1:1:function:f',
+      ServiceTimeout: '90',
+    });
+
+    expect(report.valid).toBe(true);
+  });
+
+  it('refuses values that are not strings instead of coercing them', async () => {
+    const report = await check({
+      ReminderIntervalHours: 24,
+      AlertMinimumSeverity: true,
+      TenantExternalId: { a: 1 },
+    });
+
+    expect(rulesOf(report.errors)).toEqual([
+      'TenantExternalId:not-a-string',
+      'AlertMinimumSeverity:not-a-string',
+      'ReminderIntervalHours:not-a-string',
+    ]);
+  });
+
+  it('takes a list of policy ARNs as the template might pass it', async () => {
+    const report = await check({
+      GlobalManagedPolicies: [
+        'arn:aws:iam::aws:policy/ReadOnlyAccess',
+        'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      ],
+    });
+
+    expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:policy-duplicate']);
+  });
+
+  it("uses the template's defaults for parameters that are absent", async () => {
+    const report = await check({
+      DriftCheckSchedule: undefined,
+      AlertMinimumSeverity: undefined,
+      ReminderIntervalHours: undefined,
+      CodeKeyPrefix: undefined,
+    });
+
+    expect(report.valid).toBe(true);
+  });
+
+  it('refuses a notification email together with an existing topic', async () => {
+    const report = await check({
+      ExistingNotificationTopicArn: 'arn:aws:sns:eu-west-1:999988887777:central-findings',
+    });
+
+    expect(rulesOf(report.errors)).toEqual(['NotificationEmail:notification-conflict']);
+  });
+
+  it.each([
+    ['arn:aws:sns:eu-west-1:999988887777:findings.fifo', 'topic-fifo'],
+    ['arn:aws-cn:sns:cn-north-1:999988887777:findings', 'topic-arn-partition'],
+    ['arn:aws:sqs:eu-west-1:999988887777:findings', 'topic-arn-format'],
+    ['arn:aws:sns:eu-west-1:99998888777:findings', 'topic-arn-format'],
+    ['arn:aws:sns:eu-west-1:999988887777:find ings', 'topic-arn-format'],
+  ])('refuses the topic %s as %s', async (arn, rule) => {
+    const report = await check({ NotificationEmail: '', ExistingNotificationTopicArn: arn });
+
+    expect(rulesOf(report.errors)).toEqual([`ExistingNotificationTopicArn:${rule}`]);
+  });
+
+  it('warns when findings would reach nobody', async () => {
+    const report = await check({ NotificationEmail: '' });
+
+    expect(report.valid).toBe(true);
+    expect(rulesOf(report.warnings)).toEqual(['null:no-notification-target']);
+  });
+
+  it('judges ARNs against the partition of the region', async () => {
+    const report = await check(
+      { GlobalManagedPolicies: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+      { region: 'cn-north-1' },
+    );
+
+    expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:policy-arn-partition']);
+  });
+
+  it('leaves the account rule out when the account is not known', async () => {
+    const report = await check({ TenantAccountId: THIS_ACCOUNT }, { accountId: undefined });
+
+    expect(report.valid).toBe(true);
+  });
+
+  it('names the exact code bucket when the region is known', async () => {
+    const inEu = await check({ CodeBucketPrefix: 'vendor-.code' }, { region: 'eu-west-1' });
+    const anywhere = await check({ CodeBucketPrefix: 'vendor-.code' }, { region: undefined });
+
+    expect(inEu.errors[0].message).toMatch(/the bucket "vendor-\.code-eu-west-1"/);
+    expect(anywhere.errors[0].message).toMatch(/the bucket <prefix>-<region>/);
+  });
+
+  it('accepts the longest prefix the template allows in the longest region name', async () => {
+    const report = await check(
+      { CodeBucketPrefix: `v${'e'.repeat(47)}` },
+      { region: 'ap-southeast-1' },
+    );
+
+    expect(report.valid).toBe(true);
+  });
+
+  it('counts the managed policies each role would get, template ones included', async () => {
+    const arns = (n: number) =>
+      Array.from({ length: n }, (_, i) => `arn:aws:iam::111122223333:policy/p${i}`).join(',');
+
+    const near = await check({ GlobalManagedPolicies: arns(10) });
+    const over = await check({ GlobalManagedPolicies: arns(20) });
+
+    expect(rulesOf(near.warnings)).toEqual(['GlobalManagedPolicies:managed-policy-quota']);
+    expect(rulesOf(over.errors)).toEqual(['GlobalManagedPolicies:too-many-managed-policies']);
+  });
+});
+
+describe('validateInstall name lengths from the template', () => {
+  const template = parseTemplate(
+    `
+Parameters:
+  IamResourceNamesPrefix: { Type: String, Default: '' }
+  IamResourceNamesSuffix: { Type: String, Default: '' }
+Resources:
+  LongRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Sub '\${IamResourceNamesPrefix}role-with-a-name-of-exactly-44-characters-xy\${IamResourceNamesSuffix}'
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] }
+      Policies:
+        - PolicyName: !Sub '\${IamResourceNamesPrefix}\${AWS::StackName}-inline-policy-name\${IamResourceNamesSuffix}'
+          PolicyDocument: { Version: '2012-10-17', Statement: [] }
+`,
+    'names.yaml',
+  );
+
+  it('accepts a prefix and suffix that bring the longest role name to exactly 64', async () => {
+    const report = await check(
+      { IamResourceNamesPrefix: 'p'.repeat(10), IamResourceNamesSuffix: 's'.repeat(10) },
+      { template },
+    );
+
+    expect(report.errors.filter((e) => e.rule.endsWith('too-long'))).toEqual([]);
+  });
+
+  it('reports the longest role name, its length and by how much to shorten', async () => {
+    const report = await check(
+      { IamResourceNamesPrefix: 'p'.repeat(12), IamResourceNamesSuffix: 's'.repeat(10) },
+      { template },
+    );
+
+    const tooLong = report.errors.filter((e) => e.rule === 'role-name-too-long');
+    expect(tooLong).toHaveLength(1);
+    expect(tooLong[0].message).toMatch(/has 66 characters, over IAM's limit of 64/);
+    expect(tooLong[0].message).toMatch(/by 2 characters together/);
+  });
+
+  it('counts the stack name where the template uses it', async () => {
+    const report = await check({}, { template, stackName: 's'.repeat(110) });
+
+    expect(report.errors.map((e) => e.rule)).toContain('policy-name-too-long');
+  });
+});
+
+describe('validateInstall on Update', () => {
+  it('keeps an unchanged value that is now invalid as a warning, so a rollback can complete', async () => {
+    const before = parameters({ SupportRoleExpirationDate: '2026-11-01' });
+
+    const report = (
+      await validateInstall(before, options({ operation: 'update', previous: before }))
+    ).report;
+
+    expect(report.valid).toBe(true);
+    expect(rulesOf(report.warnings)).toEqual(['SupportRoleExpirationDate:date-in-past']);
+    expect(report.warnings[0].message).toMatch(/unchanged by this update/);
+  });
+
+  it('fails on a value that changed and is invalid', async () => {
+    const before = parameters({ SupportRoleExpirationDate: '2026-12-20' });
+    const after = parameters({ SupportRoleExpirationDate: '2026-11-01' });
+
+    const report = (
+      await validateInstall(after, options({ operation: 'update', previous: before }))
+    ).report;
+
+    expect(rulesOf(report.errors)).toEqual(['SupportRoleExpirationDate:date-in-past']);
+  });
+
+  it('accepts the rollback of an update, old and new swapped', async () => {
+    const accepted = parameters({ AlertMinimumSeverity: 'medium' });
+    const rejected = parameters({ AlertMinimumSeverity: 'LOUD' });
+
+    const rollback = (
+      await validateInstall(accepted, options({ operation: 'update', previous: rejected }))
+    ).report;
+
+    expect(rulesOf(rollback.errors)).toEqual(['AlertMinimumSeverity:severity-value']);
+    const same = (
+      await validateInstall(accepted, options({ operation: 'update', previous: accepted }))
+    ).report;
+    expect(same.valid).toBe(true);
+  });
+
+  it('fails a problem that spans parameters when one of them changed', async () => {
+    const before = parameters({});
+    const after = parameters({
+      ExistingNotificationTopicArn: 'arn:aws:sns:eu-west-1:999988887777:t',
+    });
+
+    const report = (
+      await validateInstall(after, options({ operation: 'update', previous: before }))
+    ).report;
+
+    expect(rulesOf(report.errors)).toEqual(['NotificationEmail:notification-conflict']);
+  });
+});
+
+describe('validateInstall live', () => {
+  const policy = 'arn:aws:iam::111122223333:policy/org/Compliance';
+  const boundary = 'arn:aws:iam::111122223333:policy/ConnectorBoundary';
+
+  function live(partial: Record<string, unknown>, extra = {}) {
+    return check(partial, { iam: mockedIam(), ...extra });
+  }
+
+  beforeEach(() => {
+    iamMock.on(GetRoleCommand).rejects(awsError('NoSuchEntityException'));
+    iamMock.on(GetPolicyCommand).rejects(awsError('NoSuchEntityException'));
+  });
+
+  it('accepts policies that exist and can be attached', async () => {
+    iamMock
+      .on(GetPolicyCommand, { PolicyArn: policy })
+      .resolves({ Policy: { Arn: policy, IsAttachable: true, DefaultVersionId: 'v1' } });
+
+    const report = await live({ GlobalManagedPolicies: policy });
+
+    expect(report).toEqual({ valid: true, errors: [], warnings: [] });
+    expect(iamMock).toHaveReceivedCommandWith(GetPolicyCommand, { PolicyArn: policy });
+  });
+
+  it('fails a global policy that does not exist', async () => {
+    const report = await live({ GlobalManagedPolicies: policy });
+
+    expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:policy-not-found']);
+  });
+
+  it('fails a policy IAM marks as not attachable', async () => {
+    iamMock
+      .on(GetPolicyCommand, { PolicyArn: boundary })
+      .resolves({ Policy: { Arn: boundary, IsAttachable: false, DefaultVersionId: 'v1' } });
+
+    const report = await live({ GlobalPermissionsBoundary: boundary });
+
+    expect(rulesOf(report.errors)).toEqual(['GlobalPermissionsBoundary:policy-not-attachable']);
+  });
+
+  it('warns instead of failing when access is denied', async () => {
+    iamMock.on(GetPolicyCommand).rejects(awsError('AccessDenied', 'denied by an SCP'));
+
+    const report = await live({ GlobalManagedPolicies: policy });
+
+    expect(report.valid).toBe(true);
+    expect(rulesOf(report.warnings)).toEqual([
+      'IamResourceNamesPrefix:live-check-unavailable',
+      'GlobalManagedPolicies:live-check-unavailable',
+    ]);
+    expect(report.warnings[1].message).toMatch(
+      /Could not check GlobalManagedPolicies: .*access was denied/,
+    );
+  });
+
+  it('fails when a role outside the stack already has a name the stack will create', async () => {
+    iamMock
+      .on(GetRoleCommand, { RoleName: 'acme-connector-tenant' })
+      .resolves({ Role: { RoleName: 'acme-connector-tenant' } as never });
+
+    const report = await live({ IamResourceNamesPrefix: 'acme-' });
+
+    expect(rulesOf(report.errors)).toEqual(['IamResourceNamesPrefix:role-name-taken']);
+    expect(report.errors[0].message).toMatch(/"acme-connector-tenant" already exists/);
+  });
+
+  it("does not take the validator's own role, created before it runs, for a collision", async () => {
+    iamMock.on(GetRoleCommand).resolves({ Role: { RoleName: 'x' } as never });
+
+    const report = await live({});
+
+    const asked = iamMock.commandCalls(GetRoleCommand).map((c) => c.args[0].input.RoleName);
+    expect(asked).not.toContain('connector-validator');
+    expect(asked).toContain('connector-tenant');
+    expect(report.errors.some((e) => e.message.includes('connector-validator'))).toBe(false);
+  });
+
+  it('looks up the managed policy names the stack will create', async () => {
+    const arn = `arn:aws:iam::${THIS_ACCOUNT}:policy/connector-backup-data-protection`;
+    iamMock.on(GetPolicyCommand, { PolicyArn: arn }).resolves({ Policy: { Arn: arn } });
+
+    const report = await live({});
+
+    expect(rulesOf(report.errors)).toEqual(['IamResourceNamesPrefix:policy-name-taken']);
+  });
+
+  it('makes on Update only the live checks whose values changed', async () => {
+    const before = parameters({ GlobalManagedPolicies: policy });
+
+    await check(before, { iam: mockedIam(), operation: 'update', previous: before });
+
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+
+  it('warns with the actions the boundary denies to the connector roles', async () => {
+    iamMock
+      .on(GetPolicyCommand, { PolicyArn: boundary })
+      .resolves({ Policy: { Arn: boundary, IsAttachable: true, DefaultVersionId: 'v3' } });
+    iamMock.on(GetPolicyVersionCommand, { PolicyArn: boundary, VersionId: 'v3' }).resolves({
+      PolicyVersion: {
+        Document: encodeURIComponent(
+          JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: '*', Resource: '*' },
+              { Effect: 'Deny', Action: 'ec2:*', Resource: '*' },
+            ],
+          }),
+        ),
+      },
+    });
+
+    const report = await live({ GlobalPermissionsBoundary: boundary });
+
+    expect(report.valid).toBe(true);
+    expect(rulesOf(report.warnings)).toEqual([
+      'GlobalPermissionsBoundary:boundary-blocks-connector',
+    ]);
+    expect(report.warnings[0].message).toMatch(/ec2:DescribeInstances/);
+    expect(report.warnings[0].message).not.toMatch(/lambda:InvokeFunction/);
+  });
+});
+
+describe('the connector template', () => {
+  it('declares exactly the parameters the validator knows', async () => {
+    const { PARAMETER_NAMES } = await import('../../../../functions/engine/validate');
+
+    const declared = Object.keys(connectorTemplate().template.Parameters ?? {});
+
+    expect([...declared].sort()).toEqual([...PARAMETER_NAMES].sort());
+  });
+
+  it('passes every parameter to the install validation under its own name', () => {
+    const resource = connectorTemplate().template.Resources.InstallValidation;
+
+    const properties = Object.keys(resource.Properties ?? {}).filter(
+      (k) => k !== 'ServiceToken' && k !== 'ServiceTimeout',
+    );
+
+    expect(resource.Type).toBe('Custom::InstallValidator');
+    expect(properties.sort()).toEqual(
+      Object.keys(connectorTemplate().template.Parameters ?? {}).sort(),
+    );
+  });
+});
