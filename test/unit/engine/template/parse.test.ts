@@ -1,0 +1,255 @@
+import { LIMITS, parseTemplate, TemplateError } from '../../../../functions/engine/template';
+import { indentQuotedContinuations } from '../../../../functions/engine/template/parse';
+
+function mappingOf(yaml: string): Record<string, unknown> {
+  const doc = parseTemplate(`Resources:\n  Topic:\n    Type: AWS::SNS::Topic\nMetadata:\n${yaml}`);
+  return doc.template.Metadata as Record<string, unknown>;
+}
+
+function thrown(run: () => unknown): TemplateError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof TemplateError) return error;
+    throw new Error(`expected a TemplateError, received ${String(error)}`);
+  }
+  throw new Error('expected a TemplateError, nothing was thrown');
+}
+
+describe('parseTemplate', () => {
+  describe('scalars keep their CloudFormation meaning', () => {
+    it('keeps an unquoted date-like policy version as text', () => {
+      expect(mappingOf('  Version: 2012-10-17').Version).toBe('2012-10-17');
+    });
+
+    it('keeps every digit of an unquoted account ID with a leading zero', () => {
+      expect(mappingOf('  Account: 012345678901').Account).toBe('012345678901');
+    });
+
+    it('keeps an unquoted all-zero account ID as twelve zeros', () => {
+      expect(mappingOf('  Account: 000000000000').Account).toBe('000000000000');
+    });
+
+    it('reads an ordinary unquoted number as a number that prints the same digits', () => {
+      const values = mappingOf('  Seconds: 3600\n  Account: 625240141681\n  Ratio: 0.5');
+
+      expect(values).toEqual({ Seconds: 3600, Account: 625240141681, Ratio: 0.5 });
+      expect(String(values.Account)).toBe('625240141681');
+    });
+
+    it('keeps numbers whose text a number would change as text', () => {
+      const values = mappingOf(
+        '  Version: 1.10\n  Hex: 0x1F\n  Octal: 0o17\n  Big: 12345678901234567890',
+      );
+
+      expect(values).toEqual({
+        Version: '1.10',
+        Hex: '0x1F',
+        Octal: '0o17',
+        Big: '12345678901234567890',
+      });
+    });
+
+    it('reads true, false and null as YAML 1.2 does, and Yes and No as text', () => {
+      const values = mappingOf('  A: true\n  B: False\n  C: ~\n  D: Yes\n  E: No\n  F: on');
+
+      expect(values).toEqual({ A: true, B: false, C: null, D: 'Yes', E: 'No', F: 'on' });
+    });
+
+    it('keeps quoted scalars as text whatever they look like', () => {
+      const values = mappingOf(`  A: 'true'\n  B: "3600"\n  C: !!str 12`);
+
+      expect(values).toEqual({ A: 'true', B: '3600', C: '12' });
+    });
+
+    it('keeps a time-like value as text', () => {
+      expect(mappingOf('  Window: 02:00-03:00').Window).toBe('02:00-03:00');
+    });
+  });
+
+  describe('short tags become the long form', () => {
+    it.each([
+      ['!Ref Name', { Ref: 'Name' }],
+      ['!Condition IsProd', { Condition: 'IsProd' }],
+      ['!Sub "${AWS::Region}-x"', { 'Fn::Sub': '${AWS::Region}-x' }],
+      ['!Base64 text', { 'Fn::Base64': 'text' }],
+      ['!ImportValue shared-vpc', { 'Fn::ImportValue': 'shared-vpc' }],
+      ['!GetAZs', { 'Fn::GetAZs': '' }],
+      ['!GetAZs eu-west-1', { 'Fn::GetAZs': 'eu-west-1' }],
+      ['!GetAtt Role.Arn', { 'Fn::GetAtt': ['Role', 'Arn'] }],
+      ['!GetAtt Stack.Outputs.Url', { 'Fn::GetAtt': ['Stack', 'Outputs.Url'] }],
+      ['!GetAtt [Role, Arn]', { 'Fn::GetAtt': ['Role', 'Arn'] }],
+      ['!Join [",", [a, b]]', { 'Fn::Join': [',', ['a', 'b']] }],
+      ['!Select [0, !GetAZs ""]', { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }],
+      ['!Split [",", "a,b"]', { 'Fn::Split': [',', 'a,b'] }],
+      ['!FindInMap [M, a, b]', { 'Fn::FindInMap': ['M', 'a', 'b'] }],
+      ['!Cidr [10.0.0.0/16, 2, 8]', { 'Fn::Cidr': ['10.0.0.0/16', 2, 8] }],
+      ['!If [C, a, !Ref AWS::NoValue]', { 'Fn::If': ['C', 'a', { Ref: 'AWS::NoValue' }] }],
+      ['!Equals [a, b]', { 'Fn::Equals': ['a', 'b'] }],
+      ['!Not [!Equals [a, b]]', { 'Fn::Not': [{ 'Fn::Equals': ['a', 'b'] }] }],
+      [
+        '!And [!Condition A, !Condition B]',
+        { 'Fn::And': [{ Condition: 'A' }, { Condition: 'B' }] },
+      ],
+      ['!Or [!Condition A, !Condition B]', { 'Fn::Or': [{ Condition: 'A' }, { Condition: 'B' }] }],
+      [
+        '!Transform {Name: M, Parameters: {a: b}}',
+        { 'Fn::Transform': { Name: 'M', Parameters: { a: 'b' } } },
+      ],
+      ['!ToJsonString {a: 1}', { 'Fn::ToJsonString': { a: 1 } }],
+      ['!Length [a, b]', { 'Fn::Length': ['a', 'b'] }],
+    ])('reads %s', (yaml, expected) => {
+      expect(mappingOf(`  Value: ${yaml}`).Value).toEqual(expected);
+    });
+
+    it('keeps the text of a tagged scalar that looks like a number', () => {
+      expect(mappingOf('  Value: !Sub 012345678901').Value).toEqual({ 'Fn::Sub': '012345678901' });
+    });
+
+    it('refuses a tag that is not a CloudFormation function, naming the path and line', () => {
+      const error = thrown(() => mappingOf('  Value: !Reff Name'));
+
+      expect(error.message).toBe('Metadata.Value: !Reff is not a CloudFormation function (line 5)');
+    });
+
+    it('refuses a short GetAtt without an attribute', () => {
+      expect(thrown(() => mappingOf('  Value: !GetAtt Role')).message).toMatch(
+        /^Metadata\.Value: !GetAtt needs Resource\.Attribute, received 'Role'/,
+      );
+    });
+  });
+
+  describe('YAML that CloudFormation refuses or reads differently', () => {
+    it('refuses aliases and anchors', () => {
+      const error = thrown(() => mappingOf('  A: &x 1\n  B: *x'));
+
+      expect(error.message).toMatch(/^Metadata\.A: YAML anchors \(&x\) are not allowed/);
+    });
+
+    it('refuses duplicate keys with the line', () => {
+      expect(thrown(() => mappingOf('  A: 1\n  A: 2')).message).toMatch(
+        /line 6, column 3: Map keys must be unique/,
+      );
+    });
+
+    it('reads a quoted scalar whose continuation lines are not indented under its key', () => {
+      const text = [
+        'Parameters:',
+        '  Name:',
+        '    Type: String',
+        "    Description: 'first line",
+        "    second line, it''s here",
+        "    third line'",
+        'Resources:',
+        '  Topic:',
+        '    Type: AWS::SNS::Topic',
+      ].join('\n');
+
+      const doc = parseTemplate(text);
+
+      expect(doc.template.Parameters?.Name.Description).toBe(
+        "first line second line, it's here third line",
+      );
+    });
+
+    it('indents only the continuation lines of an unclosed quoted scalar', () => {
+      const text = "  A: 'one\n  two'\n  B: \"x\"\n  C: 'closed'";
+
+      expect(indentQuotedContinuations(text)).toBe(
+        "  A: 'one\n    two'\n  B: \"x\"\n  C: 'closed'",
+      );
+    });
+
+    it('reports a YAML syntax error with its line and column', () => {
+      expect(thrown(() => parseTemplate('Resources:\n  A: [1, 2', 'bad.yaml')).message).toMatch(
+        /^bad\.yaml: line \d+, column \d+: /,
+      );
+    });
+  });
+
+  describe('JSON templates', () => {
+    it('reads a JSON template as JSON, numbers included', () => {
+      const doc = parseTemplate(
+        '{"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"N": 5}}}}',
+      );
+
+      expect(doc.format).toBe('json');
+      expect(doc.template.Resources.T.Properties).toEqual({ N: 5 });
+    });
+
+    it('reports a JSON syntax error naming the source', () => {
+      expect(thrown(() => parseTemplate('{"Resources": ', 'cfn.json')).message).toMatch(
+        /^cfn\.json: the JSON does not parse/,
+      );
+    });
+  });
+
+  describe('shape and limits', () => {
+    it('refuses a template without resources', () => {
+      expect(thrown(() => parseTemplate('Description: nothing')).message).toBe(
+        'Resources: a template needs at least one resource',
+      );
+    });
+
+    it('refuses an unknown top-level section, naming it', () => {
+      expect(
+        thrown(() => parseTemplate('Resource: {}\nResources: {A: {Type: X}}')).message,
+      ).toMatch(/^Resource: is not a template section/);
+    });
+
+    it('refuses a resource without a Type', () => {
+      expect(thrown(() => parseTemplate('Resources:\n  A:\n    Properties: {}')).message).toBe(
+        'Resources.A.Type: every resource needs a Type',
+      );
+    });
+
+    it('refuses a logical ID that is not alphanumeric', () => {
+      expect(
+        thrown(() => parseTemplate('Resources:\n  my-role:\n    Type: AWS::IAM::Role')).message,
+      ).toBe('Resources.my-role: a logical ID must be alphanumeric (A-Za-z0-9)');
+    });
+
+    it('refuses a parameter without a Type', () => {
+      const text = 'Parameters:\n  P:\n    Default: x\nResources:\n  A:\n    Type: AWS::SNS::Topic';
+
+      expect(thrown(() => parseTemplate(text)).message).toBe(
+        'Parameters.P.Type: every parameter needs a Type',
+      );
+    });
+
+    it('accepts 500 resources and 200 parameters and refuses one more of each', () => {
+      const resources = (n: number) =>
+        Object.fromEntries(
+          Array.from({ length: n }, (_, i) => [`R${i}`, { Type: 'AWS::SNS::Topic' }]),
+        );
+      const parameters = (n: number) =>
+        Object.fromEntries(Array.from({ length: n }, (_, i) => [`P${i}`, { Type: 'String' }]));
+
+      expect(() =>
+        parseTemplate(JSON.stringify({ Parameters: parameters(200), Resources: resources(500) })),
+      ).not.toThrow();
+      expect(
+        thrown(() => parseTemplate(JSON.stringify({ Resources: resources(501) }))).message,
+      ).toBe(`Resources: has 501 entries, more than CloudFormation's limit of ${LIMITS.resources}`);
+      expect(
+        thrown(() =>
+          parseTemplate(JSON.stringify({ Parameters: parameters(201), Resources: resources(1) })),
+        ).message,
+      ).toBe(
+        `Parameters: has 201 entries, more than CloudFormation's limit of ${LIMITS.parameters}`,
+      );
+    });
+
+    it('refuses a template over 1 MB', () => {
+      const text = `Description: ${'x'.repeat(LIMITS.bytes)}\nResources: {A: {Type: AWS::SNS::Topic}}`;
+
+      expect(thrown(() => parseTemplate(text, 'big.yaml')).message).toMatch(
+        /^big\.yaml: the template is \d+ bytes, more than CloudFormation's limit of 1048576$/,
+      );
+    });
+
+    it('refuses input that is not text', () => {
+      expect(thrown(() => parseTemplate(42 as unknown as string)).message).toMatch(/must be text/);
+    });
+  });
+});
