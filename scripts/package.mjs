@@ -1,0 +1,243 @@
+/**
+ * Packages the connector stack for deployment: builds the functions, zips each one
+ * deterministically (the same sources give the same bytes), and writes dist/template.yaml whose
+ * functions point at content-addressed keys, `<key prefix><function>-<sha256>.zip`, in the bucket
+ * `<bucket prefix>-<region>` of the region the stack is deployed in.
+ *
+ * Usage:
+ *   npm run package -- --bucket-prefix NAME [--key-prefix PREFIX] [--regions r1,r2,...]
+ *                      [--outdir DIR] [--skip-build]
+ *
+ * It prints the commands that upload the zips to each region's bucket; upload them before the
+ * template is deployed (a StackSet deploys into every region it targets, so every one of them
+ * needs its bucket).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import yazl from 'yazl';
+import { build, functionNames } from '../esbuild.config.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TEMPLATE = join(ROOT, 'template', 'connector.yaml');
+
+// A fixed timestamp written as DOS date fields only, so no time zone enters the archive.
+const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+const ZIP_FILE_MODE = 0o100644;
+
+const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]{1,46}[a-z0-9]$/;
+const KEY_PREFIX = /^[\w!.*'()/-]*$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+class UsageError extends Error {}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      'bucket-prefix': { type: 'string' },
+      'key-prefix': { type: 'string', default: 'connector-guard/' },
+      regions: { type: 'string', default: '' },
+      outdir: { type: 'string', default: join(ROOT, 'dist') },
+      'skip-build': { type: 'boolean', default: false },
+    },
+  });
+  const bucketPrefix = values['bucket-prefix'];
+  if (bucketPrefix === undefined || !BUCKET_PREFIX.test(bucketPrefix)) {
+    throw new UsageError(
+      `--bucket-prefix must be 3 to 48 lowercase letters, digits, dots and hyphens (the bucket is <prefix>-<region>); received ${JSON.stringify(bucketPrefix ?? null)}.`,
+    );
+  }
+  const keyPrefix = values['key-prefix'];
+  if (!KEY_PREFIX.test(keyPrefix) || keyPrefix.length > 512) {
+    throw new UsageError(
+      `--key-prefix must be an S3 key prefix of letters, digits and ! - _ . * ' ( ) /; received ${JSON.stringify(keyPrefix)}.`,
+    );
+  }
+  const regions = values.regions === '' ? [] : values.regions.split(',').map((r) => r.trim());
+  const badRegion = regions.find((r) => !REGION.test(r));
+  if (badRegion !== undefined) {
+    throw new UsageError(
+      `--regions must list AWS regions such as eu-west-1; received "${badRegion}".`,
+    );
+  }
+  return {
+    bucketPrefix,
+    keyPrefix,
+    regions,
+    outdir: resolve(values.outdir),
+    build: !values['skip-build'],
+  };
+}
+
+/** Zips a function's built files with fixed order, timestamps, modes and compression. */
+async function zipFunction(functionDir) {
+  const zip = new yazl.ZipFile();
+  for (const name of ['index.mjs', 'index.mjs.map', 'index.mjs.LEGAL.txt']) {
+    let content;
+    try {
+      content = readFileSync(join(functionDir, name));
+    } catch (error) {
+      if (name === 'index.mjs' || error.code !== 'ENOENT') throw error;
+      continue;
+    }
+    zip.addBuffer(content, name, {
+      mtime: ZIP_MTIME,
+      mode: ZIP_FILE_MODE,
+      compressionLevel: 9,
+      forceDosTimestamp: true,
+    });
+  }
+  zip.end();
+
+  const chunks = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+function sha256(buffer) {
+  return createHash('sha256').update(buffer).digest('hex');
+}
+
+function quoted(text) {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** Replaces a scalar's text, or adds `key: value` after a sibling when it is absent. */
+function setScalar(edits, text, map, key, value) {
+  const existing = map.get(key, true);
+  if (isScalar(existing)) {
+    edits.push({ start: existing.range[0], end: existing.range[1], text: quoted(value) });
+    return;
+  }
+  const anchor = map.items[0];
+  const lineStart = text.lastIndexOf('\n', anchor.key.range[0]) + 1;
+  const indent = ' '.repeat(anchor.key.range[0] - lineStart);
+  const at = anchor.value.range[1];
+  edits.push({ start: at, end: at, text: `\n${indent}${key}: ${quoted(value)}` });
+}
+
+/**
+ * Writes the packaged template: the code parameters' defaults filled in, and each function's
+ * S3Key pointing at its zip. Only those values change; every other byte of the template, comments
+ * and layout included, stays as written.
+ */
+function packagedTemplate(zips, { bucketPrefix, keyPrefix }) {
+  const text = readFileSync(TEMPLATE, 'utf8');
+  const doc = parseDocument(text, { keepSourceTokens: true });
+  if (doc.errors.length > 0) throw new Error(`template/connector.yaml: ${doc.errors[0].message}`);
+  const edits = [];
+
+  setScalar(
+    edits,
+    text,
+    doc.getIn(['Parameters', 'CodeBucketPrefix'], true),
+    'Default',
+    bucketPrefix,
+  );
+  setScalar(edits, text, doc.getIn(['Parameters', 'CodeKeyPrefix'], true), 'Default', keyPrefix);
+
+  const pointed = new Set();
+  for (const pair of doc.get('Resources', true).items) {
+    const resource = pair.value;
+    if (!isMap(resource) || resource.get('Type') !== 'AWS::Lambda::Function') continue;
+    const key = resource.getIn(['Properties', 'Code', 'S3Key'], true);
+    const match = isScalar(key) ? /^\$\{CodeKeyPrefix\}([a-z0-9-]+)\.zip$/.exec(key.value) : null;
+    const zipped = match && zips.get(match[1]);
+    if (!zipped) {
+      throw new Error(
+        `Resources.${pair.key}.Properties.Code.S3Key must be !Sub '\${CodeKeyPrefix}<function>.zip' for a built function (${[...zips.keys()].join(', ')}).`,
+      );
+    }
+    edits.push({
+      start: key.range[0],
+      end: key.range[1],
+      text: quoted(`\${CodeKeyPrefix}${zipped.file}`),
+    });
+    pointed.add(match[1]);
+  }
+
+  const unused = [...zips.keys()].filter((name) => !pointed.has(name));
+  if (unused.length > 0) {
+    throw new Error(`No function in the template runs the built code of: ${unused.join(', ')}.`);
+  }
+
+  let packaged = text;
+  for (const edit of edits.sort((x, y) => y.start - x.start)) {
+    packaged = packaged.slice(0, edit.start) + edit.text + packaged.slice(edit.end);
+  }
+  const check = parseDocument(packaged);
+  if (
+    check.errors.length > 0 ||
+    check.getIn(['Parameters', 'CodeBucketPrefix', 'Default']) !== bucketPrefix
+  ) {
+    throw new Error('The packaged template did not come out as intended; nothing was written.');
+  }
+  return packaged;
+}
+
+async function main() {
+  const settings = options();
+  if (settings.build) await build({ outdir: settings.outdir });
+
+  const names = functionNames();
+  if (names.length === 0) throw new Error('There are no functions to package under functions/.');
+
+  const packageDir = join(settings.outdir, 'package');
+  rmSync(packageDir, { recursive: true, force: true });
+  mkdirSync(packageDir, { recursive: true });
+
+  const zips = new Map();
+  for (const name of names) {
+    const bytes = await zipFunction(join(settings.outdir, name));
+    const digest = sha256(bytes);
+    const file = `${name}-${digest}.zip`;
+    writeFileSync(join(packageDir, file), bytes);
+    zips.set(name, { file, sha256: digest, bytes: bytes.length });
+  }
+
+  const templateFile = join(settings.outdir, 'template.yaml');
+  writeFileSync(templateFile, packagedTemplate(zips, settings));
+  const manifest = {
+    bucketPrefix: settings.bucketPrefix,
+    keyPrefix: settings.keyPrefix,
+    functions: Object.fromEntries(
+      [...zips].map(([name, z]) => [name, { key: `${settings.keyPrefix}${z.file}`, ...z }]),
+    ),
+  };
+  writeFileSync(join(packageDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  report(settings, zips, templateFile);
+}
+
+function report(settings, zips, templateFile) {
+  const show = (path) => relative(process.cwd(), path) || '.';
+  console.log(`wrote ${show(templateFile)}`);
+  for (const [name, z] of zips) {
+    console.log(
+      `wrote ${show(join(settings.outdir, 'package', z.file))} (${name}, ${z.bytes} bytes)`,
+    );
+  }
+
+  const regions = settings.regions.length > 0 ? settings.regions : ['<region>'];
+  console.log('\nUpload the code to the bucket of every region the stack is deployed in:');
+  for (const region of regions) {
+    for (const z of zips.values()) {
+      const local = show(join(settings.outdir, 'package', z.file));
+      const target = `s3://${settings.bucketPrefix}-${region}/${settings.keyPrefix}${basename(z.file)}`;
+      console.log(`  aws s3 cp ${local} ${target} --region ${region}`);
+    }
+  }
+  console.log('\nThen deploy it, for example:');
+  console.log(
+    `  aws cloudformation deploy --template-file ${show(templateFile)} --stack-name connector --capabilities CAPABILITY_NAMED_IAM --parameter-overrides TenantAccountId=... TenantExternalId=...`,
+  );
+}
+
+main().catch((error) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`package failed: ${message}`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+});
