@@ -198,18 +198,31 @@ function sideGaps(
     gaps.push(gap);
   }
 
-  // A gap with no counterpart of its own is compared with the statement its siblings are
-  // compared with; a statement none of whose atoms the other side covers, and that has no
-  // counterpart there at all, is a statement added or removed as a whole.
+  // A statement none of whose atoms the other side covers, and that has no statement of the
+  // same Sid (or, without one, at the same place) there, was added or removed as a whole. A
+  // gap with no counterpart of its own is compared with the one its siblings are compared with.
   const total = new Map<PolicyStatement, number>();
   for (const atom of atoms) total.set(atom.statement, (total.get(atom.statement) ?? 0) + 1);
+  const elsewhere = [...new Set(others.map((other) => other.statement))];
+  const whole = new Set(
+    [...total.keys()].filter(
+      (statement) =>
+        uncovered.get(statement) === total.get(statement) &&
+        gaps.every((g) => g.atom.statement !== statement || g.element.endsWith('Action')) &&
+        !elsewhere.some((other) => samePlace(other, statement)),
+    ),
+  );
   for (const gap of gaps) {
-    if (gap.counterpart !== undefined || gap.direction === 'unknown') continue;
-    const anchor = gaps.find((g) => g.atom.statement === gap.atom.statement && g.counterpart);
-    if (anchor) gap.counterpart = anchor.counterpart;
-    else if (uncovered.get(gap.atom.statement) === total.get(gap.atom.statement)) {
+    if (gap.direction === 'unknown') continue;
+    const statement = gap.atom.statement;
+    if (whole.has(statement)) {
       gap.element = 'Statement';
+      gap.counterpart = undefined;
+      continue;
     }
+    if (gap.counterpart !== undefined) continue;
+    const anchor = gaps.find((g) => g.atom.statement === statement && g.counterpart);
+    if (anchor) gap.counterpart = anchor.counterpart;
   }
   return gaps;
 }
@@ -253,6 +266,12 @@ function explain(atom: Atom, others: Atom[], side: Side, direction: ChangeDirect
 
   const reason = direction === 'unknown' ? unknownReason(atom, verdicts) : undefined;
   return { atom, side, deny: atom.effect === 'Deny', direction, element, counterpart, reason };
+}
+
+/** Whether two statements of the two documents stand for each other: same Sid, or same place. */
+function samePlace(a: PolicyStatement, b: PolicyStatement): boolean {
+  if (a.sid !== null || b.sid !== null) return a.sid === b.sid;
+  return a.index === b.index;
 }
 
 function sameStatement(a: PolicyStatement, b: PolicyStatement): boolean {
@@ -424,8 +443,9 @@ function groupChange(group: Gap[]): PolicyChange {
     summary = `could not verify ${kind}${what} in ${statementLabel(home)}: ${first.reason}`;
   } else if (first.element === 'Principal' || first.element === 'NotPrincipal') {
     const who = `principal ${listText(principals)}`;
-    if (first.deny)
+    if (first.deny) {
       summary = adds ? `${who} now denied ${actions}` : `${who} no longer denied ${actions}`;
+    } else if (first.atom.principal?.kind === 'not') summary = `${verb} ${listText(principals)}`;
     else summary = `${who} ${verb}`;
   } else if (first.element === 'Statement') {
     const grant = first.deny ? 'denying' : 'allowing';
@@ -463,11 +483,10 @@ function conditionChanges(gap: Gap, counterpart: Atom): PolicyChange[] {
     ];
   }
 
-  // Widened: the live atom lacks what the expected one required. Narrowed: the live side
-  // requires what the expected one did not. Either way the clauses to explain are those of
-  // the side that is stricter and that the other side does not satisfy.
-  const stricter = gap.side === 'live' ? theirs : mine;
-  const looser = gap.side === 'live' ? mine : theirs;
+  // The gap's atom is not covered because the counterpart requires more: its clauses that the
+  // atom does not satisfy are what changed (removed when the atom is live, added otherwise).
+  const stricter = theirs;
+  const looser = mine;
   const missing = stricter.filter((clause) => satisfied(looser, clause) !== 'yes');
   if (missing.length === 0 && blockImplies(looser, stricter) !== 'yes') {
     return [conditionChange(gap, expected, live, null, 'the conditions changed')];

@@ -232,7 +232,8 @@ export function clauseImplies(a: Clause, b: Clause): Verdict {
     return verdictOf(av.every((v) => bv.some((w) => patternCovers(w, v))));
   }
   if (a.base === 'StringLike' && b.base === 'StringEquals') {
-    if (av.every((v) => !/[*?]/.test(v) && bv.includes(v))) return 'yes';
+    // A pattern with a wildcard matches endless values, more than any list can hold.
+    return verdictOf(av.every((v) => !/[*?]/.test(v) && bv.includes(v)));
   }
   return ORDERED.test(a.base) && ORDERED.test(b.base)
     ? crossOrdered(a.base, b.base, av, bv)
