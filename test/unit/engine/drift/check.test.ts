@@ -1,0 +1,362 @@
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListExportsCommand,
+  ListStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CloudFormationAdapter,
+  StackNotFoundError,
+} from '../../../../functions/engine/aws/cloudformation';
+import { IamAdapter } from '../../../../functions/engine/aws/iam';
+import { checkOffline, isBusy, runCheck } from '../../../../functions/engine/drift';
+import { parseParameters } from '../../../../functions/engine/drift/check';
+import { InputError } from '../../../../functions/engine/errors';
+import { clearSecrets, type Log } from '../../../../functions/engine/log';
+import { sha256Hex } from '../../../../functions/engine/values';
+import { ACCOUNT, allow, CANARY_EXTERNAL_ID, trustWith, VENDOR } from './builders';
+
+const cfnMock = mockClient(CloudFormationClient);
+const iamMock = mockClient(IAMClient);
+const STACK_ID = `arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/acme/0a1b2c3d-aaaa-bbbb-cccc-000000000000`;
+
+const TEMPLATE = `
+Parameters:
+  VendorAccount: { Type: String }
+  TenantExternalId: { Type: String, NoEcho: true }
+Resources:
+  Tenant:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Sub '\${AWS::StackName}-tenant'
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: { AWS: !Sub 'arn:aws:iam::\${VendorAccount}:root' }
+            Action: sts:AssumeRole
+            Condition: { StringEquals: { 'sts:ExternalId': !Ref TenantExternalId } }
+      Policies:
+        - PolicyName: read
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - { Effect: Allow, Action: s3:GetObject, Resource: '*' }
+`;
+
+function stack(status = 'UPDATE_COMPLETE') {
+  return {
+    StackId: STACK_ID,
+    StackName: 'acme',
+    StackStatus: status,
+    CreationTime: new Date('2026-01-01T00:00:00Z'),
+    Parameters: [
+      { ParameterKey: 'VendorAccount', ParameterValue: VENDOR },
+      { ParameterKey: 'TenantExternalId', ParameterValue: '****' },
+    ],
+    Tags: [{ Key: 'cost-center', Value: '42' }],
+  };
+}
+
+function deps(log?: Log) {
+  return {
+    iam: new IamAdapter(
+      new IAMClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
+    ),
+    cloudformation: new CloudFormationAdapter(
+      new CloudFormationClient({
+        region: 'eu-west-1',
+        endpoint: 'http://127.0.0.1:9',
+        maxAttempts: 1,
+      }),
+    ),
+    now: () => new Date('2026-12-04T10:00:00Z'),
+    log,
+  };
+}
+
+function liveIam(trust: unknown) {
+  iamMock.on(GetRoleCommand).resolves({
+    Role: {
+      RoleName: 'acme-tenant',
+      RoleId: 'AROAEXAMPLE',
+      Arn: `arn:aws:iam::${ACCOUNT}:role/acme-tenant`,
+      Path: '/',
+      CreateDate: new Date('2026-01-01T00:00:00Z'),
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)),
+      MaxSessionDuration: 3600,
+      Tags: [{ Key: 'cost-center', Value: '42' }],
+      RoleLastUsed: undefined,
+    },
+  });
+  iamMock.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['read'] });
+  iamMock
+    .on(GetRolePolicyCommand)
+    .resolves({ PolicyDocument: encodeURIComponent(JSON.stringify(allow('s3:GetObject'))) });
+  iamMock.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+}
+
+function capture(): Log & { lines: string[] } {
+  const lines: string[] = [];
+  const push = (message: string, fields?: unknown) => {
+    lines.push(JSON.stringify({ message, fields }));
+  };
+  return { lines, debug: push, info: push, warn: push, error: push };
+}
+
+beforeEach(() => {
+  cfnMock.reset();
+  iamMock.reset();
+  clearSecrets();
+  cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [stack()] });
+  cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
+  cfnMock.on(ListStackResourcesCommand).resolves({
+    StackResourceSummaries: [
+      {
+        LogicalResourceId: 'Tenant',
+        PhysicalResourceId: 'acme-tenant',
+        ResourceType: 'AWS::IAM::Role',
+        ResourceStatus: 'CREATE_COMPLETE',
+        LastUpdatedTimestamp: new Date('2026-01-01T00:05:00Z'),
+      },
+    ],
+  });
+});
+
+describe('runCheck', () => {
+  it('reads the stack, its processed template and resources, and finds nothing when IAM matches', async () => {
+    liveIam(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`));
+
+    const report = await runCheck(deps(), {
+      stack: 'acme',
+      externalIdSha256: sha256Hex(CANARY_EXTERNAL_ID),
+    });
+
+    expect(report).toEqual({
+      stack: 'acme',
+      account: ACCOUNT,
+      region: 'eu-west-1',
+      checkedAt: '2026-12-04T10:00:00.000Z',
+      findings: [],
+      coverage: {
+        checked: [{ type: 'AWS::IAM::Role', logicalId: 'Tenant', name: 'acme-tenant' }],
+        notChecked: [],
+      },
+    });
+    expect(cfnMock).toHaveReceivedCommandWith(GetTemplateCommand, {
+      StackName: STACK_ID,
+      TemplateStage: 'Processed',
+    });
+    expect(cfnMock).not.toHaveReceivedCommand(ListExportsCommand);
+  });
+
+  it('reports a changed external ID as CRITICAL, and neither value reaches the report or the log', async () => {
+    const other = 'someone-elses-external-id-1234567890abcdef';
+    liveIam(trustWith(other, `arn:aws:iam::${VENDOR}:root`));
+    const log = capture();
+
+    const report = await runCheck(deps(log), {
+      stack: 'acme',
+      externalIdSha256: sha256Hex(CANARY_EXTERNAL_ID),
+    });
+
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]).toMatchObject({
+      kind: 'trust-policy-changed',
+      severity: 'CRITICAL',
+      actor: null,
+    });
+    const everything = JSON.stringify(report) + log.lines.join('\n');
+    expect(everything).not.toContain(other);
+    expect(everything).not.toContain(CANARY_EXTERNAL_ID);
+    expect(log.lines.some((l) => l.includes('"kind":"trust-policy-changed"'))).toBe(true);
+  });
+
+  it('compares the external ID by the digest of a clear value supplied, without keeping it', async () => {
+    liveIam(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`));
+
+    const report = await runCheck(deps(), {
+      stack: 'acme',
+      secretValues: { TenantExternalId: CANARY_EXTERNAL_ID, VendorAccount: VENDOR },
+    });
+
+    expect(report.findings).toEqual([]);
+  });
+
+  it('leaves the external ID check-incomplete, not drift, without a digest', async () => {
+    liveIam(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`));
+
+    const report = await runCheck(deps(), { stack: 'acme' });
+
+    expect(report.findings.map((f) => f.kind)).toEqual(['check-incomplete']);
+    expect(report.findings[0]?.summary).toContain('TenantExternalId');
+  });
+
+  it.each([
+    'CREATE_IN_PROGRESS',
+    'UPDATE_IN_PROGRESS',
+    'UPDATE_ROLLBACK_IN_PROGRESS',
+    'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+    'DELETE_IN_PROGRESS',
+    'IMPORT_IN_PROGRESS',
+    'REVIEW_IN_PROGRESS',
+    'ROLLBACK_COMPLETE',
+  ])('skips a stack in %s with the reason, reading nothing else', async (status) => {
+    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [stack(status)] });
+
+    const report = await runCheck(deps(), { stack: 'acme' });
+
+    expect(report.skipped).toEqual({
+      stackStatus: status,
+      reason: expect.stringContaining(status),
+    });
+    expect(report.findings).toEqual([]);
+    expect(cfnMock).not.toHaveReceivedCommand(GetTemplateCommand);
+    expect(iamMock).not.toHaveReceivedAnyCommand();
+  });
+
+  it('throws StackNotFoundError naming the stack when it does not exist', async () => {
+    cfnMock
+      .on(DescribeStacksCommand)
+      .rejects(
+        Object.assign(new Error('Stack with id nope does not exist'), { name: 'ValidationError' }),
+      );
+
+    await expect(runCheck(deps(), { stack: 'nope' })).rejects.toThrow(StackNotFoundError);
+    await expect(runCheck(deps(), { stack: 'nope' })).rejects.toThrow('Stack "nope"');
+  });
+
+  it('reads the exports only when the template imports a value', async () => {
+    cfnMock.on(GetTemplateCommand).resolves({
+      TemplateBody: TEMPLATE.replace("Resource: '*'", 'Resource: !ImportValue shared-bucket-arn'),
+    });
+    cfnMock
+      .on(ListExportsCommand)
+      .resolves({ Exports: [{ Name: 'shared-bucket-arn', Value: '*' }] });
+    liveIam(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`));
+
+    const report = await runCheck(deps(), {
+      stack: 'acme',
+      externalIdSha256: sha256Hex(CANARY_EXTERNAL_ID),
+    });
+
+    expect(cfnMock).toHaveReceivedCommand(ListExportsCommand);
+    expect(report.findings).toEqual([]);
+  });
+});
+
+describe('isBusy', () => {
+  it.each([
+    ['UPDATE_COMPLETE', false],
+    ['CREATE_COMPLETE', false],
+    ['UPDATE_ROLLBACK_COMPLETE', false],
+    ['IMPORT_COMPLETE', false],
+    ['UPDATE_IN_PROGRESS', true],
+    ['IMPORT_ROLLBACK_IN_PROGRESS', true],
+    ['UPDATE_ROLLBACK_FAILED', true],
+  ])('%s is busy: %s', (status, busy) => {
+    expect(isBusy(status)).toBe(busy);
+  });
+});
+
+describe('checkOffline', () => {
+  const snapshot = (trust: unknown) => ({
+    RoleDetailList: [
+      {
+        RoleName: 'acme-tenant',
+        Arn: `arn:aws:iam::${ACCOUNT}:role/acme-tenant`,
+        Path: '/',
+        AssumeRolePolicyDocument: trust,
+        RolePolicyList: [{ PolicyName: 'read', PolicyDocument: allow('s3:GetObject') }],
+        AttachedManagedPolicies: [],
+        MaxSessionDuration: 3600,
+      },
+    ],
+    Policies: [],
+  });
+
+  it('checks a template against an export, with the account taken from the export', () => {
+    const report = checkOffline({
+      templateText: TEMPLATE,
+      parameters: [
+        { ParameterKey: 'VendorAccount', ParameterValue: VENDOR },
+        { ParameterKey: 'TenantExternalId', ParameterValue: CANARY_EXTERNAL_ID },
+      ],
+      snapshot: snapshot(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`)),
+      stackName: 'acme',
+      now: new Date('2026-12-04T10:00:00Z'),
+    });
+
+    expect(report).toMatchObject({ stack: 'acme', account: ACCOUNT, findings: [] });
+  });
+
+  it('finds a widened trust from the same export once a principal is added', () => {
+    const report = checkOffline({
+      templateText: TEMPLATE,
+      parameters: { VendorAccount: VENDOR, TenantExternalId: CANARY_EXTERNAL_ID },
+      snapshot: snapshot(
+        trustWith(CANARY_EXTERNAL_ID, [
+          `arn:aws:iam::${VENDOR}:root`,
+          'arn:aws:iam::444455556666:root',
+        ]),
+      ),
+      stackName: 'acme',
+    });
+
+    expect(report.findings.map((f) => [f.kind, f.severity])).toEqual([
+      ['trust-policy-changed', 'CRITICAL'],
+    ]);
+    expect(JSON.stringify(report)).not.toContain(CANARY_EXTERNAL_ID);
+  });
+
+  it('uses describe-stack-resources output for the stack name and last-updated times', () => {
+    const report = checkOffline({
+      templateText: TEMPLATE,
+      parameters: { VendorAccount: VENDOR, TenantExternalId: CANARY_EXTERNAL_ID },
+      snapshot: {
+        ...snapshot(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`)),
+        RoleDetailList: [
+          {
+            ...snapshot(null).RoleDetailList[0],
+            AssumeRolePolicyDocument: trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`),
+            CreateDate: '2026-06-01 00:00:00+00:00',
+          },
+        ],
+      },
+      resources: {
+        StackResources: [
+          {
+            StackName: 'acme',
+            StackId: STACK_ID,
+            LogicalResourceId: 'Tenant',
+            PhysicalResourceId: 'acme-tenant',
+            ResourceType: 'AWS::IAM::Role',
+            Timestamp: '2026-01-01T00:05:00.000000+00:00',
+          },
+        ],
+      },
+    });
+
+    expect(report.stack).toBe('acme');
+    expect(report.findings.map((f) => f.kind)).toEqual(['role-recreated']);
+  });
+
+  it('rejects parameters that are neither a list nor a map, naming the file', () => {
+    expect(() => parseParameters('x', 'params.json')).toThrow(InputError);
+    expect(() => parseParameters([{ Key: 'a' }], 'params.json')).toThrow(
+      'params.json[0]: expected {"ParameterKey", "ParameterValue"}',
+    );
+    expect(() => parseParameters({ A: { nested: true } }, 'params.json')).toThrow(
+      'params.json.A: expected a string',
+    );
+  });
+});
