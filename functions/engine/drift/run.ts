@@ -144,7 +144,6 @@ async function checkAndDeliver(
   }
 
   const windowStart = await attributeFindings(deps, options, report, state, checkedFrom);
-  logFindings(deps.log, report, state);
   if (!delivering) return { ...outcome, status: 'reported' };
 
   const plan = planDelivery(report, state, {
@@ -154,6 +153,7 @@ async function checkAndDeliver(
     windowStart,
     attributeUntil: new Date(now().getTime() + DELIVERY_MARGIN_MS),
   });
+  logNotices(deps.log, plan);
   outcome.held = plan.held.length;
   outcome.unconfirmed = plan.unconfirmed.length;
   for (const notice of plan.notices) outcome.notices[notice.status] += 1;
@@ -307,27 +307,30 @@ function withoutRegisteredSecrets(report: CheckReport): CheckReport {
   return JSON.parse(scrubText(JSON.stringify(report))) as CheckReport;
 }
 
-/** One log line per finding: role, kind, severity and a digest, never a document. */
-function logFindings(log: Log, report: CheckReport, state: StoredState): void {
-  for (const finding of report.findings) {
-    log.info('Finding', {
-      findingId: finding.id,
-      role: finding.resource.name,
-      logicalId: finding.resource.logicalId,
-      resourceType: finding.resource.type,
-      kind: finding.kind,
-      severity: finding.severity,
-      direction: finding.direction,
-      standing: standingOf(finding, state),
-      actor: finding.actor?.arn ?? null,
+/**
+ * One log line per notice sent: its role, kind, severity and status, never a document. (The
+ * check itself logs one line per finding.)
+ */
+function logNotices(log: Log, plan: DeliveryPlan): void {
+  for (const notice of plan.notices) {
+    log.info('Notice', {
+      findingId: notice.finding.id,
+      status: notice.status,
+      role: notice.finding.resource.name,
+      logicalId: notice.finding.resource.logicalId,
+      kind: notice.finding.kind,
+      severity: notice.finding.severity,
+      actor: 'actor' in notice.finding ? (notice.finding.actor?.arn ?? null) : null,
     });
   }
-  log.info('Check complete', {
-    stack: report.stack,
-    findings: report.findings.length,
-    checked: report.coverage.checked.length,
-    notChecked: report.coverage.notChecked.length,
-  });
+  for (const finding of plan.held) {
+    log.info('Held below the alert minimum', {
+      findingId: finding.id,
+      role: finding.resource.name,
+      kind: finding.kind,
+      severity: finding.severity,
+    });
+  }
 }
 
 async function releaseQuietly(lease: Lease, held: LeaseHolder, log: Log): Promise<void> {

@@ -214,20 +214,21 @@ describe('runDriftGuard on a schedule', () => {
     expect(w.lookups[0]?.end.toISOString()).toBe('2026-12-04T11:00:00.000Z');
   });
 
-  it('logs one line per finding with its role, kind and severity, and no document', async () => {
+  it('logs one line per notice with its role, kind, severity and status, and no document', async () => {
     const w = world();
     const finding = aFinding({ expected: { Statement: [{ Sid: 'DocumentMarker' }] } });
     w.setFindings([finding]);
 
     await runDriftGuard(w.deps, options());
 
-    const lines = w.captured.entries.filter((e) => e.message === 'Finding');
+    const lines = w.captured.entries.filter((e) => e.message === 'Notice');
     expect(lines).toEqual([
       expect.objectContaining({
         fields: expect.objectContaining({
           role: 'acme-connector-tenant',
           kind: 'trust-policy-changed',
           severity: 'CRITICAL',
+          status: 'new',
         }),
       }),
     ]);
