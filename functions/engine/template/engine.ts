@@ -35,7 +35,7 @@ export function resolveTemplate(doc: TemplateDocument, ctx: StackContext): Resol
   return guarded(doc, ctx, () => {
     const resolver = new Resolver(doc.template, ctx);
     const resources: Record<string, ResolvedResource> = {};
-    for (const [logicalId, declaration] of Object.entries(doc.template.Resources)) {
+    for (const [logicalId, declaration] of Object.entries(resolver.template.Resources)) {
       const created = resolver.created(logicalId);
       const entry: ResolvedResource = {
         logicalId,
@@ -56,15 +56,15 @@ export function resolveTemplate(doc: TemplateDocument, ctx: StackContext): Resol
       parameters: resolver.parameters(),
       conditions: resolver.conditions(),
       resources,
-      outputs: resolveOutputs(doc, resolver),
+      outputs: resolveOutputs(resolver),
       transforms: resolver.transforms,
     };
   });
 }
 
-function resolveOutputs(doc: TemplateDocument, resolver: Resolver): ResolvedTemplate['outputs'] {
+function resolveOutputs(resolver: Resolver): ResolvedTemplate['outputs'] {
   const out: ResolvedTemplate['outputs'] = {};
-  for (const [name, output] of Object.entries(doc.template.Outputs ?? {})) {
+  for (const [name, output] of Object.entries(resolver.template.Outputs ?? {})) {
     if (!isMapping(output)) {
       throw new TemplateError(`Outputs.${name}`, 'must be a mapping with a Value');
     }

@@ -293,7 +293,7 @@ function checkShape(tree: unknown, source: string): TemplateBody {
   countAtMost(body.Outputs, 'Outputs', LIMITS.outputs);
   countAtMost(body.Mappings, 'Mappings', LIMITS.mappings);
   for (const [logicalId, resource] of Object.entries(resources)) {
-    checkResource(logicalId, resource);
+    if (!logicalId.startsWith('Fn::ForEach::')) checkResource(logicalId, resource);
   }
   if (isMapping(body.Parameters)) {
     for (const [name, declaration] of Object.entries(body.Parameters)) {

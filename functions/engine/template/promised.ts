@@ -38,7 +38,7 @@ export function buildState(
   overrides: Overrides = {},
 ): PromisedIamState {
   const resolver = new Resolver(template, ctx, overrides);
-  const builder = new StateBuilder(template, resolver, ctx);
+  const builder = new StateBuilder(resolver.template, resolver, ctx);
   return builder.build();
 }
 
@@ -88,15 +88,12 @@ class StateBuilder {
         reason: `the template-level macro ${name} may rewrite any part of the template; resolve CloudFormation's processed template (GetTemplate, TemplateStage Processed) instead`,
       });
     }
-    for (const key of Object.keys(this.template.Resources)) {
-      if (key.startsWith('Fn::ForEach::')) {
-        this.state.notExpanded.push({
-          logicalId: key,
-          type: 'Fn::ForEach',
-          reason:
-            'AWS::LanguageExtensions loops are not expanded offline; resolve the processed template instead',
-        });
-      }
+    for (const loop of this.resolver.unexpandedLoops) {
+      this.state.notExpanded.push({
+        logicalId: loop.key,
+        type: 'Fn::ForEach',
+        reason: `the loop's collection depends on ${loop.unknown.source}, so what it makes is not known offline`,
+      });
     }
   }
 

@@ -13,6 +13,7 @@ import { type Env, type PropertyReader, TYPE_RULES } from './attributes';
 import { cidr } from './cidr';
 import { combineUnknowns, compose, findSymbolic, type Part, SecretBook } from './compose';
 import { child, describeValue, fail, type Path, pathOf, renderPath, TemplateError } from './errors';
+import { expandLoops, FOR_EACH, hasLoops, type UnexpandedLoop } from './foreach';
 import { memberParameterUnknown, type ParameterValue, parameterValue } from './parameters';
 import { isMapping } from './parse';
 import type {
@@ -40,7 +41,10 @@ export class Resolver {
   readonly book = new SecretBook();
   readonly env: Env;
   readonly transforms: string[];
-  private readonly template: TemplateBody;
+  /** The template with its Fn::ForEach loops expanded. */
+  readonly template: TemplateBody;
+  /** Loops whose collection is known only after deploy, so their output is not known. */
+  readonly unexpandedLoops: UnexpandedLoop[] = [];
   private readonly pseudo: Record<string, unknown>;
   private readonly parameterValues = new Map<string, ParameterValue>();
   private readonly conditionValues = new Map<string, ConditionValue>();
@@ -66,12 +70,31 @@ export class Resolver {
       accountId: this.pseudo['AWS::AccountId'] as Part,
       urlSuffix: this.pseudo['AWS::URLSuffix'] as Part,
     };
+    this.checkGivenParameters();
+    this.template = this.expandSections(template);
     this.samPrefixes = this.transforms.includes(SAM_TRANSFORM)
-      ? Object.entries(template.Resources)
+      ? Object.entries(this.template.Resources)
           .filter(([, resource]) => resource.Type.startsWith('AWS::Serverless::'))
           .map(([logicalId]) => logicalId)
       : [];
-    this.checkGivenParameters();
+  }
+
+  /** Expands Fn::ForEach loops of Conditions, Resources and Outputs, in that order. */
+  private expandSections(template: TemplateBody): TemplateBody {
+    let out = template;
+    for (const section of ['Conditions', 'Resources', 'Outputs'] as const) {
+      const value = out[section];
+      if (!isMapping(value) || !hasLoops(value)) continue;
+      const expanded = expandLoops(
+        value,
+        pathOf(section),
+        (node, path) => this.resolve(node, path),
+        this.unexpandedLoops,
+      );
+      out = { ...out, [section]: expanded };
+      (this as { template: TemplateBody }).template = out;
+    }
+    return out;
   }
 
   /** The physical resource CloudFormation reports for a logical ID, if the context has it. */
@@ -396,12 +419,13 @@ export class Resolver {
       return out;
     }
     if (isUnknown(node) || isSecret(node)) return node;
-    const record = node as Record<string, unknown>;
+    let record = node as Record<string, unknown>;
+    if (hasLoops(record)) record = this.expandInPlace(record, path);
     const keys = Object.keys(record);
     if (keys.length === 1 && isFunctionName(keys[0])) {
       return this.call(keys[0], record[keys[0]], path);
     }
-    const named = keys.find(isFunctionName);
+    const named = keys.find((key) => isFunctionName(key) && !key.startsWith(FOR_EACH));
     if (named !== undefined) {
       fail(
         path,
@@ -414,6 +438,17 @@ export class Resolver {
       if (value !== NO_VALUE) out[key] = value;
     }
     return out;
+  }
+
+  /** A loop inside properties; one whose collection is unknown stays as an unknown value. */
+  private expandInPlace(
+    record: Record<string, unknown>,
+    path: Path | null,
+  ): Record<string, unknown> {
+    const unknownLoops: UnexpandedLoop[] = [];
+    const expanded = expandLoops(record, path, (node, at) => this.resolve(node, at), unknownLoops);
+    for (const loop of unknownLoops) expanded[loop.key] = loop.unknown;
+    return expanded;
   }
 
   private call(name: string, args: unknown, path: Path | null): unknown {
@@ -845,7 +880,7 @@ export class Resolver {
 class FallbackSignal extends Error {}
 
 function isFunctionName(key: string): boolean {
-  return key === 'Ref' || key.startsWith('Fn::');
+  return key === 'Ref' || (key.startsWith('Fn::') && !key.startsWith(FOR_EACH));
 }
 
 function isFunction(value: Record<string, unknown>): boolean {
