@@ -222,6 +222,7 @@ export function atomCovers(outer: Atom, inner: Atom): AtomVerdict {
 function optionalCovers<T>(space: Space<T>, outer: Dim<T> | null, inner: Dim<T> | null): Verdict {
   if (outer === null) return 'yes';
   if (inner === null) {
+    if (outer.kind === 'opaque') return 'unknown';
     return outer.kind === 'one' && space.universal(outer.value) ? 'yes' : 'no';
   }
   return dimCovers(space, outer, inner);

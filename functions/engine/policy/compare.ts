@@ -59,6 +59,8 @@ const ELEMENT_ORDER: PolicyElement[] = [
   'Condition',
 ];
 
+const UNDECIDED_CONDITIONS = 'how the two conditions relate cannot be decided';
+
 type Side = 'expected' | 'live';
 
 /** An atom one side has and the other does not cover, with what explains it. */
@@ -103,7 +105,12 @@ export function comparePolicies(
       after: null,
       summary: `could not compare the statements: ${reason}`,
     };
-    return { equivalent: false, direction: 'unknown', reason, changes: [change] };
+    return {
+      equivalent: false,
+      direction: 'unknown',
+      reason,
+      changes: [undecided(change, reason)],
+    };
   }
   resolveSecrets(before, after);
 
@@ -128,13 +135,16 @@ function summarise(changes: PolicyChange[]): PolicyComparison {
 
   const unknown = changes.find((c) => c.direction === 'unknown');
   const result: PolicyComparison = { equivalent: changes.length === 0, direction, changes };
-  if (unknown) result.reason = reasonOf(unknown.summary);
+  if (unknown) result.reason = reasons.get(unknown) ?? unknown.summary;
   return result;
 }
 
-function reasonOf(summary: string): string {
-  const at = summary.indexOf(': ');
-  return at === -1 ? summary : summary.slice(at + 2);
+/** Why each undecidable change could not be decided, kept apart from its summary. */
+const reasons = new WeakMap<PolicyChange, string>();
+
+function undecided(change: PolicyChange, reason: string): PolicyChange {
+  reasons.set(change, reason);
+  return change;
 }
 
 /**
@@ -290,23 +300,23 @@ function unknownReason(atom: Atom, verdicts: { other: Atom; v: AtomVerdict }[]):
   if (verdicts.some(({ v }) => v.action === 'unknown')) {
     return 'a NotAction set cannot be compared with actions of any service without the full action catalogue';
   }
-  return 'how the two conditions relate cannot be decided';
+  return UNDECIDED_CONDITIONS;
 }
 
 function versionChanges(before: PolicyDocument, after: PolicyDocument): PolicyChange[] {
   if (before.version === after.version) return [];
   const variables = [before, after].some((doc) => doc.statements.some(usesVariables));
   if (!variables) return [];
-  return [
-    {
-      direction: 'unknown',
-      statement: { index: -1, sid: null },
-      element: 'Version',
-      before: before.version,
-      after: after.version,
-      summary: `Version changed from ${before.version ?? 'none'} to ${after.version ?? 'none'}: policy variables are read differently, so what the statements grant cannot be compared`,
-    },
-  ];
+  const reason = 'policy variables are read differently under the two Versions';
+  const change: PolicyChange = {
+    direction: 'unknown',
+    statement: { index: -1, sid: null },
+    element: 'Version',
+    before: before.version,
+    after: after.version,
+    summary: `Version changed from ${before.version ?? 'none'} to ${after.version ?? 'none'}: ${reason}`,
+  };
+  return [undecided(change, reason)];
 }
 
 function usesVariables(statement: PolicyStatement): boolean {
@@ -326,8 +336,21 @@ function describeGaps(gaps: Gap[]): PolicyChange[] {
     (gap) => gap.side === 'live' && gap.direction === 'widened' && uniqueIdOf(gap.atom),
   );
 
+  // An undecidable pair of atoms shows from both sides; the live side names the real value.
+  const liveUnknowns = gaps.filter((gap) => gap.side === 'live' && gap.direction === 'unknown');
+  const echoes = (gap: Gap) =>
+    gap.side === 'expected' &&
+    gap.direction === 'unknown' &&
+    liveUnknowns.some(
+      (other) =>
+        other.element === gap.element &&
+        other.counterpart?.statement === gap.atom.statement &&
+        gap.counterpart?.statement === other.atom.statement,
+    );
+
   for (const gap of gaps) {
     if (uniqueIdGaps.length > 0 && replacedByUniqueId(gap)) continue;
+    if (echoes(gap)) continue;
     if (gap.element === 'Condition' && gap.counterpart) {
       for (const change of conditionChanges(gap, gap.counterpart)) {
         const key = conditionChangeKey(gap, change);
@@ -435,7 +458,9 @@ function groupChange(group: Gap[]): PolicyChange {
   const verb = adds ? 'added' : 'removed';
 
   let summary: string;
-  if (first.direction === 'unknown') {
+  if (first.direction === 'unknown' && home.opaque) {
+    summary = `could not verify ${statementLabel(home)}: ${first.reason}`;
+  } else if (first.direction === 'unknown') {
     const what = first.element.endsWith('Principal')
       ? `principal ${listText(principals)}`
       : `${actions}${on}${by}`;
@@ -455,14 +480,16 @@ function groupChange(group: Gap[]): PolicyChange {
     summary += newlyMatched(group, adds && !first.deny ? 'granting' : 'which granted');
   }
 
-  return {
+  const element = home.opaque ? 'Statement' : first.element;
+  const change: PolicyChange = {
     direction: first.direction,
     statement: statementRef(home),
-    element: first.element,
-    before: elementJson(expected, first.element),
-    after: elementJson(live, first.element),
+    element,
+    before: elementJson(expected, element),
+    after: elementJson(live, element),
     summary,
   };
+  return first.direction === 'unknown' ? undecided(change, first.reason ?? summary) : change;
 }
 
 /** With a catalogue, names the actions a wildcard granted on one side and not the other. */
@@ -509,7 +536,7 @@ function clauseSummary(gap: Gap, clause: Clause, peers: Clause[], verdict: Verdi
   const guard = DEPUTY_GUARDS.has(clause.key) ? ', a confused-deputy guard' : '';
   const live = gap.side === 'live';
   if (gap.direction === 'unknown' || verdict === 'unknown') {
-    return `could not verify condition ${key}: ${gap.reason ?? 'how the two conditions relate cannot be decided'}`;
+    return `could not verify condition ${key}: ${gap.reason ?? UNDECIDED_CONDITIONS}`;
   }
   if (peers.length === 0) {
     return live ? `removed condition ${key}${guard}` : `added condition ${key}`;
@@ -545,15 +572,16 @@ function conditionChange(
     if (key === null || isUnknown(statement.condition)) return clausesJson(statement.condition);
     return clausesJson(statement.condition.filter((clause) => clause.key === key));
   };
-  return {
-    direction:
-      gap.direction === 'unknown' || summary.startsWith('could not') ? 'unknown' : gap.direction,
+  const unknown = gap.direction === 'unknown' || summary.startsWith('could not');
+  const change: PolicyChange = {
+    direction: unknown ? 'unknown' : gap.direction,
     statement: statementRef(gap.atom.statement),
     element: 'Condition',
     before: pick(expected),
     after: pick(live),
     summary,
   };
+  return unknown ? undecided(change, gap.reason ?? UNDECIDED_CONDITIONS) : change;
 }
 
 function conditionChangeKey(gap: Gap, change: PolicyChange): string {
