@@ -1,0 +1,73 @@
+/**
+ * `npm run bench`: builds the bundles and the CLI into dist/, then runs every benchmark in
+ * scripts/bench/*.mjs, one after the other so they do not disturb each other's timings, each in
+ * its own Node process under this one. Their tables go straight to the terminal; a summary of
+ * which benchmarks ran, passed and how long they took closes the run.
+ *
+ * Usage: npm run bench [-- NAME ...]   (only the named benchmarks, e.g. `-- bundles drift`)
+ *
+ * Benchmarks receive BENCH_DIST (the dist/ directory just built) in their environment and may
+ * use dist/cli.mjs and dist/<function>/index.mjs without building again.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from '../esbuild.config.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BENCH_DIR = join(ROOT, 'scripts', 'bench');
+const DIST = join(ROOT, 'dist');
+
+function benchmarks(only) {
+  const all = readdirSync(BENCH_DIR)
+    .filter((file) => file.endsWith('.mjs'))
+    .sort()
+    .map((file) => ({ name: basename(file, '.mjs'), file: join(BENCH_DIR, file) }));
+  if (only.length === 0) return all;
+  const unknown = only.filter((name) => !all.some((b) => b.name === name));
+  if (unknown.length > 0) {
+    const known = all.map((b) => b.name).join(', ');
+    throw new Error(`No benchmark named ${unknown.join(', ')}; the benchmarks are ${known}.`);
+  }
+  return all.filter((b) => only.includes(b.name));
+}
+
+function run(file) {
+  return new Promise((resolveRun) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [file], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_DIST: DIST, AWS_EC2_METADATA_DISABLED: 'true' },
+    });
+    const finish = (code) =>
+      resolveRun({ code, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    child.once('error', () => finish(1));
+    child.once('exit', (code, signal) => finish(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function main() {
+  const selected = benchmarks(process.argv.slice(2));
+  console.log('Building dist/ ...');
+  await build({ outdir: DIST });
+
+  const results = [];
+  for (const bench of selected) {
+    console.log(`\n=== ${bench.name} (scripts/bench/${basename(bench.file)}) ===\n`);
+    results.push({ ...bench, ...(await run(bench.file)) });
+  }
+
+  console.log('\n=== summary ===');
+  for (const r of results) {
+    const status = r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`;
+    console.log(`  ${r.name.padEnd(16)} ${status.padEnd(18)} ${r.seconds.toFixed(1)} s`);
+  }
+  if (results.some((r) => r.code !== 0)) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,166 @@
+/**
+ * Bundle size and cold load time of each Lambda function, beside its floor: a bundle built with
+ * the same esbuild options that only imports and constructs the same AWS SDK clients. The ratios
+ * say what the function's own code and its other dependencies cost on top of the SDK it cannot
+ * do without.
+ *
+ * Load time is measured inside a fresh Node process, from before `import()` of the bundle to
+ * after it resolves, so Node's own start-up is left out. Bundle and floor runs alternate and the
+ * median is reported, all in this one run.
+ *
+ * Usage: node scripts/bench/bundles.mjs [--runs N]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { build, sharedOptions } from '../../esbuild.config.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(join(ROOT, 'package.json'));
+
+/** The client class each AWS SDK client package exports, e.g. IAMClient. */
+function clientClassOf(packageName) {
+  const names = Object.keys(require(packageName)).filter(
+    (name) => name.endsWith('Client') && !name.startsWith('__'),
+  );
+  if (names.length !== 1) throw new Error(`${packageName} exports no single client class`);
+  return names[0];
+}
+
+/** Builds the floor of a function: the same SDK clients, imported and constructed, nothing else. */
+async function buildFloor(name, clientPackages, outdir) {
+  const imports = clientPackages.map(
+    (pkg, i) => `import { ${clientClassOf(pkg)} as C${i} } from '${pkg}';`,
+  );
+  const constructs = clientPackages.map((_, i) => `new C${i}({ region: 'us-east-1' })`);
+  const source = [
+    ...imports,
+    `const clients = [${constructs.join(', ')}];`,
+    'export const handler = async () => clients.length;',
+  ].join('\n');
+
+  const entry = join(outdir, `${name}-floor.mjs`);
+  writeFileSync(entry, source);
+  const outfile = join(outdir, `${name}-floor`, 'index.mjs');
+  await esbuild.build({
+    ...sharedOptions(),
+    entryPoints: [entry],
+    outfile,
+    nodePaths: [join(ROOT, 'node_modules')],
+  });
+  return outfile;
+}
+
+/** Milliseconds to import a bundle, measured inside a fresh Node process. */
+function loadTime(file) {
+  const script = [
+    'const started = process.hrtime.bigint();',
+    `await import(${JSON.stringify(pathToFileURL(file).href)});`,
+    'process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));',
+  ].join('\n');
+  const out = execFileSync(
+    process.execPath,
+    ['--no-warnings', '--input-type=module', '-e', script],
+    {
+      env: { ...process.env, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
+      encoding: 'utf8',
+    },
+  );
+  return Number(out);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function sizes(file) {
+  const bytes = readFileSync(file);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+function table(rows) {
+  const header = [
+    'bundle',
+    'KiB',
+    'floor KiB',
+    'size x',
+    'gzip KiB',
+    'floor gzip',
+    'gzip x',
+    'load ms',
+    'floor ms',
+    'load x',
+  ];
+  const lines = [header, ...rows].map((cells) =>
+    cells
+      .map((cell, i) => (i === 0 ? String(cell).padEnd(18) : String(cell).padStart(10)))
+      .join(' '),
+  );
+  return lines.join('\n');
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs must be a positive whole number; received ${values.runs}.`);
+
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  try {
+    const built = (await build({ outdir: join(scratch, 'dist'), loadCheck: false })).filter(
+      (b) => b.name !== 'cli',
+    );
+    const rows = [];
+    for (const { name, outfile, packages } of built) {
+      const clients = [...packages.keys()]
+        .filter((pkg) => pkg.startsWith('@aws-sdk/client-'))
+        .sort();
+      const floor = await buildFloor(name, clients, scratch);
+
+      const own = [];
+      const base = [];
+      loadTime(outfile);
+      loadTime(floor);
+      for (let i = 0; i < runs; i += 1) {
+        own.push(loadTime(outfile));
+        base.push(loadTime(floor));
+      }
+
+      const [a, b] = [sizes(outfile), sizes(floor)];
+      const [ms, floorMs] = [median(own), median(base)];
+      rows.push([
+        name,
+        (a.raw / 1024).toFixed(1),
+        (b.raw / 1024).toFixed(1),
+        (a.raw / b.raw).toFixed(2),
+        (a.gzip / 1024).toFixed(1),
+        (b.gzip / 1024).toFixed(1),
+        (a.gzip / b.gzip).toFixed(2),
+        ms.toFixed(1),
+        floorMs.toFixed(1),
+        (ms / floorMs).toFixed(2),
+      ]);
+      console.log(`  ${name}: floor = ${clients.map(clientClassOf).join(', ') || 'no SDK client'}`);
+    }
+
+    console.log(
+      `\nFunction bundles against their floor (median of ${runs} fresh processes each)\n`,
+    );
+    console.log(table(rows));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(`bundles bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
