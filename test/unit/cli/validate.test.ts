@@ -1,0 +1,226 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { GetPolicyCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { CliIo } from '../../../functions/cli/io';
+import { run } from '../../../functions/cli/validate';
+import { clearSecrets } from '../../../functions/engine/log';
+import { awsError, parameters } from '../engine/validate/builders';
+
+const REPO = resolve(__dirname, '../../..');
+const iamMock = mockClient(IAMClient);
+let dir: string;
+
+beforeEach(() => {
+  iamMock.reset();
+  dir = mkdtempSync(join(tmpdir(), 'validate-cli-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  clearSecrets();
+});
+
+function io(cwd = REPO) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const value: CliIo = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env: { AWS_REGION: 'eu-west-1' },
+    cwd,
+    isTty: false,
+  };
+  return { io: value, out: () => out.join(''), err: () => err.join('') };
+}
+
+/** Writes parameters as CloudFormation's list (or as given) and returns the file's path. */
+function paramsFile(partial: Record<string, unknown> = {}, shape: 'list' | 'map' = 'list'): string {
+  const values = parameters(partial);
+  const body =
+    shape === 'list'
+      ? Object.entries(values).map(([ParameterKey, ParameterValue]) => ({
+          ParameterKey,
+          ParameterValue,
+        }))
+      : values;
+  const path = join(dir, 'params.json');
+  writeFileSync(path, JSON.stringify(body));
+  return path;
+}
+
+async function validate(args: string[], cwd?: string) {
+  const captured = io(cwd);
+  const code = await run(args, captured.io);
+  return { code, out: captured.out(), err: captured.err() };
+}
+
+describe('connector-guard validate', () => {
+  it('exits 0 and says so when the parameters are valid', async () => {
+    const result = await validate(['--params', paramsFile()]);
+
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Validated against template\/connector\.yaml \(offline rules only/);
+    expect(result.out).toMatch(/^Valid\.$/m);
+  });
+
+  it('exits 1 and lists every problem with its parameter, rule and fix', async () => {
+    const result = await validate([
+      '--params',
+      paramsFile({ TenantAccountId: '1', DriftCheckSchedule: 'rate(2 hour)' }),
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(
+      /ERROR TenantAccountId \[account-id-format\]\n {2}TenantAccountId must be/,
+    );
+    expect(result.out).toMatch(
+      /ERROR DriftCheckSchedule \[schedule-format\]\n {2}.*rate\(2 hours\)/,
+    );
+    expect(result.out).toMatch(/Invalid: 2 errors\. Fix the errors and run again\./);
+  });
+
+  it('prints the JSON shape with stable kebab-case rule names', async () => {
+    const result = await validate([
+      '--params',
+      paramsFile({ NotificationEmail: '', AlertMinimumSeverity: 'none' }),
+      '--format',
+      'json',
+    ]);
+
+    const report = JSON.parse(result.out);
+    expect(result.code).toBe(1);
+    expect(Object.keys(report)).toEqual(['valid', 'errors', 'warnings']);
+    expect(report.valid).toBe(false);
+    expect(report.errors).toEqual([
+      { parameter: 'AlertMinimumSeverity', rule: 'severity-value', message: expect.any(String) },
+    ]);
+    expect(report.warnings).toEqual([
+      { parameter: null, rule: 'no-notification-target', message: expect.any(String) },
+    ]);
+    for (const p of [...report.errors, ...report.warnings]) {
+      expect(p.rule).toMatch(/^[a-z]+(-[a-z]+)*$/);
+    }
+  });
+
+  it('reads a plain map of parameters as well as the CloudFormation list', async () => {
+    const result = await validate(['--params', paramsFile({}, 'map'), '--format', 'json']);
+
+    expect(JSON.parse(result.out)).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+
+  it('applies the "not this account" rule only with --account', async () => {
+    const file = paramsFile({ TenantAccountId: '111122223333' });
+
+    const without = await validate(['--params', file]);
+    const withAccount = await validate(['--params', file, '--account', '111122223333']);
+
+    expect(without.code).toBe(0);
+    expect(withAccount.code).toBe(1);
+    expect(withAccount.out).toMatch(/\[account-id-is-this-account\]/);
+  });
+
+  it('checks against the template given with --template', async () => {
+    const template = join(dir, 'other.yaml');
+    const text = readFileSync(join(REPO, 'template/connector.yaml'), 'utf8').replace(
+      'MaxValue: 720',
+      'MaxValue: 48',
+    );
+    writeFileSync(template, text);
+
+    const result = await validate([
+      '--params',
+      paramsFile({ ReminderIntervalHours: '72' }),
+      '--template',
+      template,
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/\[template-constraint\]\n {2}ReminderIntervalHours .* at most 48/);
+  });
+
+  it('falls back to its built-in template where there is no template folder', async () => {
+    const result = await validate(['--params', paramsFile()], dir);
+
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/the template built into this CLI/);
+  });
+
+  it('adds the IAM checks with --live', async () => {
+    iamMock.on(GetRoleCommand).rejects(awsError('NoSuchEntityException'));
+    iamMock.on(GetPolicyCommand).rejects(awsError('NoSuchEntityException'));
+    const arn = 'arn:aws:iam::111122223333:policy/Missing';
+
+    const offline = await validate(['--params', paramsFile({ GlobalManagedPolicies: arn })]);
+    const live = await validate(['--params', paramsFile({ GlobalManagedPolicies: arn }), '--live']);
+
+    expect(offline.code).toBe(0);
+    expect(live.code).toBe(1);
+    expect(live.out).toMatch(/offline rules and live IAM checks/);
+    expect(live.out).toMatch(/ERROR GlobalManagedPolicies \[policy-not-found\]/);
+  });
+
+  it.each([
+    [
+      ['--params', '/nonexistent/params.json'],
+      /--params \/nonexistent\/params\.json: expected a readable file, received no such file\./,
+    ],
+    [['--params', 'BADJSON'], /expected JSON, received text that does not parse/],
+    [
+      ['--params', 'LIST', '--format', 'yaml'],
+      /--format: expected one of text, json, received "yaml"\./,
+    ],
+    [
+      ['--params', 'LIST', '--account', '12'],
+      /--account: expected a 12-digit account ID, received "12"\./,
+    ],
+    [
+      ['--params', 'LIST', '--template', '/nonexistent.yaml'],
+      /--template \/nonexistent\.yaml: expected a readable file/,
+    ],
+    [[], /--params FILE is required\./],
+    [['--params', 'LIST', '--colour'], /Unknown option '--colour'/],
+    [['--params', 'NOTALIST'], /expected \{"ParameterKey", "ParameterValue"\}/],
+  ])('exits 2 when the input cannot be read: %j', async (args, why) => {
+    const list = paramsFile();
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ not json');
+    const notAList = join(dir, 'odd.json');
+    writeFileSync(notAList, JSON.stringify([1, 2]));
+    const resolved = args.map((a) =>
+      a === 'LIST' ? list : a === 'BADJSON' ? bad : a === 'NOTALIST' ? notAList : a,
+    );
+
+    const result = await validate(resolved);
+
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(why);
+  });
+
+  it('prints its usage with --help and exits 0', async () => {
+    const result = await validate(['--help']);
+
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^Usage:\n {2}connector-guard validate --params FILE/);
+  });
+
+  it('never prints the external ID, in either format', async () => {
+    const canary = 'CANARY-4e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b';
+
+    const text = await validate([
+      '--params',
+      paramsFile({ TenantExternalId: canary, TenantAccountId: 'x' }),
+    ]);
+    const json = await validate([
+      '--params',
+      paramsFile({ TenantExternalId: `${canary}!` }),
+      '--format',
+      'json',
+    ]);
+
+    expect(text.code).toBe(1);
+    expect(json.code).toBe(1);
+    expect(text.out + text.err + json.out + json.err).not.toContain('CANARY');
+  });
+});
