@@ -4,6 +4,8 @@ import {
   GetTemplateCommand,
   ListExportsCommand,
   ListStackResourcesCommand,
+  type Stack,
+  type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import {
   GetRoleCommand,
@@ -53,7 +55,7 @@ Resources:
               - { Effect: Allow, Action: s3:GetObject, Resource: '*' }
 `;
 
-function stack(status = 'UPDATE_COMPLETE') {
+function stack(status: StackStatus = 'UPDATE_COMPLETE'): Stack {
   return {
     StackId: STACK_ID,
     StackName: 'acme',
@@ -211,7 +213,7 @@ describe('runCheck', () => {
     'REVIEW_IN_PROGRESS',
     'ROLLBACK_COMPLETE',
   ])('skips a stack in %s with the reason, reading nothing else', async (status) => {
-    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [stack(status)] });
+    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [stack(status as StackStatus)] });
 
     const report = await runCheck(deps(), { stack: 'acme' });
 

@@ -97,12 +97,10 @@ describe('readLiveState per role', () => {
     iamMock
       .on(GetPolicyVersionCommand)
       .resolves({ PolicyVersion: { Document: encode(deny('s3:DeleteBucket')), VersionId: 'v3' } });
-    iamMock
-      .on(ListEntitiesForPolicyCommand)
-      .resolves({
-        PolicyRoles: [{ RoleName: 'acme-tenant' }],
-        PolicyUsers: [{ UserName: 'mallory' }],
-      });
+    iamMock.on(ListEntitiesForPolicyCommand).resolves({
+      PolicyRoles: [{ RoleName: 'acme-tenant' }],
+      PolicyUsers: [{ UserName: 'mallory' }],
+    });
   });
 
   it('reads the role, every page of its inline policies, decoded, and the stack policy', async () => {
@@ -258,12 +256,10 @@ describe('readLiveState account-wide', () => {
     const withUser = { ...page2, Policies: [{ ...page2.Policies[0], AttachmentCount: 3 }] };
     iamMock.on(GetAccountAuthorizationDetailsCommand).resolvesOnce(page1).resolvesOnce(withUser);
     iamMock.on(ListRolesCommand).resolves({ Roles: [role('acme-tenant')] });
-    iamMock
-      .on(ListEntitiesForPolicyCommand)
-      .resolves({
-        PolicyRoles: [{ RoleName: 'acme-tenant' }, { RoleName: 'someone-else' }],
-        PolicyUsers: [{ UserName: 'mallory' }],
-      });
+    iamMock.on(ListEntitiesForPolicyCommand).resolves({
+      PolicyRoles: [{ RoleName: 'acme-tenant' }, { RoleName: 'someone-else' }],
+      PolicyUsers: [{ UserName: 'mallory' }],
+    });
 
     const state = await readLiveState(adapter(), plan(), { mode: 'account' });
 

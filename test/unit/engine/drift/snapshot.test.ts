@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isUnreadable, type LiveRole } from '../../../../functions/engine/drift/live-state';
+import {
+  isUnreadable,
+  type LivePolicy,
+  type LiveRole,
+} from '../../../../functions/engine/drift/live-state';
 import { dateOf, readSnapshot } from '../../../../functions/engine/drift/snapshot';
 import { InputError } from '../../../../functions/engine/errors';
 import { describeWith, REALWORLD_DIR } from '../../../helpers/requirements';
@@ -106,7 +110,7 @@ describe('readSnapshot', () => {
 
     const state = readSnapshot(filtered, ['acme-tenant']);
 
-    expect(isUnreadable(state.policies.get(POLICY)?.attachedTo)).toBe(true);
+    expect(isUnreadable((state.policies.get(POLICY) as LivePolicy).attachedTo)).toBe(true);
   });
 
   it.each([
