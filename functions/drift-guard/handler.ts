@@ -6,6 +6,7 @@
  * retries and on-failure destination apply.
  */
 import type { Context } from 'aws-lambda';
+import { formatReport } from '../engine/drift/format';
 import { type RunDeps, type RunOutcome, runDriftGuard } from '../engine/drift/run';
 import type { CheckReport } from '../engine/drift/types';
 import { createLogger, type Log, scrubText } from '../engine/log';
@@ -92,8 +93,9 @@ function summary(outcome: RunOutcome) {
   };
 }
 
-function selfCheckResponse(outcome: RunOutcome, notify: boolean): CheckReport | unknown {
-  const report = outcome.report as CheckReport;
+/** The report exactly as `check --format json` prints it, plus what was sent when notifying. */
+function selfCheckResponse(outcome: RunOutcome, notify: boolean): unknown {
+  const report = JSON.parse(formatReport(outcome.report as CheckReport, 'json')) as CheckReport;
   if (!notify) return report;
   return {
     ...report,
