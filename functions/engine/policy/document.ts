@@ -306,8 +306,10 @@ export function leafKey(leaf: Leaf): string {
 /** Whether a value is a plain JSON object (not a list, null, or a class instance). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  // Any realm's Object.prototype (objects from a vm context, or structuredClone under a test
+  // runner, have their own) is a root prototype; class instances sit one level further down.
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** Names what kind of JSON value was received, for error messages; never shows its content. */

@@ -1,0 +1,219 @@
+import { catalogueFromMap, comparePolicies } from '../../../../functions/engine/policy';
+import { SecretValue, sha256Hex, UnknownValue } from '../../../../functions/engine/values';
+import { CANARY_EXTERNAL_ID, policy, statement, trustStatement } from './builders';
+
+const VENDOR = '111122223333';
+const externalId = (value: unknown) => ({ StringEquals: { 'sts:ExternalId': value } });
+
+describe('comparePolicies', () => {
+  describe('with a secret external ID in the expected trust policy', () => {
+    const secret = new SecretValue('TenantExternalId', sha256Hex(CANARY_EXTERNAL_ID));
+
+    it('is equivalent when the live value has the same digest', () => {
+      const expected = policy(trustStatement(VENDOR, { Condition: externalId(secret) }));
+      const live = policy(trustStatement(VENDOR, { Condition: externalId(CANARY_EXTERNAL_ID) }));
+
+      const result = comparePolicies(expected, live, { kind: 'trust' });
+
+      expect(result).toEqual({ equivalent: true, direction: 'none', changes: [] });
+    });
+
+    it('reports a changed value as a widening, showing only placeholders', () => {
+      const expected = policy(trustStatement(VENDOR, { Condition: externalId(secret) }));
+      const live = policy(trustStatement(VENDOR, { Condition: externalId('someone-elses-id') }));
+
+      const result = comparePolicies(expected, live, { kind: 'trust' });
+
+      expect(result.direction).toBe('widened');
+      expect(result.changes).toEqual([
+        {
+          direction: 'widened',
+          statement: { index: 0, sid: null },
+          element: 'Condition',
+          before: { StringEquals: { 'sts:ExternalId': '<secret:TenantExternalId>' } },
+          after: { StringEquals: { 'sts:ExternalId': '<secret:sts:ExternalId>' } },
+          summary:
+            'changed condition sts:ExternalId: the live value does not match the expected digest',
+        },
+      ]);
+      expect(JSON.stringify(result)).not.toContain('someone-elses-id');
+    });
+
+    it('reports a removed external ID without showing the value', () => {
+      const expected = policy(trustStatement(VENDOR, { Condition: externalId(secret) }));
+      const live = policy(trustStatement(VENDOR));
+
+      const result = comparePolicies(expected, live, { kind: 'trust' });
+
+      expect(result.changes.map((c) => c.summary)).toEqual(['removed condition sts:ExternalId']);
+      expect(result.changes[0]?.before).toEqual({
+        StringEquals: { 'sts:ExternalId': '<secret:TenantExternalId>' },
+      });
+    });
+
+    it('is undecidable when the digest of the secret is not known', () => {
+      const unknownDigest = new SecretValue('TenantExternalId', undefined);
+      const expected = policy(trustStatement(VENDOR, { Condition: externalId(unknownDigest) }));
+      const live = policy(trustStatement(VENDOR, { Condition: externalId(CANARY_EXTERNAL_ID) }));
+
+      const result = comparePolicies(expected, live, { kind: 'trust' });
+
+      expect(result.equivalent).toBe(false);
+      expect(result.direction).toBe('unknown');
+      expect(result.reason).toBe(
+        'not verifiable: depends on TenantExternalId, whose digest is not known',
+      );
+      expect(JSON.stringify(result)).not.toContain(CANARY_EXTERNAL_ID);
+    });
+  });
+
+  it('never shows a clear external ID from plain documents, on either side', () => {
+    const expected = policy(trustStatement(VENDOR, { Condition: externalId(CANARY_EXTERNAL_ID) }));
+    const live = policy(
+      trustStatement(VENDOR, {
+        Condition: externalId([CANARY_EXTERNAL_ID, `${CANARY_EXTERNAL_ID}2`]),
+      }),
+      trustStatement('444455556666', { Condition: externalId(CANARY_EXTERNAL_ID) }),
+    );
+
+    const result = comparePolicies(expected, live, { kind: 'trust' });
+
+    expect(result.direction).toBe('widened');
+    expect(JSON.stringify(result)).not.toContain(CANARY_EXTERNAL_ID);
+    expect(JSON.stringify(result)).toContain('<secret:sts:ExternalId>');
+  });
+
+  describe('with unknown values in the expected document', () => {
+    it('is undecidable for a principal known only after deploy, naming its source', () => {
+      const account = new UnknownValue('Custom::VendorLookup.AccountId', 'a custom resource');
+      const expected = policy(trustStatement(account));
+      const live = policy(trustStatement(VENDOR));
+
+      const result = comparePolicies(expected, live, { kind: 'trust' });
+
+      expect(result.direction).toBe('unknown');
+      expect(result.reason).toBe('not verifiable: depends on Custom::VendorLookup.AccountId');
+      expect(result.changes).toHaveLength(1);
+      expect(result.changes[0]).toMatchObject({ direction: 'unknown', element: 'Principal' });
+    });
+
+    it('is undecidable when the whole statement list is unknown', () => {
+      const expected = { Version: '2012-10-17', Statement: new UnknownValue('Fn::If IsProd', 'c') };
+
+      const result = comparePolicies(expected, policy(statement()));
+
+      expect(result).toMatchObject({ equivalent: false, direction: 'unknown' });
+      expect(result.reason).toBe('not verifiable: depends on Fn::If IsProd');
+    });
+
+    it('still decides what does not touch the unknown', () => {
+      const bucket = new UnknownValue('Custom::Bucket.Arn', 'a custom resource');
+      const expected = policy(
+        statement({ Action: 's3:GetObject', Resource: bucket }),
+        statement({ Action: 'logs:PutLogEvents', Resource: '*' }),
+      );
+      const live = policy(
+        statement({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::data' }),
+        statement({ Action: ['logs:PutLogEvents', 'logs:DeleteLogGroup'], Resource: '*' }),
+      );
+
+      const result = comparePolicies(expected, live);
+
+      expect(result.direction).toBe('widened');
+      expect(result.changes.map((c) => [c.direction, c.summary])).toEqual([
+        [
+          'unknown',
+          'could not verify s3:GetObject on arn:aws:s3:::data in statement 0: not verifiable: depends on Custom::Bucket.Arn',
+        ],
+        ['widened', 'added logs:DeleteLogGroup on *'],
+      ]);
+    });
+
+    it('covers an unknown resource by a live wildcard', () => {
+      const bucket = new UnknownValue('Custom::Bucket.Arn', 'a custom resource');
+      const expected = policy(statement({ Action: 's3:GetObject', Resource: bucket }));
+      const live = policy(statement({ Action: 's3:GetObject', Resource: '*' }));
+
+      const result = comparePolicies(expected, live);
+
+      expect(result.direction).toBe('unknown');
+      expect(result.changes.every((c) => c.direction === 'unknown')).toBe(true);
+    });
+  });
+
+  describe('with an action catalogue', () => {
+    const catalogue = catalogueFromMap({
+      s3: ['GetObject', 'GetObjectAcl', 'PutObject', 'DeleteObject', 'ListBucket'],
+    });
+
+    it('takes a list of every matching action as equal to the wildcard', () => {
+      const expected = policy(statement({ Action: 's3:Get*' }));
+      const live = policy(statement({ Action: ['s3:GetObject', 's3:GetObjectAcl'] }));
+
+      expect(comparePolicies(expected, live, { catalogue }).equivalent).toBe(true);
+      expect(comparePolicies(expected, live).direction).toBe('narrowed');
+    });
+
+    it('names the actions a new wildcard grants that were not granted', () => {
+      const expected = policy(statement({ Action: ['s3:GetObject', 's3:PutObject'] }));
+      const live = policy(statement({ Action: 's3:*Object' }));
+
+      const result = comparePolicies(expected, live, { catalogue });
+
+      expect(result.changes.map((c) => c.summary)).toEqual([
+        'added s3:*Object on * (granting s3:DeleteObject)',
+      ]);
+    });
+  });
+
+  it('reports a Version change as undecidable where policy variables are used', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable
+    const home = 'arn:aws:s3:::home/${aws:username}/*';
+    const expected = policy(statement({ Action: 's3:*', Resource: home }));
+    const live = { Statement: [statement({ Action: 's3:*', Resource: home })] };
+
+    const result = comparePolicies(expected, live);
+
+    expect(result.changes[0]).toEqual({
+      direction: 'unknown',
+      statement: { index: -1, sid: null },
+      element: 'Version',
+      before: '2012-10-17',
+      after: null,
+      summary:
+        'Version changed from 2012-10-17 to none: policy variables are read differently under the two Versions',
+    });
+  });
+
+  it('gives the statement index in the live document and in the expected one for a removal', () => {
+    const expected = policy(
+      statement({ Sid: 'Read', Action: 's3:GetObject' }),
+      statement({ Sid: 'Logs', Action: 'logs:PutLogEvents' }),
+    );
+    const live = policy(
+      statement({ Sid: 'Extra', Action: 'ec2:DescribeInstances' }),
+      statement({ Sid: 'Read', Action: 's3:GetObject' }),
+    );
+
+    const result = comparePolicies(expected, live);
+
+    expect(result.direction).toBe('mixed');
+    expect(result.changes.map((c) => [c.direction, c.statement])).toEqual([
+      ['widened', { index: 0, sid: 'Extra' }],
+      ['narrowed', { index: 1, sid: 'Logs' }],
+    ]);
+  });
+
+  it('reads the expected and live documents from URL-encoded text', () => {
+    const document = policy(statement());
+    const encoded = encodeURIComponent(JSON.stringify(document));
+
+    expect(comparePolicies(encoded, document).equivalent).toBe(true);
+  });
+
+  it('throws a PolicyError naming the side when a document cannot be read', () => {
+    expect(() =>
+      comparePolicies(policy(statement()), { Statement: [{ Effect: 'Permit' }] }),
+    ).toThrow('live policy: Statement[0].Effect: must be "Allow" or "Deny", got "Permit".');
+  });
+});

@@ -1,0 +1,158 @@
+import { InputError } from '../../../../functions/engine/errors';
+import { PolicyError, parsePolicy } from '../../../../functions/engine/policy';
+import { UnknownValue } from '../../../../functions/engine/values';
+import { policy, statement } from './builders';
+
+describe('parsePolicy', () => {
+  it('reads an object, JSON text and URL-encoded JSON into the same document', () => {
+    const document = policy(statement({ Action: ['s3:PutObject', 's3:GetObject'] }));
+    const text = JSON.stringify(document);
+
+    const fromObject = parsePolicy(document);
+
+    expect(parsePolicy(text)).toEqual(fromObject);
+    expect(parsePolicy(encodeURIComponent(text))).toEqual(fromObject);
+    expect(parsePolicy(encodeURIComponent(text).replace(/%20/g, '+'))).toEqual(fromObject);
+  });
+
+  it('reads form-encoded text whose spaces are plus signs', () => {
+    const text = JSON.stringify(policy(statement({ Sid: 'A' })), null, 1);
+    const form = encodeURIComponent(text).replace(/%20/g, '+');
+
+    expect(parsePolicy(form).statements[0]?.sid).toBe('A');
+  });
+
+  it('normalises a statement: lists sorted and deduplicated, root ARN as account ID', () => {
+    const document = policy({
+      Sid: '',
+      Effect: 'Allow',
+      Principal: {
+        AWS: ['arn:aws:iam::111122223333:root', '111122223333'],
+        Service: 'EC2.amazonaws.com',
+      },
+      Action: ['sts:TagSession', 'STS:AssumeRole', 'sts:assumerole'],
+      Condition: {},
+    });
+
+    const [parsed] = parsePolicy(document).statements;
+
+    expect(parsed).toEqual({
+      index: 0,
+      sid: null,
+      effect: 'Allow',
+      principal: {
+        not: false,
+        entries: [
+          { type: 'AWS', value: '111122223333' },
+          { type: 'Service', value: 'ec2.amazonaws.com' },
+        ],
+      },
+      action: { not: false, values: ['STS:AssumeRole', 'sts:TagSession'] },
+      resource: null,
+      condition: [],
+    });
+  });
+
+  it('keeps an unknown statement list as an opaque document', () => {
+    const unknown = new UnknownValue('Fn::If IsProd', 'a condition not known offline');
+
+    expect(parsePolicy({ Statement: unknown })).toEqual({
+      version: null,
+      statements: [],
+      opaque: unknown,
+    });
+  });
+
+  it.each([
+    ['', 'file.json: the policy document is empty.'],
+    [
+      'not a policy',
+      'file.json: expected a JSON object or URL-encoded JSON, got text starting "not a policy".',
+    ],
+    ['{"Statement": [', 'file.json: the policy is not valid JSON'],
+    ['[]', 'file.json: expected a JSON object or URL-encoded JSON'],
+  ])('rejects the text %j naming the file', (text, message) => {
+    expect(() => parsePolicy(text, 'file.json')).toThrow(message);
+  });
+
+  it.each([
+    [
+      { Statement: [], Id: 'x', Extra: 1 },
+      'f: unknown top-level element "Extra": expected Version, Id or Statement.',
+    ],
+    [
+      { Version: '2012-10-18', Statement: [] },
+      'f: Version must be "2012-10-17" or "2008-10-17", got "2012-10-18".',
+    ],
+    [{ Version: '2012-10-17' }, 'f: the Statement element is missing.'],
+    [{ Statement: ['x'] }, 'f: Statement[0]: a statement must be an object, got the string "x".'],
+    [
+      { Statement: [{ Effect: 'allow', Action: 's3:*', Resource: '*' }] },
+      'f: Statement[0].Effect: must be "Allow" or "Deny", got "allow".',
+    ],
+    [
+      { Statement: [{ Effect: 'Allow', Resource: '*' }] },
+      'f: Statement[0]: needs an Action or a NotAction element.',
+    ],
+    [
+      { Statement: [{ Effect: 'Allow', Action: 'a:b', NotAction: 'c:d' }] },
+      'f: Statement[0]: has both Action and NotAction; a statement may have one.',
+    ],
+    [
+      { Statement: [{ Effect: 'Allow', Action: [], Resource: '*' }] },
+      'f: Statement[0].Action: must not be an empty list.',
+    ],
+    [
+      { Statement: [{ Effect: 'Allow', Action: [7], Resource: '*' }] },
+      'f: Statement[0].Action[0]: must be a string, got the number 7.',
+    ],
+    [
+      { Statement: [{ Effect: 'Allow', Action: 'a:b', Principal: { User: 'x' } }] },
+      'f: Statement[0].Principal: unknown principal type "User": expected AWS, Service, Federated or CanonicalUser.',
+    ],
+    [
+      {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'a:b',
+            Resource: '*',
+            Condition: { StringEqualz: { k: 'v' } },
+          },
+        ],
+      },
+      'f: Statement[0].Condition: unknown condition operator "StringEqualz".',
+    ],
+    [
+      {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'a:b',
+            Resource: '*',
+            Condition: { StringEquals: { k: { a: 1 } } },
+          },
+        ],
+      },
+      'f: Statement[0].Condition.StringEquals.k[0]: must be a string, number or boolean, got an object.',
+    ],
+    [
+      { Statement: [{ Effect: 'Allow', Action: 'a:b', Resource: '*', Misc: 1 }] },
+      'f: Statement[0]: unknown element "Misc"',
+    ],
+  ])('rejects %j with a message naming the path', (document, message) => {
+    expect(() => parsePolicy(document, 'f')).toThrow(message);
+  });
+
+  it('raises a PolicyError, which is an InputError', () => {
+    let caught: unknown;
+    try {
+      parsePolicy('{', 'f');
+    } catch (error) {
+      caught = error;
+    }
+
+    expect(caught).toBeInstanceOf(PolicyError);
+    expect(caught).toBeInstanceOf(InputError);
+  });
+});
