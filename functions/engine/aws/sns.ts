@@ -24,12 +24,13 @@ export function structuredBody(bodies: Record<string, string>): string {
   return JSON.stringify(bodies);
 }
 
-/** The message attributes as SNS takes them. */
+/** The message attributes as SNS takes them; SNS refuses empty values, so those are left out. */
 export function snsAttributes(
   attributes: Record<string, string | string[]>,
 ): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(attributes)) {
+    if (value.length === 0) continue;
     out[name] = Array.isArray(value)
       ? { DataType: 'String.Array', StringValue: JSON.stringify(value) }
       : { DataType: 'String', StringValue: value };

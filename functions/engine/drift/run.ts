@@ -162,7 +162,12 @@ async function checkAndDeliver(
     plan.notices.length > 0 ? await publish(deps, options, report, state, plan) : null;
   const runId = published?.runId ?? null;
   outcome.messages = published?.messages ?? 0;
-  await store.commit(plan.writes, { at: checkedFrom, runId, previous: state.check });
+  await store.commit(plan.writes, {
+    at: checkedFrom,
+    runId,
+    previous: state.check,
+    outbox: state.outbox !== null,
+  });
 
   deps.log.info('Run complete', {
     runId,

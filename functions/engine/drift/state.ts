@@ -172,14 +172,15 @@ export class StateStore {
   }
 
   /**
-   * Applies a run's writes, then records the check and clears the outbox. Every write is
+   * Applies a run's writes, then records the check and clears the outbox (when the run
+   * published, or `outbox` says an earlier entry is there). Every write is
    * attempted; when any failed (a lost condition or an error) the check and the outbox are left
    * as they were, so the next run sees what is still unrecorded, and a StateWriteError says
    * which writes failed.
    */
   async commit(
     writes: StateWrite[],
-    check: { at: Date; runId: string | null; previous: StoredCheck | null },
+    check: { at: Date; runId: string | null; previous: StoredCheck | null; outbox?: boolean },
   ): Promise<void> {
     const failures: string[] = [];
 
@@ -201,7 +202,9 @@ export class StateStore {
     }
 
     await this.putCheck(check.at, check.runId, check.previous);
-    await this.db.delete(this.table, this.key('outbox'));
+    if (check.runId !== null || check.outbox === true) {
+      await this.db.delete(this.table, this.key('outbox'));
+    }
   }
 
   private async putCheck(at: Date, runId: string | null, previous: StoredCheck | null) {
