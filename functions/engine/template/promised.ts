@@ -60,6 +60,10 @@ class StateBuilder {
   ) {}
 
   build(): PromisedIamState {
+    // CloudFormation checks every parameter and condition, used or not, before it creates
+    // anything; so does this, so that a value it would refuse is not silently ignored.
+    this.resolver.parameters();
+    this.resolver.conditions();
     this.noteTransforms();
     const entries = Object.entries(this.template.Resources);
     for (const [logicalId, declaration] of entries) {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub text holds ${} on purpose
 import { TemplateError } from '../../../../functions/engine/template';
 import {
   isSecret,

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub text holds ${} on purpose
 /**
  * The 16 real templates in ../shared/realworld, each resolved with a parameter file written for
  * it (test/fixtures/template/realworld). Every expected value here was written from reading the

@@ -1,0 +1,725 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub text holds ${} on purpose
+import {
+  createdIamNames,
+  promisedState,
+  resolveTemplate,
+  TemplateError,
+} from '../../../../functions/engine/template';
+import { isSecret, isUnknown, sha256Hex } from '../../../../functions/engine/values';
+import {
+  ACCOUNT,
+  dig,
+  roleNamed,
+  roleTemplate,
+  stackContext,
+  template,
+  trust,
+  yamlTemplate,
+} from './builders';
+
+function errorOf(run: () => unknown): TemplateError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof TemplateError) return error;
+    throw error;
+  }
+  throw new Error('expected a TemplateError');
+}
+
+const role = (properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+  Type: 'AWS::IAM::Role',
+  Properties: { AssumeRolePolicyDocument: trust(), ...properties },
+  ...extra,
+});
+
+const document = (action: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }],
+});
+
+describe('promisedState', () => {
+  describe('roles', () => {
+    it('gives a role its defaults: path /, one hour, no boundary, no tags', () => {
+      const state = promisedState(roleTemplate({ RoleName: 'plain' }), stackContext());
+
+      expect(state.roles).toEqual([
+        {
+          logicalId: 'Role',
+          name: 'plain',
+          path: '/',
+          arn: `arn:aws:iam::${ACCOUNT}:role/plain`,
+          trustPolicy: trust(),
+          inlinePolicies: [],
+          managedPolicyArns: [],
+          permissionsBoundary: null,
+          maxSessionDuration: 3600,
+          tags: {},
+        },
+      ]);
+    });
+
+    it('reads path, session length, boundary and tags, and builds the ARN with the path', () => {
+      const state = promisedState(
+        roleTemplate({
+          RoleName: 'tenant',
+          Path: '/connector/',
+          MaxSessionDuration: '7200',
+          PermissionsBoundary: {
+            'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary',
+          },
+          Tags: [
+            { Key: 'team', Value: 'platform' },
+            { Key: 'enabled', Value: true },
+          ],
+        }),
+        stackContext({ region: 'eu-west-1' }),
+      );
+
+      const tenant = state.roles[0];
+      expect([
+        tenant.path,
+        tenant.arn,
+        tenant.maxSessionDuration,
+        tenant.permissionsBoundary,
+        tenant.tags,
+      ]).toEqual([
+        '/connector/',
+        `arn:aws:iam::${ACCOUNT}:role/connector/tenant`,
+        7200,
+        `arn:aws:iam::${ACCOUNT}:policy/boundary`,
+        { team: 'platform', enabled: 'true' },
+      ]);
+    });
+
+    it('takes a generated role name and its last update from the stack resources', () => {
+      const lastUpdated = new Date('2026-11-30T10:00:00Z');
+      const state = promisedState(
+        roleTemplate({}),
+        stackContext({
+          resources: [
+            {
+              logicalId: 'Role',
+              physicalId: 'connector-Role-1ABC',
+              type: 'AWS::IAM::Role',
+              lastUpdated,
+            },
+          ],
+        }),
+      );
+
+      expect([state.roles[0].name, state.roles[0].arn, state.roles[0].lastUpdated]).toEqual([
+        'connector-Role-1ABC',
+        `arn:aws:iam::${ACCOUNT}:role/connector-Role-1ABC`,
+        lastUpdated,
+      ]);
+    });
+
+    it('leaves a generated name unknown without resources, saying what to supply', () => {
+      const name = promisedState(roleTemplate({}), stackContext()).roles[0].name;
+
+      expect(isUnknown(name) && [name.source, name.reason]).toEqual([
+        'Ref Role',
+        "Role (AWS::IAM::Role): it has no RoleName, so CloudFormation generates its name; supply the stack's resources (describe-stack-resources) to know it",
+      ]);
+    });
+
+    it('leaves out a role whose condition is false', () => {
+      const doc = template({
+        Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } },
+        Resources: {
+          Kept: role({ RoleName: 'kept' }),
+          Gone: role({ RoleName: 'gone' }, { Condition: 'Never' }),
+        },
+      });
+
+      expect(promisedState(doc, stackContext()).roles.map((r) => r.name)).toEqual(['kept']);
+    });
+
+    it('reports a role whose condition cannot be decided instead of guessing', () => {
+      const doc = template({
+        Conditions: { Maybe: { 'Fn::Equals': [{ 'Fn::ImportValue': 'flag' }, 'on'] } },
+        Resources: { Unsure: role({ RoleName: 'unsure' }, { Condition: 'Maybe' }) },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      expect(state.roles).toEqual([]);
+      expect(state.notExpanded).toEqual([
+        {
+          logicalId: 'Unsure',
+          type: 'AWS::IAM::Role',
+          reason:
+            'whether the stack creates it depends on a condition that cannot be decided offline (Fn::ImportValue flag)',
+        },
+      ]);
+    });
+
+    it('parses a policy document given as JSON text', () => {
+      const state = promisedState(
+        roleTemplate({ RoleName: 'r', AssumeRolePolicyDocument: JSON.stringify(trust()) }),
+        stackContext(),
+      );
+
+      expect(state.roles[0].trustPolicy).toEqual(trust());
+    });
+
+    it('refuses a session length outside IAM range, naming the property', () => {
+      const error = errorOf(() =>
+        promisedState(roleTemplate({ RoleName: 'r', MaxSessionDuration: 60 }), stackContext()),
+      );
+
+      expect(error.message).toBe(
+        'Resources.Role.Properties.MaxSessionDuration: must be a whole number of seconds from 3600 to 43200, received the number 60',
+      );
+    });
+  });
+
+  describe('inline and managed policies from every resource that targets a role', () => {
+    const doc = template({
+      Resources: {
+        Worker: role({
+          RoleName: 'worker',
+          Policies: [{ PolicyName: 'own', PolicyDocument: document('s3:GetObject') }],
+          ManagedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess', { Ref: 'Shared' }],
+        }),
+        Generated: role(),
+        Extra: {
+          Type: 'AWS::IAM::Policy',
+          Properties: {
+            PolicyName: 'extra',
+            PolicyDocument: document('sqs:SendMessage'),
+            Roles: [{ Ref: 'Worker' }, { Ref: 'Generated' }, 'someone-else'],
+          },
+        },
+        Single: {
+          Type: 'AWS::IAM::RolePolicy',
+          Properties: {
+            RoleName: 'worker',
+            PolicyName: 'single',
+            PolicyDocument: document('sns:Publish'),
+          },
+        },
+        Shared: {
+          Type: 'AWS::IAM::ManagedPolicy',
+          Properties: {
+            ManagedPolicyName: 'shared',
+            PolicyDocument: document('kms:Decrypt'),
+            Roles: [{ Ref: 'Worker' }],
+          },
+        },
+        Attached: {
+          Type: 'AWS::IAM::ManagedPolicy',
+          Properties: {
+            PolicyDocument: document('logs:PutLogEvents'),
+            Roles: [{ Ref: 'Generated' }],
+            Users: ['ops'],
+          },
+        },
+      },
+    });
+
+    it('gathers inline policies from the role, AWS::IAM::Policy and AWS::IAM::RolePolicy', () => {
+      const worker = roleNamed(promisedState(doc, stackContext()), 'Worker');
+
+      expect(worker.inlinePolicies).toEqual([
+        {
+          name: 'own',
+          document: document('s3:GetObject'),
+          definedBy: { logicalId: 'Worker', type: 'AWS::IAM::Role' },
+        },
+        {
+          name: 'extra',
+          document: document('sqs:SendMessage'),
+          definedBy: { logicalId: 'Extra', type: 'AWS::IAM::Policy' },
+        },
+        {
+          name: 'single',
+          document: document('sns:Publish'),
+          definedBy: { logicalId: 'Single', type: 'AWS::IAM::RolePolicy' },
+        },
+      ]);
+    });
+
+    it('matches a Ref to a role with a generated name by logical ID', () => {
+      const generated = roleNamed(promisedState(doc, stackContext()), 'Generated');
+
+      expect(generated.inlinePolicies.map((policy) => policy.name)).toEqual(['extra']);
+      expect(
+        generated.managedPolicyArns.map((entry) => [
+          entry.definedBy.logicalId,
+          isUnknown(entry.arn),
+        ]),
+      ).toEqual([['Attached', true]]);
+    });
+
+    it('lists each managed policy ARN once, from ManagedPolicyArns and from the policy Roles', () => {
+      const worker = roleNamed(promisedState(doc, stackContext()), 'Worker');
+
+      expect(worker.managedPolicyArns).toEqual([
+        {
+          arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+          definedBy: { logicalId: 'Worker', type: 'AWS::IAM::Role' },
+        },
+        {
+          arn: `arn:aws:iam::${ACCOUNT}:policy/shared`,
+          definedBy: { logicalId: 'Worker', type: 'AWS::IAM::Role' },
+        },
+      ]);
+    });
+
+    it('says what each managed policy is attached to', () => {
+      const state = promisedState(doc, stackContext());
+
+      const shared = state.managedPolicies.find((policy) => policy.logicalId === 'Shared');
+      const attached = state.managedPolicies.find((policy) => policy.logicalId === 'Attached');
+      expect(shared?.attachedTo).toEqual({ roles: ['worker'], users: [], groups: [] });
+      expect(attached?.attachedTo.users).toEqual(['ops']);
+      expect(attached?.attachedTo.roles.map((name) => isUnknown(name) && name.source)).toEqual([
+        'Ref Generated',
+      ]);
+    });
+
+    it('reports grants to roles the stack does not create', () => {
+      const state = promisedState(doc, stackContext());
+
+      expect(state.externalRoleGrants).toEqual([
+        {
+          roleName: 'someone-else',
+          kind: 'inline-policy',
+          name: 'extra',
+          definedBy: { logicalId: 'Extra', type: 'AWS::IAM::Policy' },
+        },
+      ]);
+    });
+
+    it('lists the names created with their IAM limits', () => {
+      const names = createdIamNames(promisedState(doc, stackContext()));
+
+      expect(
+        names
+          .filter((entry) => typeof entry.name === 'string')
+          .map((entry) => [entry.kind, entry.name, entry.limit]),
+      ).toEqual([
+        ['role', 'worker', 64],
+        ['inline-policy', 'own', 128],
+        ['inline-policy', 'extra', 128],
+        ['inline-policy', 'single', 128],
+        ['inline-policy', 'extra', 128],
+        ['managed-policy', 'shared', 128],
+      ]);
+    });
+  });
+
+  describe('StackSets', () => {
+    const memberTemplate = [
+      'Parameters:',
+      '  VendorAccount:',
+      '    Type: String',
+      '  Suffix:',
+      '    Type: String',
+      '    Default: member',
+      'Resources:',
+      '  MemberRole:',
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      RoleName: !Sub vendor-${Suffix}',
+      '      AssumeRolePolicyDocument:',
+      '        Version: 2012-10-17',
+      '        Statement:',
+      '          - Effect: Allow',
+      '            Principal: { AWS: !Sub "arn:aws:iam::${VendorAccount}:root" }',
+      '            Action: sts:AssumeRole',
+      '      Policies:',
+      '        - PolicyName: read',
+      '          PolicyDocument:',
+      '            Version: 2012-10-17',
+      '            Statement:',
+      '              - Effect: Allow',
+      '                Action: s3:GetObject',
+      '                Resource: !Sub arn:${AWS::Partition}:s3:::data-${AWS::AccountId}/*',
+    ].join('\n');
+
+    it('reports the roles of an inline TemplateBody as member-account roles, not this account', () => {
+      const doc = template({
+        Resources: {
+          Members: {
+            Type: 'AWS::CloudFormation::StackSet',
+            Properties: {
+              StackSetName: 'vendor-members',
+              PermissionModel: 'SERVICE_MANAGED',
+              TemplateBody: memberTemplate,
+              Parameters: [{ ParameterKey: 'VendorAccount', ParameterValue: '999988887777' }],
+              StackInstancesGroup: [
+                { DeploymentTargets: { OrganizationalUnitIds: ['ou-1'] }, Regions: ['eu-west-1'] },
+              ],
+            },
+          },
+        },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      expect(state.roles).toEqual([]);
+      expect(
+        state.memberAccountRoles.map((entry) => [entry.stackSetLogicalId, entry.role.name]),
+      ).toEqual([['Members', 'vendor-member']]);
+      const member = state.memberAccountRoles[0].role;
+      expect(dig(member.trustPolicy, 'Statement', 0, 'Principal', 'AWS')).toBe(
+        'arn:aws:iam::999988887777:root',
+      );
+      const resource = dig(member.inlinePolicies[0].document, 'Statement', 0, 'Resource');
+      expect(isUnknown(resource) && resource.source).toBe(
+        'AWS::AccountId of StackSet Members members',
+      );
+      expect(isUnknown(member.arn)).toBe(true);
+    });
+
+    it('reports a StackSet with a TemplateURL as not expanded', () => {
+      const doc = template({
+        Resources: {
+          Members: {
+            Type: 'AWS::CloudFormation::StackSet',
+            Properties: { TemplateURL: 'https://example.com/t.yaml' },
+          },
+        },
+      });
+
+      expect(promisedState(doc, stackContext()).notExpanded).toEqual([
+        {
+          logicalId: 'Members',
+          type: 'AWS::CloudFormation::StackSet',
+          reason:
+            'its member template is read from TemplateURL; fetch that template and check it on its own',
+        },
+      ]);
+    });
+
+    it('names the StackSet path for an error inside its member template', () => {
+      const doc = template({
+        Resources: {
+          Members: {
+            Type: 'AWS::CloudFormation::StackSet',
+            Properties: {
+              TemplateBody: memberTemplate.replace('${Suffix}', '${Sufix}'),
+              Parameters: [],
+            },
+          },
+        },
+      });
+
+      expect(errorOf(() => promisedState(doc, stackContext())).message).toBe(
+        "Resources.Members.Properties.TemplateBody: in the StackSet's member template: Resources.MemberRole.Properties.RoleName: Fn::Sub refers to ${Sufix}, which is not a parameter, resource or pseudo parameter",
+      );
+    });
+  });
+
+  describe('transforms and macros', () => {
+    it('reports SAM resources and expands ordinary roles of a SAM template', () => {
+      const doc = yamlTemplate(
+        [
+          'Transform: AWS::Serverless-2016-10-31',
+          'Resources:',
+          '  Fn:',
+          '    Type: AWS::Serverless::Function',
+          '    Properties: { Handler: index.handler, Runtime: nodejs20.x, InlineCode: x }',
+          '  Plain:',
+          '    Type: AWS::IAM::Role',
+          '    Properties:',
+          '      RoleName: plain',
+          '      AssumeRolePolicyDocument: { Statement: [] }',
+          '      Policies:',
+          '        - PolicyName: p',
+          '          PolicyDocument: { Statement: [{ Effect: Allow, Action: "lambda:InvokeFunction", Resource: !GetAtt FnRole.Arn }] }',
+        ].join('\n'),
+      );
+
+      const state = promisedState(doc, stackContext());
+
+      expect(state.roles.map((r) => r.name)).toEqual(['plain']);
+      expect(state.notExpanded.map((entry) => [entry.logicalId, entry.type])).toEqual([
+        ['Fn', 'AWS::Serverless::Function'],
+      ]);
+      const resource = dig(state.roles[0].inlinePolicies[0].document, 'Statement', 0, 'Resource');
+      expect(isUnknown(resource) && resource.source).toBe('FnRole.Arn');
+    });
+
+    it('reports a template-level macro as able to change anything', () => {
+      const doc = template({ Transform: ['AWS::LanguageExtensions', 'VendorMacro'] });
+
+      expect(promisedState(doc, stackContext()).notExpanded).toEqual([
+        expect.objectContaining({ logicalId: '(template)', type: 'Transform VendorMacro' }),
+      ]);
+    });
+
+    it('expands Fn::ForEach loops of the language extensions into one role per item', () => {
+      const doc = template({
+        Transform: 'AWS::LanguageExtensions',
+        Parameters: { Teams: { Type: 'CommaDelimitedList', Default: 'red,blue-green' } },
+        Resources: {
+          'Fn::ForEach::TeamRoles': [
+            'Team',
+            { Ref: 'Teams' },
+            {
+              'Role&{Team}': role({
+                RoleName: { 'Fn::Sub': 'team-${Team}' },
+                Tags: [{ Key: 'team', Value: { Ref: 'Team' } }],
+              }),
+            },
+          ],
+        },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      expect(state.roles.map((r) => [r.logicalId, r.name, r.tags.team])).toEqual([
+        ['Rolered', 'team-red', 'red'],
+        ['Rolebluegreen', 'team-blue-green', 'blue-green'],
+      ]);
+    });
+
+    it('reports a loop over a collection known only after deploy', () => {
+      const doc = template({
+        Transform: 'AWS::LanguageExtensions',
+        Resources: {
+          'Fn::ForEach::Imported': [
+            'Name',
+            { 'Fn::Split': [',', { 'Fn::ImportValue': 'names' }] },
+            { 'Role${Name}': role() },
+          ],
+        },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      expect(state.roles).toEqual([]);
+      expect(state.notExpanded).toEqual([
+        expect.objectContaining({ logicalId: 'Fn::ForEach::Imported', type: 'Fn::ForEach' }),
+      ]);
+    });
+  });
+
+  describe('parameters', () => {
+    const params = {
+      Name: { Type: 'String', AllowedPattern: '[a-z-]+', MaxLength: 20 },
+      Count: { Type: 'Number', MinValue: 1, MaxValue: 5, Default: 2 },
+      Env: { Type: 'String', AllowedValues: ['dev', 'prod'], Default: 'dev' },
+      Ids: { Type: 'List<AWS::EC2::Subnet::Id>', Default: 'subnet-1, subnet-2' },
+      Fixed: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/connector/name' },
+    };
+    const doc = (value: unknown) =>
+      roleTemplate({ RoleName: 'r', Description: value }, { Parameters: params });
+    const resolved = (ctxParameters: Record<string, string | string[]>) =>
+      resolveTemplate(
+        roleTemplate({ RoleName: 'r' }, { Parameters: params }),
+        stackContext({ parameters: ctxParameters }),
+      ).parameters;
+
+    it('uses given values, defaults, lists and supplied SSM values', () => {
+      expect(resolved({ Name: 'acme', Fixed: 'resolved-name' })).toEqual({
+        Name: 'acme',
+        Count: '2',
+        Env: 'dev',
+        Ids: ['subnet-1', 'subnet-2'],
+        Fixed: 'resolved-name',
+      });
+    });
+
+    it.each([
+      [
+        { Name: 'Acme' },
+        "Parameters.Name: the value 'Acme' does not match the AllowedPattern [a-z-]+",
+      ],
+      [
+        { Name: 'a'.repeat(21) },
+        `Parameters.Name: the value '${'a'.repeat(21)}' is 21 characters, more than MaxLength 20`,
+      ],
+      [{ Name: 'a', Count: '9' }, "Parameters.Count: the value '9' is more than MaxValue 5"],
+      [
+        { Name: 'a', Count: 'two' },
+        "Parameters.Count: is a Number, but the value 'two' is not a number",
+      ],
+      [
+        { Name: 'a', Env: 'test' },
+        "Parameters.Env: the value 'test' is not one of the allowed values dev, prod",
+      ],
+      [{}, 'Parameters.Name: no value was given and the parameter has no Default'],
+      [
+        { Name: 'a', Nmae: 'b' },
+        'Parameters.Nmae: a value was given for this parameter, but the template does not declare it',
+      ],
+    ])('refuses %j with a message naming the parameter', (given, message) => {
+      expect(
+        errorOf(() => promisedState(doc('x'), stackContext({ parameters: given }))).message,
+      ).toBe(message);
+    });
+  });
+
+  describe('NoEcho parameters', () => {
+    const Parameters = { ExternalId: { Type: 'String', NoEcho: 'true', MinLength: 8 } };
+    const doc = roleTemplate(
+      {
+        RoleName: 'tenant',
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::999988887777:root' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
+            },
+          ],
+        },
+      },
+      { Parameters },
+    );
+    const externalIdOf = (state: ReturnType<typeof promisedState>) =>
+      dig(
+        state.roles[0].trustPolicy,
+        'Statement',
+        0,
+        'Condition',
+        'StringEquals',
+        'sts:ExternalId',
+      );
+
+    it('keeps a clear value only as its digest, matching the live value', () => {
+      const canary = 'canary-external-id-7f3a';
+
+      const state = promisedState(doc, stackContext({ parameters: { ExternalId: canary } }));
+
+      const value = externalIdOf(state);
+      expect(isSecret(value) && value.matches(canary)).toBe(true);
+      expect(JSON.stringify(state)).not.toContain(canary);
+      expect(JSON.stringify(state)).toContain('<secret:ExternalId>');
+    });
+
+    it('takes the digest handed over for a masked value', () => {
+      const digest = sha256Hex('canary-external-id-91bc');
+
+      const value = externalIdOf(
+        promisedState(
+          doc,
+          stackContext({
+            parameters: { ExternalId: '****' },
+            secretDigests: { ExternalId: digest },
+          }),
+        ),
+      );
+
+      expect(isSecret(value) && value.sha256).toBe(digest);
+    });
+
+    it('keeps a masked value without digest as a secret with no digest', () => {
+      const value = externalIdOf(
+        promisedState(doc, stackContext({ parameters: { ExternalId: '****' } })),
+      );
+
+      expect(isSecret(value) && value.sha256).toBeUndefined();
+    });
+
+    it('checks a clear value against its constraints without showing it', () => {
+      const error = errorOf(() =>
+        promisedState(doc, stackContext({ parameters: { ExternalId: 'canary' } })),
+      );
+
+      expect(error.message).toBe(
+        'Parameters.ExternalId: the value given is 6 characters, fewer than MinLength 8',
+      );
+      expect(error.message).not.toContain('canary');
+    });
+  });
+
+  describe('resolveTemplate', () => {
+    it('resolves every resource and output, leaving not-created resources empty', () => {
+      const doc = template({
+        Parameters: { Env: { Type: 'String', Default: 'dev' } },
+        Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] } },
+        Resources: {
+          Topic: {
+            Type: 'AWS::SNS::Topic',
+            Properties: { TopicName: { 'Fn::Sub': '${Env}-alerts' } },
+          },
+          ProdOnly: {
+            Type: 'AWS::SNS::Topic',
+            Condition: 'IsProd',
+            Properties: { TopicName: 'prod' },
+          },
+        },
+        Outputs: {
+          TopicArn: {
+            Value: { Ref: 'Topic' },
+            Export: { Name: { 'Fn::Sub': '${AWS::StackName}-topic' } },
+          },
+          ProdArn: { Condition: 'IsProd', Value: { Ref: 'ProdOnly' } },
+        },
+      });
+
+      const resolved = resolveTemplate(doc, stackContext());
+
+      expect(resolved.conditions).toEqual({ IsProd: false });
+      expect(resolved.resources.Topic).toEqual({
+        logicalId: 'Topic',
+        type: 'AWS::SNS::Topic',
+        created: true,
+        properties: { TopicName: 'dev-alerts' },
+        macros: [],
+      });
+      expect(resolved.resources.ProdOnly.created).toBe(false);
+      expect(resolved.resources.ProdOnly.properties).toEqual({});
+      expect(resolved.outputs).toEqual({
+        TopicArn: {
+          value: `arn:aws:sns:us-east-1:${ACCOUNT}:dev-alerts`,
+          exportName: 'connector-topic',
+        },
+      });
+    });
+  });
+
+  describe('robustness', () => {
+    it('never throws anything but a TemplateError for odd shapes', () => {
+      const odd: Record<string, unknown>[] = [
+        { Resources: { R: { Type: 'AWS::IAM::Role', Properties: { Policies: 'nope' } } } },
+        { Resources: { R: { Type: 'AWS::IAM::Role', Properties: { Policies: [5] } } } },
+        { Resources: { R: { Type: 'AWS::IAM::Role', Properties: { Tags: [{ Key: ['x'] }] } } } },
+        {
+          Resources: { R: { Type: 'AWS::IAM::Role', Properties: { ManagedPolicyArns: { a: 1 } } } },
+        },
+        {
+          Resources: {
+            R: { Type: 'AWS::IAM::Role', Properties: { RoleName: { 'Fn::Join': [1, 2] } } },
+          },
+        },
+        {
+          Resources: { R: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'Nope' }] } } },
+        },
+        { Resources: { R: { Type: 'AWS::IAM::Role', Condition: 'Missing' } } },
+        { Conditions: { C: 'yes' }, Resources: { R: { Type: 'AWS::IAM::Role', Condition: 'C' } } },
+        {
+          Mappings: { M: { a: { b: 'c' } } },
+          Resources: {
+            R: {
+              Type: 'AWS::IAM::Role',
+              Properties: { RoleName: { 'Fn::FindInMap': ['M', 'a'] } },
+            },
+          },
+        },
+      ];
+
+      for (const body of odd) {
+        expect(() => promisedState(template(body), stackContext())).toThrow(TemplateError);
+      }
+    });
+
+    it('refuses a context without parameters', () => {
+      const ctx = { ...stackContext(), parameters: undefined } as unknown as ReturnType<
+        typeof stackContext
+      >;
+
+      expect(() => promisedState(roleTemplate({}), ctx)).toThrow(
+        'the stack context needs a parameters mapping',
+      );
+    });
+  });
+});
