@@ -57,7 +57,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     options = readOptions(args);
   } catch (error) {
-    io.stderr(`policy-diff: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    io.stderr(`policy-diff: ${messageOf(error)}\n\n${USAGE}`);
     return EXIT.badInput;
   }
   if (options === 'help') {
@@ -85,6 +85,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : text(result, options),
   );
   return result.equivalent ? EXIT.ok : EXIT.found;
+}
+
+/** An error's message; node's own errors may come from another realm, so no instanceof. */
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 function readOptions(args: string[]): Options | 'help' {

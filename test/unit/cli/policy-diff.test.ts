@@ -1,0 +1,228 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliIo } from '../../../functions/cli/io';
+import { main } from '../../../functions/cli/main';
+import { run } from '../../../functions/cli/policy-diff';
+import { CANARY_EXTERNAL_ID, policy, statement, trustStatement } from '../engine/policy/builders';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'policy-diff-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const value: CliIo = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env: {},
+    cwd: dir,
+    isTty: false,
+  };
+  return { io: value, out: () => out.join(''), err: () => err.join('') };
+}
+
+/** Writes a file in the test folder: objects as JSON, strings as they are. */
+function file(name: string, content: unknown): string {
+  writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
+  return name;
+}
+
+const readBackups = policy(
+  statement({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::backups-*' }),
+);
+const deleteBackups = policy(
+  statement({ Action: ['s3:GetObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::backups-*' }),
+);
+
+describe('policy-diff', () => {
+  it('exits 0 and says so when the documents grant the same', async () => {
+    const a = file('a.json', readBackups);
+    const b = file('b.json', encodeURIComponent(JSON.stringify(readBackups)));
+    const cli = io();
+
+    const code = await run([a, b], cli.io);
+
+    expect(code).toBe(0);
+    expect(cli.out()).toBe('b.json grants exactly what a.json grants.\n');
+  });
+
+  it('exits 1 and prints each change as text', async () => {
+    const cli = io();
+
+    const code = await run([file('a.json', readBackups), file('b.json', deleteBackups)], cli.io);
+
+    expect(code).toBe(1);
+    expect(cli.out()).toBe(
+      [
+        'b.json allows more than a.json (1 change):',
+        '  widened  statement 0, Action: added s3:DeleteObject on arn:aws:s3:::backups-*',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints the comparison as JSON in the documented shape', async () => {
+    const cli = io();
+
+    const code = await run(
+      [file('a.json', readBackups), file('b.json', deleteBackups), '--format', 'json'],
+      cli.io,
+    );
+
+    expect(code).toBe(1);
+    expect(JSON.parse(cli.out())).toEqual({
+      equivalent: false,
+      direction: 'widened',
+      changes: [
+        {
+          direction: 'widened',
+          statement: { index: 0, sid: null },
+          element: 'Action',
+          before: 's3:GetObject',
+          after: ['s3:DeleteObject', 's3:GetObject'],
+          summary: 'added s3:DeleteObject on arn:aws:s3:::backups-*',
+        },
+      ],
+    });
+  });
+
+  it('is routed from the main entry point', async () => {
+    const cli = io();
+
+    const code = await main(
+      ['policy-diff', file('a.json', readBackups), file('b.json', readBackups)],
+      cli.io,
+    );
+
+    expect(code).toBe(0);
+  });
+
+  it('exits 1 with the reason when the difference cannot be decided', async () => {
+    const expected = policy(statement({ Condition: { StringEquals: { 'aws:userid': 'AIDAX' } } }));
+    const live = policy(statement({ Condition: { StringNotEquals: { 'aws:userid': 'AIDAY' } } }));
+    const cli = io();
+
+    const code = await run(
+      [file('a.json', expected), file('b.json', live), '--format', 'json'],
+      cli.io,
+    );
+
+    expect(code).toBe(1);
+    expect(JSON.parse(cli.out())).toMatchObject({
+      equivalent: false,
+      direction: 'unknown',
+      reason: 'how the two conditions relate cannot be decided',
+    });
+  });
+
+  it('uses the trust rules for a trust policy and never prints the external ID', async () => {
+    const expected = policy(
+      trustStatement('111122223333', {
+        Condition: { StringEquals: { 'sts:ExternalId': CANARY_EXTERNAL_ID } },
+      }),
+    );
+    const live = policy(
+      trustStatement('111122223333', {
+        Condition: { StringEquals: { 'sts:ExternalId': `${CANARY_EXTERNAL_ID}-x` } },
+      }),
+    );
+    const text = io();
+    const json = io();
+
+    await run([file('a.json', expected), file('b.json', live)], text.io);
+    await run(['a.json', 'b.json', '--format', 'json'], json.io);
+
+    expect(text.out()).toContain('changed condition sts:ExternalId');
+    expect(text.out() + text.err() + json.out() + json.err()).not.toContain(CANARY_EXTERNAL_ID);
+    expect(json.out()).toContain('<secret:sts:ExternalId>');
+  });
+
+  it('reads a policy out of AWS CLI output for get-role and get-policy-version', async () => {
+    const trust = policy(trustStatement('111122223333'));
+    const role = file('role.json', {
+      Role: { RoleName: 'Tenant', AssumeRolePolicyDocument: trust },
+    });
+    const version = file('version.json', {
+      PolicyVersion: { Document: encodeURIComponent(JSON.stringify(trust)), VersionId: 'v1' },
+    });
+    const cli = io();
+
+    expect(await run([role, version], cli.io)).toBe(0);
+  });
+
+  it('compares wildcards against the action catalogue unless told not to', async () => {
+    const wildcard = file('a.json', policy(statement({ Action: 's3:*Object' })));
+    const listed = file('b.json', policy(statement({ Action: ['s3:GetObject', 's3:PutObject'] })));
+    const withCatalogue = io();
+    const withoutCatalogue = io();
+
+    await run([listed, wildcard], withCatalogue.io);
+    await run([listed, wildcard, '--no-catalogue'], withoutCatalogue.io);
+
+    expect(withCatalogue.out()).toMatch(/added s3:\*Object on \* \(granting s3:DeleteObject, /);
+    expect(withoutCatalogue.out()).toContain('added s3:*Object on *\n');
+  });
+
+  it.each([
+    [['only-one.json'], 'policy-diff: expected two files (EXPECTED and LIVE), got 1.'],
+    [
+      ['a.json', 'b.json', '--format', 'yaml'],
+      'policy-diff: --format must be text or json, got "yaml".',
+    ],
+    [
+      ['a.json', 'b.json', '--kind', 'resource'],
+      'policy-diff: --kind must be auto, permissions or trust, got "resource".',
+    ],
+    [['a.json', 'b.json', '--colour'], "policy-diff: Unknown option '--colour'"],
+  ])('exits 2 for the arguments %j', async (args, message) => {
+    const cli = io();
+
+    const code = await run(args, cli.io);
+
+    expect(code).toBe(2);
+    expect(cli.err()).toContain(message);
+  });
+
+  it.each([
+    ['a missing file', null, 'policy-diff: missing.json: cannot read the file (no such file).'],
+    [
+      'a file that is not JSON',
+      '{"Version": ',
+      'policy-diff: bad.json: the file is not valid JSON',
+    ],
+    [
+      'an invalid statement',
+      { Statement: [{ Effect: 'Allow', Resource: '*' }] },
+      'policy-diff: bad.json: Statement[0]: needs an Action or a NotAction element.',
+    ],
+    [
+      'a policy wrapped in get-role output',
+      { Role: { AssumeRolePolicyDocument: { Statement: 'x' } } },
+      'policy-diff: bad.json (Role.AssumeRolePolicyDocument): Statement[0]: a statement must be an object',
+    ],
+  ])('exits 2 naming the file for %s', async (_, content, message) => {
+    const name = content === null ? 'missing.json' : file('bad.json', content);
+    const cli = io();
+
+    const code = await run([file('a.json', readBackups), name], cli.io);
+
+    expect(code).toBe(2);
+    expect(cli.err()).toContain(message);
+    expect(cli.out()).toBe('');
+  });
+
+  it('prints its usage for --help and exits 0', async () => {
+    const cli = io();
+
+    expect(await run(['--help'], cli.io)).toBe(0);
+    expect(cli.out()).toContain('Usage: connector-guard policy-diff EXPECTED LIVE');
+  });
+});
