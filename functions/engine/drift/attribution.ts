@@ -17,6 +17,7 @@
 import type { CloudTrailAdapter, LookupResult, TrailEvent } from '../aws/cloudtrail';
 import { describeError } from '../errors';
 import type { Log } from '../log';
+import type { TrailHint } from './trail-hints';
 import { type Actor, type Finding, SEVERITIES } from './types';
 
 /** How far before the previous check the window starts, for CloudTrail's delivery delay. */
@@ -31,14 +32,6 @@ export const DEFAULT_REQUEST_BUDGET = 40;
 /** Pages (of 50 events, newest first) followed for one resource. */
 export const DEFAULT_PAGES_PER_LOOKUP = 4;
 
-/** What to search CloudTrail for to attribute one finding. */
-export interface TrailHints {
-  /** ResourceName values to try, in order: role name, policy ARN, policy name, ... */
-  resourceNames: string[];
-  /** The IAM calls that make this kind of change; empty when nobody's call explains it. */
-  eventNames: string[];
-}
-
 /** A finding to attribute and the window its change happened in. */
 export interface AttributionTarget {
   finding: Finding;
@@ -47,7 +40,7 @@ export interface AttributionTarget {
 }
 
 export interface AttributionOptions {
-  hints: (finding: Finding) => TrailHints;
+  hints: (finding: Finding) => TrailHint;
   log: Log;
   requestBudget?: number;
   pagesPerLookup?: number;
@@ -132,7 +125,7 @@ function rank(finding: Finding): number {
 
 /** The union of the windows of every target that names a resource. */
 function windowsByName(
-  ordered: { target: AttributionTarget; hints: TrailHints }[],
+  ordered: { target: AttributionTarget; hints: TrailHint }[],
 ): Map<string, { start: Date; end: Date }> {
   const windows = new Map<string, { start: Date; end: Date }>();
   for (const { target, hints } of ordered) {
@@ -174,7 +167,7 @@ async function search(
 function match(
   events: TrailEvent[] | null,
   target: AttributionTarget,
-  hints: TrailHints,
+  hints: TrailHint,
 ): Actor | null {
   if (events === null) return null;
   let best: TrailEvent | null = null;

@@ -15,17 +15,12 @@ import type { ItemStore } from '../aws/dynamodb';
 import type { SnsAdapter } from '../aws/sns';
 import { ConnectorGuardError, describeError } from '../errors';
 import { type Log, scrubText } from '../log';
-import {
-  type AttributionTarget,
-  attribute,
-  DELIVERY_MARGIN_MS,
-  HISTORY_MS,
-  type TrailHints,
-} from './attribution';
+import { type AttributionTarget, attribute, DELIVERY_MARGIN_MS, HISTORY_MS } from './attribution';
 import { Lease, type LeaseHolder } from './lease';
 import { buildMessages } from './message';
 import { type DeliveryPlan, type NoticeStatus, planDelivery, standingOf } from './notify';
 import { outboxFor, repeatsOutbox, StateStore, type StoredState } from './state';
+import type { TrailHint } from './trail-hints';
 import type { CheckReport, Finding, Severity } from './types';
 
 /** Publishing a notification failed; the run changed no state and can be retried. */
@@ -39,7 +34,7 @@ export interface RunDeps {
   sns: Pick<SnsAdapter, 'publish'>;
   db: ItemStore;
   /** What to look up in CloudTrail for a finding. */
-  hints: (finding: Finding) => TrailHints;
+  hints: (finding: Finding) => TrailHint;
   log: Log;
   now?: () => Date;
   newRunId?: () => string;
