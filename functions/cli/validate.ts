@@ -172,11 +172,8 @@ function messageOf(error: unknown): string {
 
 function text(report: ValidationReport, source: string, live: boolean, color: boolean): string {
   const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
-  const lines = [
-    `Validated against ${source} (${live ? 'offline rules and live IAM checks' : 'offline rules only; --live adds the IAM checks'}).`,
-    '',
-  ];
+  const scope = live ? 'offline rules and live IAM checks' : 'offline rules only; --live adds them';
+  const lines = [`Validated against ${source} (${scope}).`, ''];
   const block = (label: string, code: number, problem: Problem) => {
     lines.push(`${paint(code, label)} ${problem.parameter ?? '(stack)'} [${problem.rule}]`);
     lines.push(`  ${problem.message}`);
@@ -184,16 +181,18 @@ function text(report: ValidationReport, source: string, live: boolean, color: bo
   for (const problem of report.errors) block('ERROR', 31, problem);
   for (const problem of report.warnings) block('WARN ', 33, problem);
   if (report.errors.length + report.warnings.length > 0) lines.push('');
-  lines.push(
-    report.valid
-      ? paint(
-          32,
-          `Valid${report.warnings.length ? `, with ${count(report.warnings.length, 'warning')}` : ''}.`,
-        )
-      : paint(
-          31,
-          `Invalid: ${count(report.errors.length, 'error')}${report.warnings.length ? ` and ${count(report.warnings.length, 'warning')}` : ''}. Fix the errors and run again.`,
-        ),
-  );
+
+  const warnings = count(report.warnings.length, 'warning');
+  if (report.valid) {
+    lines.push(paint(32, report.warnings.length > 0 ? `Valid, with ${warnings}.` : 'Valid.'));
+  } else {
+    const also = report.warnings.length > 0 ? ` and ${warnings}` : '';
+    const errors = count(report.errors.length, 'error');
+    lines.push(paint(31, `Invalid: ${errors}${also}. Fix the errors and run again.`));
+  }
   return `${lines.join('\n')}\n`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

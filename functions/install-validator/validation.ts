@@ -83,8 +83,10 @@ async function run(
     const count = plural(report.errors.length, 'problem');
     const summary =
       operation === 'create'
-        ? `The install inputs have ${count}; fix them and deploy again (no connector role was created).`
-        : `The changed install inputs have ${count}; fix them and update again (nothing was changed).`;
+        ? `The install inputs have ${count}; fix them and deploy again (no connector role was ` +
+          'created).'
+        : `The changed install inputs have ${count}; fix them and update again (nothing was ` +
+          'changed).';
     throw new RequestFailure(summary, details);
   }
   const summary =

@@ -77,14 +77,16 @@ function snsMessage(record: unknown, index: number): unknown {
   const message = isObject(sns) ? sns.Message : undefined;
   if (typeof message !== 'string') {
     throw new UnanswerableEventError(
-      `Records[${index}].Sns.Message: expected the CloudFormation request as JSON text, received ${describeReceived(message)}.`,
+      `Records[${index}].Sns.Message: expected the CloudFormation request as JSON text, ` +
+        `received ${describeReceived(message)}.`,
     );
   }
   try {
     return JSON.parse(message);
   } catch (error) {
     throw new UnanswerableEventError(
-      `Records[${index}].Sns.Message: expected the CloudFormation request as JSON text, received text that is not JSON.`,
+      `Records[${index}].Sns.Message: expected the CloudFormation request as JSON text, ` +
+        'received text that is not JSON.',
       { cause: error },
     );
   }
@@ -93,13 +95,15 @@ function snsMessage(record: unknown, index: number): unknown {
 function readRequest(value: unknown): IncomingRequest {
   if (!isObject(value)) {
     throw new UnanswerableEventError(
-      `The invocation payload: expected a CloudFormation custom-resource request, received ${describeReceived(value)}.`,
+      'The invocation payload: expected a CloudFormation custom-resource request, received ' +
+        `${describeReceived(value)}.`,
     );
   }
   const url = value.ResponseURL;
   if (typeof url !== 'string' || url === '') {
     throw new UnanswerableEventError(
-      `ResponseURL: expected the pre-signed URL CloudFormation waits on, received ${describeReceived(url)}.`,
+      'ResponseURL: expected the pre-signed URL CloudFormation waits on, received ' +
+        `${describeReceived(url)}.`,
     );
   }
 
@@ -130,7 +134,10 @@ function readRequest(value: unknown): IncomingRequest {
 function firstProblem(value: Json): string | undefined {
   const type = value.RequestType;
   if (typeof type !== 'string' || !(REQUEST_TYPES as readonly string[]).includes(type)) {
-    return `RequestType must be one of ${REQUEST_TYPES.join(', ')}; received ${describeReceived(type)}.`;
+    return (
+      `RequestType must be one of ${REQUEST_TYPES.join(', ')}; received ` +
+      `${describeReceived(type)}.`
+    );
   }
   for (const field of ['StackId', 'RequestId', 'LogicalResourceId'] as const) {
     if (typeof value[field] !== 'string' || value[field] === '') {
@@ -138,7 +145,10 @@ function firstProblem(value: Json): string | undefined {
     }
   }
   if (value.ResourceProperties !== undefined && !isObject(value.ResourceProperties)) {
-    return `ResourceProperties must be an object; received ${describeReceived(value.ResourceProperties)}.`;
+    return (
+      'ResourceProperties must be an object; received ' +
+      `${describeReceived(value.ResourceProperties)}.`
+    );
   }
   return undefined;
 }

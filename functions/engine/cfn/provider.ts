@@ -238,7 +238,9 @@ async function answer(
           failed(
             event,
             physicalId,
-            `${event.RequestType} did not finish in the time the function had left, so it is answered FAILED rather than leaving the stack waiting. Retry the operation; if it happens again, raise the function's timeout or check its logs.`,
+            `${event.RequestType} did not finish in the time the function had left, so it is ` +
+              'answered FAILED rather than leaving the stack waiting. Retry the operation; if ' +
+              `it happens again, raise the function's timeout or check its logs.`,
           ),
         );
       },
@@ -292,7 +294,8 @@ function failure(
   return failed(
     event,
     physicalId,
-    `${event.RequestType} failed with an unexpected error: ${describeError(error)}. The function's logs${where} have the details; the operation can be retried.`,
+    `${event.RequestType} failed with an unexpected error: ${describeError(error)}. The ` +
+      `function's logs${where} have the details; the operation can be retried.`,
   );
 }
 

@@ -18,7 +18,8 @@ const MIN_DISTINCT = 8;
 const PLACEHOLDERS = ['example', 'changeme', 'password', 'externalid', 'secret', 'replaceme'];
 
 const FIX =
-  'Fix: use the random value the vendor issued for this account, or generate one (for example `openssl rand -hex 32`) and register it with the vendor.';
+  'Fix: use the random value the vendor issued for this account, or generate one (for ' +
+  'example `openssl rand -hex 32`) and register it with the vendor.';
 
 /** Every problem with an external ID; empty when it is acceptable. */
 export function externalIdProblems(value: string): RuleProblem[] {
@@ -27,7 +28,8 @@ export function externalIdProblems(value: string): RuleProblem[] {
       error(
         PARAMETER,
         'external-id-format',
-        `${PARAMETER} must be ${IAM_MIN} to ${IAM_MAX} characters of letters, digits and + = , . @ : / - _ as IAM requires; received ${describeShape(value)}. ${FIX}`,
+        `${PARAMETER} must be ${IAM_MIN} to ${IAM_MAX} characters of letters, digits and + = ` +
+          `, . @ : / - _ as IAM requires; received ${describeShape(value)}. ${FIX}`,
       ),
     ];
   }
@@ -36,7 +38,8 @@ export function externalIdProblems(value: string): RuleProblem[] {
       error(
         PARAMETER,
         'external-id-too-short',
-        `${PARAMETER} must be at least ${STRONG_MIN} characters to serve as a shared secret; received ${value.length} characters. ${FIX}`,
+        `${PARAMETER} must be at least ${STRONG_MIN} characters to serve as a shared secret; ` +
+          `received ${value.length} characters. ${FIX}`,
       ),
     ];
   }
@@ -50,7 +53,10 @@ function describeShape(value: string): string {
   if (value.length > IAM_MAX) return `${value.length} characters`;
   const bad = new Set(Array.from(value).filter((c) => !IAM_CHARACTERS.test(c)));
   const names = Array.from(bad, characterName).slice(0, 5).join(', ');
-  return `${value.length} characters including ${bad.size === 1 ? 'a character' : 'characters'} IAM does not accept (${names})`;
+  return (
+    `${value.length} characters including ${bad.size === 1 ? 'a character' : 'characters'} IAM ` +
+    `does not accept (${names})`
+  );
 }
 
 function characterName(char: string): string {

@@ -87,7 +87,8 @@ async function lookUpPolicy(parameter: string, arn: string, ctx: LiveContext) {
         error(
           parameter,
           'policy-not-found',
-          `${parameter} names ${shown(arn)}, but IAM has no such policy. Fix: create the policy first, or correct the ARN (account ID, path and name).`,
+          `${parameter} names ${shown(arn)}, but IAM has no such policy. Fix: create the ` +
+            'policy first, or correct the ARN (account ID, path and name).',
         ),
       ],
     };
@@ -98,7 +99,8 @@ async function lookUpPolicy(parameter: string, arn: string, ctx: LiveContext) {
         error(
           parameter,
           'policy-not-attachable',
-          `${parameter} names ${shown(arn)}, which IAM marks as not attachable (a deprecated or service-only policy). Fix: use a policy that can be attached to roles.`,
+          `${parameter} names ${shown(arn)}, which IAM marks as not attachable (a deprecated ` +
+            'or service-only policy). Fix: use a policy that can be attached to roles.',
         ),
       ],
     };
@@ -136,7 +138,10 @@ async function boundaryProblems(arn: string, ctx: LiveContext): Promise<RuleProb
     warning(
       parameter,
       'boundary-blocks-connector',
-      `${parameter} ${shown(arn)} does not allow ${actions.length} action${actions.length === 1 ? '' : 's'} the connector's roles need${denied}: ${listed}${more}; those parts of the connector will fail with access denied. Fix: allow these actions in the boundary, or use a boundary made for the connector.`,
+      `${parameter} ${shown(arn)} does not allow ${actions.length} ` +
+        `action${actions.length === 1 ? '' : 's'} the connector's roles need${denied}: ` +
+        `${listed}${more}; those parts of the connector will fail with access denied. Fix: ` +
+        'allow these actions in the boundary, or use a boundary made for the connector.',
     ),
   ];
 }
@@ -190,7 +195,10 @@ async function roleNameProblems(name: string, logicalId: string, ctx: LiveContex
     error(
       'IamResourceNamesPrefix',
       'role-name-taken',
-      `A role named ${shown(name)} already exists in this account outside this stack, so creating ${logicalId} would fail. Fix: choose an IamResourceNamesPrefix or IamResourceNamesSuffix that makes the names unique, or remove the old role if it is left over from an earlier install.`,
+      `A role named ${shown(name)} already exists in this account outside this stack, so ` +
+        `creating ${logicalId} would fail. Fix: choose an IamResourceNamesPrefix or ` +
+        'IamResourceNamesSuffix that makes the names unique, or remove the old role if it is ' +
+        'left over from an earlier install.',
       ['IamResourceNamesPrefix', 'IamResourceNamesSuffix'],
     ),
   ];
@@ -206,7 +214,9 @@ async function policyNameProblems(arn: string, logicalId: string, ctx: LiveConte
     error(
       'IamResourceNamesPrefix',
       'policy-name-taken',
-      `A managed policy ${shown(arn)} already exists in this account outside this stack, so creating ${logicalId} would fail. Fix: choose an IamResourceNamesPrefix or IamResourceNamesSuffix that makes the names unique, or remove the old policy.`,
+      `A managed policy ${shown(arn)} already exists in this account outside this stack, so ` +
+        `creating ${logicalId} would fail. Fix: choose an IamResourceNamesPrefix or ` +
+        'IamResourceNamesSuffix that makes the names unique, or remove the old policy.',
       ['IamResourceNamesPrefix', 'IamResourceNamesSuffix'],
     ),
   ];
@@ -234,7 +244,8 @@ async function attempt<T>(
       problem: warning(
         parameter,
         'live-check-unavailable',
-        `Could not check ${what}: ${why}. The value was not proven wrong, so this does not block the install. Fix: ${fix}.`,
+        `Could not check ${what}: ${why}. The value was not proven wrong, so this does not ` +
+          `block the install. Fix: ${fix}.`,
       ),
     };
   }

@@ -54,7 +54,8 @@ export function readParameterValues(
       error(
         key,
         'unknown-parameter',
-        `${key} is not a parameter of the connector stack, so it would be ignored. Fix: ${spellingFix(key)}`,
+        `${key} is not a parameter of the connector stack, so it would be ignored. Fix: ` +
+          `${spellingFix(key)}`,
       ),
     );
   }
@@ -69,7 +70,8 @@ export function readParameterValues(
         error(
           name,
           'required',
-          `${name} must be set; received ${read.absent ? 'nothing' : 'an empty value'}. Fix: ${requiredFix(name)}`,
+          `${name} must be set; received ${read.absent ? 'nothing' : 'an empty value'}. Fix: ` +
+            `${requiredFix(name)}`,
         ),
       );
     }
@@ -104,12 +106,17 @@ function readOne(
   const problem = error(
     name,
     'not-a-string',
-    `${name} must be ${expected}, as CloudFormation passes parameters; received ${name === 'TenantExternalId' ? 'a value that is not one' : kind}. Fix: quote the value.`,
+    `${name} must be ${expected}, as CloudFormation passes parameters; received ` +
+      `${name === 'TenantExternalId' ? 'a value that is not one' : kind}. Fix: quote the value.`,
   );
   return { value: '', problem };
 }
 
-function defaultOf(name: string, template: TemplateDocument | undefined): string | undefined {
+/** The template's Default for a parameter, as the text CloudFormation would pass on. */
+export function defaultOf(
+  name: string,
+  template: TemplateDocument | undefined,
+): string | undefined {
   const declared = template?.template.Parameters?.[name]?.Default;
   if (typeof declared === 'string') return declared;
   if (typeof declared === 'number' || typeof declared === 'boolean') return String(declared);

@@ -13,7 +13,13 @@ import {
 } from '../template';
 import type { ParameterDeclaration } from '../template/types';
 import { isUnknown } from '../values';
-import { noEchoParameters, PARAMETER_NAMES, type ParameterValues, splitList } from './parameters';
+import {
+  defaultOf,
+  noEchoParameters,
+  PARAMETER_NAMES,
+  type ParameterValues,
+  splitList,
+} from './parameters';
 import { error, type RuleProblem, shown, warning } from './types';
 
 /** Where the names are computed; the parts a name may hold beside the parameters. */
@@ -64,7 +70,8 @@ export function templateConstraintProblems(
         error(
           name,
           'template-constraint',
-          `${name} breaks the template's own constraint: ${broken}${rule}; received ${received}. Fix: give a value the template accepts.`,
+          `${name} breaks the template's own constraint: ${broken}${rule}; received ` +
+            `${received}. Fix: give a value the template accepts.`,
         ),
       );
       break;
@@ -121,7 +128,7 @@ export function planIamState(
   for (const name of PARAMETER_NAMES) {
     const declared = ctx.template.template.Parameters?.[name];
     if (declared === undefined) continue;
-    const fallback = typeof declared.Default === 'string' ? declared.Default : STAND_INS[name];
+    const fallback = defaultOf(name, ctx.template) ?? STAND_INS[name];
     parameters[name] = inError.has(name) && fallback !== undefined ? fallback : values[name];
   }
   try {
@@ -133,7 +140,10 @@ export function planIamState(
     });
     return { state, problems: [] };
   } catch (cause) {
-    const message = `The IAM names and policies the stack would create could not be computed from the template, so the rules that depend on them were not checked: ${describeError(cause)}. Fix: correct the template or the value it names.`;
+    const message =
+      'The IAM names and policies the stack would create could not be computed from the ' +
+      `template, so the rules that depend on them were not checked: ${describeError(cause)}. ` +
+      'Fix: correct the template or the value it names.';
     return { problems: [error(null, 'template-unresolvable', message, [...AFFIXES])] };
   }
 }
@@ -167,7 +177,11 @@ export function planProblems(state: PromisedIamState, affixesInError: boolean): 
         error(
           'IamResourceNamesPrefix',
           kind.rule,
-          `With this prefix and suffix the longest ${kind.label} name the stack would create, ${shown(name)} (${longest.logicalId}), has ${name.length} characters, over IAM's limit of ${longest.limit}. ${count}. Fix: shorten IamResourceNamesPrefix and IamResourceNamesSuffix by ${excess} character${excess === 1 ? '' : 's'} together.`,
+          `With this prefix and suffix the longest ${kind.label} name the stack would ` +
+            `create, ${shown(name)} (${longest.logicalId}), has ${name.length} characters, ` +
+            `over IAM's limit of ${longest.limit}. ${count}. Fix: shorten ` +
+            `IamResourceNamesPrefix and IamResourceNamesSuffix by ${excess} ` +
+            `character${excess === 1 ? '' : 's'} together.`,
           [...AFFIXES],
         ),
       );
@@ -186,7 +200,9 @@ export function planProblems(state: PromisedIamState, affixesInError: boolean): 
       error(
         'GlobalManagedPolicies',
         'too-many-managed-policies',
-        `With these global policies the role ${busiest.role} would have ${busiest.count} managed policies attached; IAM allows at most ${HARD_QUOTA} per role. Fix: list fewer policies in GlobalManagedPolicies.`,
+        `With these global policies the role ${busiest.role} would have ${busiest.count} ` +
+          `managed policies attached; IAM allows at most ${HARD_QUOTA} per role. Fix: list ` +
+          'fewer policies in GlobalManagedPolicies.',
       ),
     );
   } else if (busiest.count > DEFAULT_QUOTA) {
@@ -194,7 +210,10 @@ export function planProblems(state: PromisedIamState, affixesInError: boolean): 
       warning(
         'GlobalManagedPolicies',
         'managed-policy-quota',
-        `With these global policies the role ${busiest.role} would have ${busiest.count} managed policies attached, more than IAM's default quota of ${DEFAULT_QUOTA} per role. Fix: make sure the account's quota was raised (Service Quotas, IAM, "Managed policies per role"), or list fewer policies.`,
+        `With these global policies the role ${busiest.role} would have ${busiest.count} ` +
+          `managed policies attached, more than IAM's default quota of ${DEFAULT_QUOTA} per ` +
+          `role. Fix: make sure the account's quota was raised (Service Quotas, IAM, "Managed ` +
+          'policies per role"), or list fewer policies.',
       ),
     );
   }

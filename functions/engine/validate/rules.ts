@@ -59,7 +59,9 @@ function accountProblems(value: string, where: Placement): RuleProblem[] {
       error(
         name,
         'account-id-format',
-        `${name} must be exactly 12 digits, an AWS account ID; received ${shown(value)}${hint}. Fix: copy the vendor's account ID as the vendor wrote it, leading zeros included.`,
+        `${name} must be exactly 12 digits, an AWS account ID; received ` +
+          `${shown(value)}${hint}. Fix: copy the vendor's account ID as the vendor wrote it, ` +
+          'leading zeros included.',
       ),
     ];
   }
@@ -68,7 +70,8 @@ function accountProblems(value: string, where: Placement): RuleProblem[] {
       error(
         name,
         'account-id-is-this-account',
-        `${name} is this account (${value}), so the Tenant role would trust the account it lives in instead of the vendor's. Fix: set it to the vendor's account ID.`,
+        `${name} is this account (${value}), so the Tenant role would trust the account it ` +
+          `lives in instead of the vendor's. Fix: set it to the vendor's account ID.`,
       ),
     ];
   }
@@ -82,7 +85,10 @@ function affixProblems(name: string, value: string): RuleProblem[] {
     error(
       name,
       'name-characters',
-      `${name} may hold only letters, digits and + = , . @ - _, the characters IAM allows in role and policy names; received ${shown(value)}, which has ${bad.map((c) => JSON.stringify(c)).join(' ')}. Fix: remove or replace those characters.`,
+      `${name} may hold only letters, digits and + = , . @ - _, the characters IAM allows in ` +
+        `role and policy names; received ${shown(value)}, which has ` +
+        `${bad.map((c) => JSON.stringify(c)).join(' ')}. Fix: remove or replace those ` +
+        'characters.',
     ),
   ];
 }
@@ -99,7 +105,8 @@ function managedPolicyListProblems(value: string, where: Placement): RuleProblem
         error(
           name,
           'policy-arn-format',
-          `${name} has an empty entry at position ${index + 1}; received ${shown(value)}. Fix: remove the extra comma.`,
+          `${name} has an empty entry at position ${index + 1}; received ${shown(value)}. ` +
+            'Fix: remove the extra comma.',
         ),
       );
       return;
@@ -144,20 +151,29 @@ function policyArnProblem(
   if (!match) {
     return {
       rule: 'policy-arn-format',
-      text: `must be a managed policy ARN such as arn:${where.partition}:iam::123456789012:policy/Name or arn:${where.partition}:iam::aws:policy/Name; received ${shown(arn)}. Fix: copy the ARN from the policy's page in the IAM console.`,
+      text:
+        'must be a managed policy ARN such as ' +
+        `arn:${where.partition}:iam::123456789012:policy/Name or ` +
+        `arn:${where.partition}:iam::aws:policy/Name; received ${shown(arn)}. Fix: copy the ` +
+        `ARN from the policy's page in the IAM console.`,
     };
   }
   const [, partition, , path] = match;
   if (partition !== where.partition) {
     return {
       rule: 'policy-arn-partition',
-      text: `is in the partition ${partition}, but this stack is in ${where.partition}; received ${shown(arn)}. Fix: use the policy's ARN in ${where.partition} (arn:${where.partition}:iam::...).`,
+      text:
+        `is in the partition ${partition}, but this stack is in ${where.partition}; received ` +
+        `${shown(arn)}. Fix: use the policy's ARN in ${where.partition} ` +
+        `(arn:${where.partition}:iam::...).`,
     };
   }
   if (path.startsWith('/') || path.includes('//')) {
     return {
       rule: 'policy-arn-format',
-      text: `has the path ${shown(path)}, which has an empty segment (IAM paths look like /segment/segment/); received ${shown(arn)}. Fix: copy the ARN from the IAM console.`,
+      text:
+        `has the path ${shown(path)}, which has an empty segment (IAM paths look like ` +
+        `/segment/segment/); received ${shown(arn)}. Fix: copy the ARN from the IAM console.`,
     };
   }
   return undefined;
@@ -174,7 +190,8 @@ function supportDateProblems(value: string, where: Placement): RuleProblem[] {
       error(
         name,
         'date-format',
-        `${name} must be a real calendar date written YYYY-MM-DD; received ${shown(value)}. Fix: write it like 2026-03-31, or leave it empty for no Support role.`,
+        `${name} must be a real calendar date written YYYY-MM-DD; received ${shown(value)}. ` +
+          'Fix: write it like 2026-03-31, or leave it empty for no Support role.',
       ),
     ];
   }
@@ -189,7 +206,10 @@ function supportDateProblems(value: string, where: Placement): RuleProblem[] {
       error(
         name,
         'date-in-past',
-        `${name} is ${value}, which has passed (today is ${new Date(today).toISOString().slice(0, 10)} UTC), so the Support role could never be used. Fix: set a date from today up to ${SUPPORT_MAX_DAYS} days ahead, or leave it empty.`,
+        `${name} is ${value}, which has passed (today is ` +
+          `${new Date(today).toISOString().slice(0, 10)} UTC), so the Support role could never ` +
+          `be used. Fix: set a date from today up to ${SUPPORT_MAX_DAYS} days ahead, or leave ` +
+          'it empty.',
       ),
     ];
   }
@@ -199,7 +219,9 @@ function supportDateProblems(value: string, where: Placement): RuleProblem[] {
       error(
         name,
         'date-too-far',
-        `${name} is ${value}, ${days} days ahead; support access may be granted for at most ${SUPPORT_MAX_DAYS} days. Fix: set a date no later than ${latest}, and extend it later if needed.`,
+        `${name} is ${value}, ${days} days ahead; support access may be granted for at most ` +
+          `${SUPPORT_MAX_DAYS} days. Fix: set a date no later than ${latest}, and extend it ` +
+          'later if needed.',
       ),
     ];
   }
@@ -215,7 +237,8 @@ function notificationProblems(values: ParameterValues, where: Placement): RulePr
       error(
         'NotificationEmail',
         'email-format',
-        `NotificationEmail must be one email address such as security@example.com; received ${shown(email)}. Fix: give a single address, or leave it empty.`,
+        'NotificationEmail must be one email address such as security@example.com; received ' +
+          `${shown(email)}. Fix: give a single address, or leave it empty.`,
       ),
     );
   }
@@ -225,7 +248,9 @@ function notificationProblems(values: ParameterValues, where: Placement): RulePr
       error(
         'NotificationEmail',
         'notification-conflict',
-        'NotificationEmail and ExistingNotificationTopicArn are both set, but findings go either to a new topic with that email subscribed or to your existing topic. Fix: clear one of them (subscribe the address to your topic yourself).',
+        'NotificationEmail and ExistingNotificationTopicArn are both set, but findings go ' +
+          'either to a new topic with that email subscribed or to your existing topic. Fix: ' +
+          'clear one of them (subscribe the address to your topic yourself).',
         ['NotificationEmail', 'ExistingNotificationTopicArn'],
       ),
     );
@@ -235,7 +260,9 @@ function notificationProblems(values: ParameterValues, where: Placement): RulePr
       warning(
         null,
         'no-notification-target',
-        'Neither NotificationEmail nor ExistingNotificationTopicArn is set, so findings go to a new topic that nobody is subscribed to. Fix: set one of them, or subscribe to the findings topic after the install.',
+        'Neither NotificationEmail nor ExistingNotificationTopicArn is set, so findings go ' +
+          'to a new topic that nobody is subscribed to. Fix: set one of them, or subscribe to ' +
+          'the findings topic after the install.',
         ['NotificationEmail', 'ExistingNotificationTopicArn'],
       ),
     );
@@ -268,7 +295,9 @@ function topicProblems(arn: string, where: Placement): RuleProblem[] {
       error(
         name,
         'topic-arn-format',
-        `${name} must be an SNS topic ARN such as arn:${where.partition}:sns:eu-west-1:123456789012:findings; received ${shown(arn)}. Fix: copy the ARN from the topic's page in the SNS console.`,
+        `${name} must be an SNS topic ARN such as ` +
+          `arn:${where.partition}:sns:eu-west-1:123456789012:findings; received ${shown(arn)}. ` +
+          `Fix: copy the ARN from the topic's page in the SNS console.`,
       ),
     ];
   }
@@ -278,7 +307,8 @@ function topicProblems(arn: string, where: Placement): RuleProblem[] {
       error(
         name,
         'topic-arn-partition',
-        `${name} is in the partition ${partition}, but this stack is in ${where.partition}; received ${shown(arn)}. Fix: use a topic in ${where.partition}.`,
+        `${name} is in the partition ${partition}, but this stack is in ${where.partition}; ` +
+          `received ${shown(arn)}. Fix: use a topic in ${where.partition}.`,
       ),
     ];
   }
@@ -287,7 +317,8 @@ function topicProblems(arn: string, where: Placement): RuleProblem[] {
       error(
         name,
         'topic-fifo',
-        `${name} names a FIFO topic (${shown(topicName)}); findings are published to a standard topic, which email and most subscribers need. Fix: give a standard topic.`,
+        `${name} names a FIFO topic (${shown(topicName)}); findings are published to a ` +
+          'standard topic, which email and most subscribers need. Fix: give a standard topic.',
       ),
     ];
   }
@@ -296,7 +327,8 @@ function topicProblems(arn: string, where: Placement): RuleProblem[] {
       error(
         name,
         'topic-arn-format',
-        `${name} has the topic name ${shown(topicName)}; topic names are 1 to 256 letters, digits, hyphens and underscores. Fix: copy the ARN from the SNS console.`,
+        `${name} has the topic name ${shown(topicName)}; topic names are 1 to 256 letters, ` +
+          'digits, hyphens and underscores. Fix: copy the ARN from the SNS console.',
       ),
     ];
   }
@@ -310,7 +342,9 @@ function scheduleProblems(value: string, where: Placement): RuleProblem[] {
     error(
       'DriftCheckSchedule',
       'schedule-format',
-      `DriftCheckSchedule is not a schedule EventBridge Scheduler accepts: ${problem}; received ${shown(value)}. Fix: use an expression such as rate(1 hour), rate(6 hours) or cron(0 8 ? * MON-FRI *).`,
+      `DriftCheckSchedule is not a schedule EventBridge Scheduler accepts: ${problem}; ` +
+        `received ${shown(value)}. Fix: use an expression such as rate(1 hour), rate(6 hours) ` +
+        'or cron(0 8 ? * MON-FRI *).',
     ),
   ];
 }
@@ -324,7 +358,8 @@ function severityProblems(value: string): RuleProblem[] {
     error(
       'AlertMinimumSeverity',
       'severity-value',
-      `AlertMinimumSeverity must be one of ${SEVERITIES.join(', ')}, in capitals; received ${shown(value)}${hint}. Fix: pick one of those.`,
+      `AlertMinimumSeverity must be one of ${SEVERITIES.join(', ')}, in capitals; received ` +
+        `${shown(value)}${hint}. Fix: pick one of those.`,
     ),
   ];
 }
@@ -336,7 +371,8 @@ function reminderProblems(value: string): RuleProblem[] {
       error(
         name,
         'integer-format',
-        `${name} must be a whole number of hours written in digits, without sign, decimals, spaces or leading zeros; received ${shown(value)}. Fix: write it like 24.`,
+        `${name} must be a whole number of hours written in digits, without sign, decimals, ` +
+          `spaces or leading zeros; received ${shown(value)}. Fix: write it like 24.`,
       ),
     ];
   }
@@ -346,7 +382,8 @@ function reminderProblems(value: string): RuleProblem[] {
       error(
         name,
         'integer-range',
-        `${name} must be from 1 to ${REMINDER_MAX_HOURS} (30 days); received ${value}. Fix: choose a shorter interval.`,
+        `${name} must be from 1 to ${REMINDER_MAX_HOURS} (30 days); received ${value}. Fix: ` +
+          'choose a shorter interval.',
       ),
     ];
   }
@@ -365,7 +402,8 @@ function bucketProblems(prefix: string, where: Placement): RuleProblem[] {
     error(
       name,
       'bucket-name',
-      `${name} makes ${named}, which is not a valid S3 bucket name: ${problem}; received ${shown(prefix)}. Fix: use the prefix of the buckets the vendor publishes the code in.`,
+      `${name} makes ${named}, which is not a valid S3 bucket name: ${problem}; received ` +
+        `${shown(prefix)}. Fix: use the prefix of the buckets the vendor publishes the code in.`,
     ),
   ];
 }
@@ -373,7 +411,10 @@ function bucketProblems(prefix: string, where: Placement): RuleProblem[] {
 function bucketNameProblem(bucket: string, prefix: string): string | undefined {
   if (bucket.length > 63) return `it would be ${bucket.length} characters, more than 63`;
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(prefix)) {
-    return 'it may hold only lowercase letters, digits, dots and hyphens, and must start with a letter or digit';
+    return (
+      'it may hold only lowercase letters, digits, dots and hyphens, and must start with a ' +
+      'letter or digit'
+    );
   }
   if (bucket.length < 3) return 'it would be shorter than 3 characters';
   if (/\.\.|\.-|-\./.test(bucket))
@@ -392,7 +433,8 @@ function keyPrefixProblems(value: string): RuleProblem[] {
       error(
         name,
         'key-prefix-format',
-        `${name} may hold only letters, digits and ! - _ . * ' ( ) /, the characters S3 keys can use safely; received ${shown(value)}. Fix: remove the other characters.`,
+        `${name} may hold only letters, digits and ! - _ . * ' ( ) /, the characters S3 keys ` +
+          `can use safely; received ${shown(value)}. Fix: remove the other characters.`,
       ),
     ];
   }
@@ -401,7 +443,9 @@ function keyPrefixProblems(value: string): RuleProblem[] {
       error(
         name,
         'key-prefix-format',
-        `${name} may not start with / or have // in it, which makes keys that differ from what packaging uploads; received ${shown(value)}. Fix: write it like releases/1.2.0/.`,
+        `${name} may not start with / or have // in it, which makes keys that differ from ` +
+          `what packaging uploads; received ${shown(value)}. Fix: write it like ` +
+          'releases/1.2.0/.',
       ),
     ];
   }
@@ -410,7 +454,8 @@ function keyPrefixProblems(value: string): RuleProblem[] {
       error(
         name,
         'key-prefix-format',
-        `${name} is ${value.length} characters; at most 512 leave room for the object names. Fix: shorten it.`,
+        `${name} is ${value.length} characters; at most 512 leave room for the object names. ` +
+          'Fix: shorten it.',
       ),
     ];
   }

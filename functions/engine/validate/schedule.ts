@@ -55,7 +55,10 @@ const CRON = /^cron\((.*)\)$/;
  */
 export function scheduleProblem(expression: string, now = new Date()): string | undefined {
   if (expression.startsWith('at(')) {
-    return 'at(...) makes a one-time schedule, so the drift check would run only once; use rate(...) or cron(...)';
+    return (
+      'at(...) makes a one-time schedule, so the drift check would run only once; use ' +
+      'rate(...) or cron(...)'
+    );
   }
   if (expression.startsWith('rate(')) return rateProblem(expression);
   const cron = CRON.exec(expression);
@@ -66,7 +69,10 @@ export function scheduleProblem(expression: string, now = new Date()): string | 
 function rateProblem(expression: string): string | undefined {
   const match = RATE.exec(expression);
   if (!match) {
-    return 'a rate must be rate(value unit): one positive whole number, one space and one of minute(s), hour(s), day(s), in lower case, such as rate(1 hour) or rate(15 minutes)';
+    return (
+      'a rate must be rate(value unit): one positive whole number, one space and one of ' +
+      'minute(s), hour(s), day(s), in lower case, such as rate(1 hour) or rate(15 minutes)'
+    );
   }
   const [, digits, unit] = match;
   if (digits.length > 1 && digits.startsWith('0')) {
@@ -79,18 +85,27 @@ function rateProblem(expression: string): string | undefined {
     return `a rate of 1 takes the singular unit: rate(1 ${unit.slice(0, -1)}), not rate(1 ${unit})`;
   }
   if (value > 1 && !plural) {
-    return `a rate above 1 takes the plural unit: rate(${value} ${unit}s), not rate(${value} ${unit})`;
+    return (
+      `a rate above 1 takes the plural unit: rate(${value} ${unit}s), not rate(${value} ` +
+      `${unit})`
+    );
   }
   return undefined;
 }
 
 function cronProblem(body: string, now: Date): string | undefined {
   if (body !== body.trim() || /\s{2,}|[\t\n\r]/.test(body)) {
-    return 'the cron fields must be separated by single spaces, with none before the first or after the last';
+    return (
+      'the cron fields must be separated by single spaces, with none before the first or after ' +
+      'the last'
+    );
   }
   const fields = body.split(' ');
   if (fields.length !== 6) {
-    return `a cron expression has six fields (minutes hours day-of-month month day-of-week year); received ${fields.length}`;
+    return (
+      'a cron expression has six fields (minutes hours day-of-month month day-of-week year); ' +
+      `received ${fields.length}`
+    );
   }
   for (let i = 0; i < FIELDS.length; i += 1) {
     const problem = fieldProblem(fields[i], FIELDS[i]);
@@ -103,7 +118,10 @@ function cronProblem(body: string, now: Date): string | undefined {
     return 'day-of-month and day-of-week cannot both be ?; set one of them and put ? in the other';
   }
   if (dayOfMonth !== '?' && dayOfWeek !== '?') {
-    return `one of day-of-month (${dayOfMonth}) and day-of-week (${dayOfWeek}) must be ?, because both cannot be given`;
+    return (
+      `one of day-of-month (${dayOfMonth}) and day-of-week (${dayOfWeek}) must be ?, because ` +
+      'both cannot be given'
+    );
   }
   const lastYear = lastYearOf(fields[5]);
   if (lastYear !== undefined && lastYear < now.getUTCFullYear()) {
@@ -148,7 +166,10 @@ function dayOfMonthSpecial(field: string): string | undefined | null {
     const day = Number(weekday[1]);
     return day >= 1 && day <= 31 ? undefined : `names day ${weekday[1]}, outside 1-31`;
   }
-  return 'uses L or W in a way EventBridge does not accept: L (last day), LW (last weekday) or nW (weekday nearest day n) stand alone in the field';
+  return (
+    'uses L or W in a way EventBridge does not accept: L (last day), LW (last weekday) or nW ' +
+    '(weekday nearest day n) stand alone in the field'
+  );
 }
 
 /** L, nL and n#k; null when the field uses none of them. */
@@ -157,7 +178,10 @@ function dayOfWeekSpecial(field: string, spec: FieldSpec): string | undefined | 
   if (field.includes('#')) {
     const match = /^([A-Za-z]{3}|\d)#(\d)$/.exec(field);
     if (!match) {
-      return 'uses # in a way EventBridge does not accept: day#n (such as 3#2 or TUE#2) must stand alone in the field';
+      return (
+        'uses # in a way EventBridge does not accept: day#n (such as 3#2 or TUE#2) must stand ' +
+        'alone in the field'
+      );
     }
     const day = fieldValue(match[1], spec);
     if (day === undefined) return `names the day ${match[1]}, which is not 1-7 or SUN-SAT`;
@@ -173,7 +197,10 @@ function dayOfWeekSpecial(field: string, spec: FieldSpec): string | undefined | 
       : undefined;
   }
   if (/L/i.test(field) && !/^[A-Za-z]{3}(-[A-Za-z]{3})?$/.test(field)) {
-    return 'uses L in a way EventBridge does not accept: L (Saturday, the last day of the week) or nL (the last day n of the month) stand alone in the field';
+    return (
+      'uses L in a way EventBridge does not accept: L (Saturday, the last day of the week) or ' +
+      'nL (the last day n of the month) stand alone in the field'
+    );
   }
   return null;
 }

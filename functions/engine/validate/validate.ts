@@ -45,7 +45,8 @@ export interface InstallValidation {
 }
 
 const UNCHANGED =
-  ' This value is unchanged by this update, so it does not block it (an update must never fail on inputs accepted before, or a rollback could not complete).';
+  'This value is unchanged by this update, so it does not block it (an update must never ' +
+  'fail on inputs accepted before, or a rollback could not complete).';
 
 /**
  * Validates installation parameters and reports every problem at once.
