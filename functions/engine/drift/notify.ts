@@ -53,6 +53,8 @@ export interface DeliveryPlan {
   unconfirmed: StoredFinding[];
   /** State writes to make once the notices were accepted. */
   writes: StateWrite[];
+  /** Ids that more than one finding of the report carried; only the first was planned. */
+  duplicates: string[];
 }
 
 export interface PlanOptions {
@@ -110,10 +112,22 @@ export function planDelivery(
   state: StoredState,
   options: PlanOptions,
 ): DeliveryPlan {
-  const plan: DeliveryPlan = { notices: [], held: [], unconfirmed: [], writes: [] };
+  const plan: DeliveryPlan = {
+    notices: [],
+    held: [],
+    unconfirmed: [],
+    writes: [],
+    duplicates: [],
+  };
   const seen = new Set<string>();
 
   for (const finding of report.findings) {
+    // Two findings under one id would make two writes of one item, and the second would fail
+    // on every run; the first is kept and the repeat reported.
+    if (seen.has(finding.id)) {
+      plan.duplicates.push(finding.id);
+      continue;
+    }
     seen.add(finding.id);
     planFinding(finding, state.findings.get(finding.id), options, plan);
   }

@@ -138,7 +138,7 @@ async function checkAndDeliver(
     return { ...outcome, status: 'skipped-busy-stack' };
   }
 
-  const windowStart = await attributeFindings(deps, options, report, state, checkedFrom);
+  const windowStart = await attributeQuietly(deps, options, report, state, checkedFrom);
   if (!delivering) return { ...outcome, status: 'reported' };
 
   const plan = planDelivery(report, state, {
@@ -149,6 +149,11 @@ async function checkAndDeliver(
     attributeUntil: new Date(now().getTime() + DELIVERY_MARGIN_MS),
   });
   logNotices(deps.log, plan);
+  if (plan.duplicates.length > 0) {
+    deps.log.warn('Findings shared an id; only the first of each was delivered', {
+      ids: plan.duplicates,
+    });
+  }
   outcome.held = plan.held.length;
   outcome.unconfirmed = plan.unconfirmed.length;
   for (const notice of plan.notices) outcome.notices[notice.status] += 1;
@@ -243,6 +248,31 @@ async function loadState(store: StateStore, delivering: boolean, log: Log): Prom
   }
 }
 
+/** Attribution is best effort: whatever goes wrong in it leaves actors unknown, never the run. */
+async function attributeQuietly(
+  deps: RunDeps,
+  options: RunOptions,
+  report: CheckReport,
+  state: StoredState,
+  checkedFrom: Date,
+): Promise<Date> {
+  try {
+    return await attributeFindings(deps, options, report, state, checkedFrom);
+  } catch (error) {
+    deps.log.warn('Attribution failed; findings go out without actors', {
+      error: describeError(error),
+    });
+    return windowFor(state, (deps.now ?? (() => new Date()))());
+  }
+}
+
+/** Where this run's CloudTrail window starts: the delivery margin before the last check. */
+function windowFor(state: StoredState, end: Date): Date {
+  const oldest = end.getTime() - HISTORY_MS + 3_600_000;
+  const since = state.check === null ? oldest : Date.parse(state.check.lastCheckAt);
+  return new Date(Math.max(oldest, since - DELIVERY_MARGIN_MS));
+}
+
 /**
  * Fills each finding's actor: from the state when an earlier run found it for the same
  * content, otherwise from CloudTrail for findings new or changed since the last check, and for
@@ -257,9 +287,7 @@ async function attributeFindings(
   checkedFrom: Date,
 ): Promise<Date> {
   const end = (deps.now ?? (() => new Date()))();
-  const oldest = end.getTime() - HISTORY_MS + 3_600_000;
-  const since = state.check === null ? oldest : Date.parse(state.check.lastCheckAt);
-  const windowStart = new Date(Math.max(oldest, since - DELIVERY_MARGIN_MS));
+  const windowStart = windowFor(state, end);
   const targets: AttributionTarget[] = [];
 
   for (const finding of report.findings) {

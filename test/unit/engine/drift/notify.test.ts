@@ -226,6 +226,17 @@ describe('planDelivery', () => {
     });
   });
 
+  it('plans one id once when two findings carry it, and reports the repeat', () => {
+    const first = aFinding({ id: 'same' });
+    const second = aFinding({ id: 'same', summary: 'another' });
+
+    const plan = planDelivery(aReport([first, second]), aState(), options());
+
+    expect(plan.notices.map((n) => n.finding.summary)).toEqual([first.summary]);
+    expect(plan.writes).toHaveLength(1);
+    expect(plan.duplicates).toEqual(['same']);
+  });
+
   it('orders notices by status, then from the highest severity down', () => {
     const low = aFinding({ id: 'a', severity: 'MEDIUM' });
     const high = aFinding({ id: 'b', severity: 'CRITICAL' });

@@ -214,6 +214,30 @@ describe('runDriftGuard on a schedule', () => {
     expect(w.lookups[0]?.end.toISOString()).toBe('2026-12-04T11:00:00.000Z');
   });
 
+  it('delivers without actors when attribution itself fails', async () => {
+    const w = world();
+    w.setFindings([aFinding()]);
+    w.deps.trail.lookupByResourceName = async () => {
+      throw new Error('CloudTrail is unreachable');
+    };
+    const hints = w.deps.hints;
+    w.deps.hints = (finding) => {
+      if (finding.kind === 'trust-policy-changed') throw new Error('no hints for this finding');
+      return hints(finding);
+    };
+
+    const outcome = await runDriftGuard(w.deps, options());
+
+    expect(outcome.status).toBe('notified');
+    expect(published()[0]?.json).toMatchObject({ findings: [{ actor: null }] });
+    expect(w.captured.entries).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringContaining('Attribution failed'),
+      }),
+    );
+  });
+
   it('logs one line per notice with its role, kind, severity and status, and no document', async () => {
     const w = world();
     const finding = aFinding({ expected: { Statement: [{ Sid: 'DocumentMarker' }] } });
