@@ -6,7 +6,7 @@
  * conditions follow from the other's.
  */
 import { isSecret, isUnknown, type UnknownValue } from '../values';
-import { blockImplies, type Clause, type Verdict } from './condition';
+import { blockImplies, type Clause, type Verdict, valueKey } from './condition';
 import {
   isAccountPrincipal,
   type Leaf,
@@ -249,10 +249,75 @@ export function atomsMeet(a: Atom, b: Atom): Verdict {
   return all(dimIntersects(actionSpace, a.action, b.action), resources);
 }
 
+/**
+ * The atoms of one side, indexed so that coverage looks only where it can be found: first an
+ * atom identical to the one asked about, then atoms of the same service and those whose action
+ * spans services. Documents of a thousand actions compare in milliseconds this way.
+ */
+export class AtomIndex {
+  private readonly keys = new Set<string>();
+  private readonly byService = new Map<string, Atom[]>();
+  private readonly general: Atom[] = [];
+
+  constructor(readonly atoms: Atom[]) {
+    for (const atom of atoms) {
+      this.keys.add(atomKey(atom));
+      const service = serviceOf(atom.action);
+      if (service === undefined) this.general.push(atom);
+      else this.byService.set(service, [...(this.byService.get(service) ?? []), atom]);
+    }
+  }
+
+  /** Whether an atom identical to this one is held. */
+  has(atom: Atom): boolean {
+    return this.keys.has(atomKey(atom));
+  }
+
+  /** The atoms whose action can cover this atom's action. */
+  candidates(atom: Atom): Atom[] {
+    const service = serviceOf(atom.action);
+    if (service === undefined) return this.atoms;
+    return [...(this.byService.get(service) ?? []), ...this.general];
+  }
+}
+
+/** The lower-case service of a single action without a wildcard in its service part. */
+function serviceOf(action: Dim<Leaf>): string | undefined {
+  if (action.kind !== 'one' || typeof action.value !== 'string') return undefined;
+  const at = action.value.indexOf(':');
+  if (at < 0) return undefined;
+  const service = action.value.slice(0, at).toLowerCase();
+  return /[*?]/.test(service) ? undefined : service;
+}
+
+/** A key two atoms share only when they grant exactly the same. */
+export function atomKey(atom: Atom): string {
+  const leaf = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    if (isUnknown(value) || isSecret(value)) return valueKey(value);
+    return JSON.stringify(value, (_, v) => (isUnknown(v) || isSecret(v) ? valueKey(v) : v));
+  };
+  const dim = (d: Dim<unknown> | null, lower = false): string => {
+    if (d === null) return '-';
+    if (d.kind === 'opaque') return `?${d.unknown.source}`;
+    if (d.kind === 'one') return `=${lower ? leaf(d.value).toLowerCase() : leaf(d.value)}`;
+    return `!${d.values.map((v) => (lower ? leaf(v).toLowerCase() : leaf(v))).join(',')}`;
+  };
+  return [
+    atom.effect,
+    atom.variables ? 'v' : 'l',
+    dim(atom.action, true),
+    dim(atom.resource),
+    dim(atom.principal),
+    leaf(atom.condition),
+  ].join('|');
+}
+
 /** Whether the atoms of `outer` together grant all of `inner`, with the catalogue's help. */
-export function coveredBy(inner: Atom, outer: Atom[], catalogue?: ActionCatalogue): Verdict {
+export function coveredBy(inner: Atom, outer: AtomIndex, catalogue?: ActionCatalogue): Verdict {
+  if (outer.has(inner)) return 'yes';
   let verdict: Verdict = 'no';
-  for (const candidate of outer) {
+  for (const candidate of outer.candidates(inner)) {
     const v = atomCovers(candidate, inner);
     const one = all(v.action, v.resource, v.principal, v.condition);
     if (one === 'yes') return 'yes';

@@ -12,6 +12,7 @@
 import { isSecret, isUnknown, type SecretValue } from '../values';
 import {
   type Atom,
+  AtomIndex,
   type AtomVerdict,
   all,
   atomCovers,
@@ -199,12 +200,13 @@ function sideGaps(
 ): Gap[] {
   const gaps: Gap[] = [];
   const uncovered = new Map<PolicyStatement, number>();
+  const index = new AtomIndex(others);
   for (const atom of atoms) {
-    const verdict = coveredBy(atom, others, catalogue);
+    const verdict = coveredBy(atom, index, catalogue);
     if (verdict === 'yes') continue;
     uncovered.set(atom.statement, (uncovered.get(atom.statement) ?? 0) + 1);
-    const gap = explain(atom, others, side, verdict === 'unknown' ? 'unknown' : direction);
-    if (catalogue) gap.newActions = newActions(atom, others, catalogue);
+    const gap = explain(atom, index, side, verdict === 'unknown' ? 'unknown' : direction);
+    if (catalogue) gap.newActions = newActions(atom, index, catalogue);
     gaps.push(gap);
   }
 
@@ -237,14 +239,19 @@ function sideGaps(
   return gaps;
 }
 
-function newActions(atom: Atom, others: Atom[], catalogue: ActionCatalogue): string[] {
+function newActions(atom: Atom, others: AtomIndex, catalogue: ActionCatalogue): string[] {
   const names = expandAction(atom.action, catalogue) ?? [];
   return names.filter(
     (name) => coveredBy({ ...atom, action: { kind: 'one', value: name } }, others) !== 'yes',
   );
 }
 
-function explain(atom: Atom, others: Atom[], side: Side, direction: ChangeDirection): Gap {
+function explain(atom: Atom, index: AtomIndex, side: Side, direction: ChangeDirection): Gap {
+  // Only atoms that can cover the action matter for the element; one atom per statement
+  // elsewhere is enough to find a counterpart by resource, principal or Sid.
+  const near = index.candidates(atom);
+  const representatives = [...new Map(index.atoms.map((a) => [a.statement, a])).values()];
+  const others = [...new Set([...near, ...representatives])];
   const verdicts = others.map((other) => ({ other, v: atomCovers(other, atom) }));
   const pick = (test: (v: AtomVerdict) => boolean) => verdicts.find(({ v }) => test(v))?.other;
   const yes = (v: Verdict) => v === 'yes';
