@@ -55,7 +55,9 @@ function isObject(value: unknown): value is Json {
 function describeReceived(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return value.length > 40 ? 'a long string' : `"${value}"`;
-  return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /**

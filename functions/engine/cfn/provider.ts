@@ -131,9 +131,11 @@ export function customResourceProvider(
   options: ProviderOptions,
 ): (payload: unknown, context?: LambdaContextLike) => Promise<void> {
   const remembered = new Map<string, ResponseBody>();
+  let opened: Log | undefined;
 
   return async (payload, context) => {
-    const log = openLog(options);
+    opened ??= openLog(options);
+    const log = opened;
     let requests: IncomingRequest[];
     try {
       requests = readInvocation(payload);
