@@ -1,0 +1,269 @@
+/**
+ * The template engine on a template at CloudFormation's limits: about 1 MB of YAML holding 500
+ * resources (roles with inline policies full of Sub, Join, If and FindInMap, managed policies
+ * attached through Roles, policies, topics, queues) and 60 parameters. It times, in one run and
+ * on the same text:
+ *
+ *   yaml parse     the `yaml` package's parseDocument alone, the floor
+ *   parseTemplate  the engine's reading: YAML, CloudFormation scalars, short tags, shape checks
+ *   promisedState  resolving the parsed template into the IAM state it promises
+ *   both           parseTemplate + promisedState, what the drift guard does per check
+ *
+ * and reports the median of each and the ratio of `both` to the YAML parse. The engine is
+ * bundled with esbuild's JS API into a temporary directory first, as the Lambda bundles are.
+ *
+ * Usage: node scripts/bench/template.mjs [--runs N]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+const { values: options } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
+const RUNS = Number(options.runs);
+if (!Number.isInteger(RUNS) || RUNS < 3)
+  throw new Error('--runs must be a whole number of 3 or more');
+
+async function bundleEngine(outdir) {
+  const entry = join(outdir, 'entry.ts');
+  const outfile = join(outdir, 'engine.cjs');
+  await esbuild.build({
+    stdin: {
+      contents: [
+        `export * from '${join(ROOT, 'functions/engine/template/index.ts')}';`,
+        `export { parseDocument } from 'yaml';`,
+      ].join('\n'),
+      resolveDir: ROOT,
+      sourcefile: entry,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    outfile,
+    logLevel: 'warning',
+  });
+  return createRequire(import.meta.url)(outfile);
+}
+
+const ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  'sqs:SendMessage',
+  'sns:Publish',
+  'kms:Decrypt',
+  'logs:PutLogEvents',
+];
+
+function role(i) {
+  const actions = Array.from(
+    { length: 48 },
+    (_, k) => `      - ${ACTIONS[k % ACTIONS.length]}${k}`,
+  ).join('\n');
+  return `  Role${i}:
+    Type: AWS::IAM::Role
+    Condition: ${i % 7 === 0 ? 'IsProd' : 'Always'}
+    Properties:
+      RoleName: !Sub '\${Prefix}-role-${i}-\${AWS::Region}'
+      Path: /connector/
+      MaxSessionDuration: 3600
+      PermissionsBoundary: !If [HasBoundary, !Ref Boundary, !Ref AWS::NoValue]
+      AssumeRolePolicyDocument:
+        Version: 2012-10-17
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !Sub
+                - 'arn:\${AWS::Partition}:iam::\${Vendor}:root'
+                - Vendor: !FindInMap [Vendors, !Ref Site, Account]
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals:
+                sts:ExternalId: !Ref ExternalId
+      Tags:
+        - Key: index
+          Value: '${i}'
+        - Key: owner
+          Value: !Join ['-', [!Ref Prefix, owner, '${i}']]
+      Policies:
+        - PolicyName: !Sub '\${Prefix}-inline-${i}'
+          PolicyDocument:
+            Version: 2012-10-17
+            Statement:
+              - Sid: Data${i}
+                Effect: Allow
+                Action:
+${actions.replace(/^ {6}/gm, '                  ')}
+                Resource:
+                  - !Sub 'arn:\${AWS::Partition}:s3:::\${Prefix}-bucket-${i}/*'
+                  - !GetAtt Queue${i % 50}.Arn
+                  - !Ref Topic${i % 50}
+              - Effect: Allow
+                Action: iam:PassRole
+                Resource: !Sub 'arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/connector/\${Prefix}-*'
+                Condition:
+                  StringEquals:
+                    iam:PassedToService: !Select [0, !Split [',', 'lambda.amazonaws.com,states.amazonaws.com']]
+`;
+}
+
+function managedPolicy(i) {
+  const actions = Array.from(
+    { length: 72 },
+    (_, k) => `              - ${ACTIONS[k % ACTIONS.length]}Extra${k}`,
+  ).join('\n');
+  return `  Managed${i}:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      ManagedPolicyName: !Sub '\${Prefix}-managed-${i}'
+      Roles:
+        - !Ref Role${(i * 3 + 1) % 150 === 0 ? 1 : (i * 3 + 1) % 150}
+      PolicyDocument:
+        Version: 2012-10-17
+        Statement:
+          - Effect: Allow
+            Action:
+${actions}
+            Resource: '*'
+`;
+}
+
+function generateTemplate() {
+  const parameters = [
+    "  Prefix:\n    Type: String\n    Default: acme\n    AllowedPattern: '[a-z0-9-]+'",
+    '  ExternalId:\n    Type: String\n    NoEcho: true\n    MinLength: 8',
+    '  Site:\n    Type: String\n    Default: eu\n    AllowedValues: [eu, us]',
+    "  Boundary:\n    Type: String\n    Default: ''",
+    '  Env:\n    Type: String\n    Default: prod',
+    ...Array.from(
+      { length: 55 },
+      (_, i) => `  Extra${i}:\n    Type: String\n    Default: value-${i}`,
+    ),
+  ];
+  const resources = [];
+  for (let i = 0; i < 150; i++) resources.push(role(i));
+  for (let i = 0; i < 100; i++) resources.push(managedPolicy(i));
+  for (let i = 0; i < 50; i++) {
+    resources.push(
+      `  Topic${i}:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '\${Prefix}-topic-${i}'\n`,
+    );
+    resources.push(
+      `  Queue${i}:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub '\${Prefix}-queue-${i}'\n`,
+    );
+  }
+  for (let i = 0; i < 150; i++) {
+    resources.push(`  Extra${i}:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: !Sub '\${Prefix}-extra-${i}'
+      Roles: [!Ref Role${i}]
+      PolicyDocument:
+        Version: 2012-10-17
+        Statement:
+          - Effect: Allow
+            Action: [${Array.from({ length: 44 }, (_, k) => `'${ACTIONS[k % 6]}More${k}'`).join(', ')}]
+            Resource: !Join ['', ['arn:aws:sqs:', !Ref AWS::Region, ':', !Ref AWS::AccountId, ':q-${i}']]
+`);
+  }
+  return [
+    'AWSTemplateFormatVersion: 2010-09-09',
+    'Description: Benchmark template at CloudFormation limits',
+    'Parameters:',
+    parameters.join('\n'),
+    'Mappings:',
+    '  Vendors:',
+    "    eu: { Account: '012345678901' }",
+    '    us: { Account: 210987654321 }',
+    'Conditions:',
+    "  HasBoundary: !Not [!Equals [!Ref Boundary, '']]",
+    '  IsProd: !Equals [!Ref Env, prod]',
+    '  Always: !Or [!Condition IsProd, !Not [!Condition IsProd]]',
+    'Resources:',
+    resources.join(''),
+  ].join('\n');
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function time(run) {
+  const started = process.hrtime.bigint();
+  const result = run();
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
+}
+
+async function main() {
+  const outdir = mkdtempSync(join(tmpdir(), 'cg-bench-template-'));
+  try {
+    const engine = await bundleEngine(outdir);
+    const text = generateTemplate();
+    const bytes = Buffer.byteLength(text, 'utf8');
+    const ctx = {
+      accountId: '111122223333',
+      region: 'eu-west-1',
+      stackName: 'bench',
+      parameters: { ExternalId: 'bench-external-id-0001' },
+    };
+    const samples = { yaml: [], parse: [], resolve: [], both: [] };
+    let state;
+    let doc;
+    for (let run = 0; run < RUNS + 2; run++) {
+      const warm = run < 2;
+      const yaml = time(() => engine.parseDocument(text, { schema: 'failsafe' }));
+      const parsed = time(() => engine.parseTemplate(text, 'bench.yaml'));
+      const resolved = time(() => engine.promisedState(parsed.result, ctx));
+      doc = parsed.result;
+      state = resolved.result;
+      if (warm) continue;
+      samples.yaml.push(yaml.ms);
+      samples.parse.push(parsed.ms);
+      samples.resolve.push(resolved.ms);
+      samples.both.push(parsed.ms + resolved.ms);
+    }
+    const resourceCount = Object.keys(doc.template.Resources).length;
+    const floor = median(samples.yaml);
+    console.log(
+      `template: ${(bytes / 1024).toFixed(0)} KiB, ${resourceCount} resources, ` +
+        `${Object.keys(doc.template.Parameters).length} parameters; ` +
+        `promised ${state.roles.length} roles, ${state.managedPolicies.length} managed policies; ${RUNS} runs`,
+    );
+    console.log('');
+    console.log('step            median ms   x yaml parse');
+    for (const [label, key] of [
+      ['yaml parse', 'yaml'],
+      ['parseTemplate', 'parse'],
+      ['promisedState', 'resolve'],
+      ['both', 'both'],
+    ]) {
+      const value = median(samples[key]);
+      console.log(
+        `${label.padEnd(15)} ${value.toFixed(1).padStart(9)}   ${(value / floor).toFixed(2).padStart(12)}`,
+      );
+    }
+    console.log('');
+    console.log(
+      `ratio (parseTemplate + promisedState) / yaml parse: ${(median(samples.both) / floor).toFixed(2)}`,
+    );
+    if (bytes < 900_000 || resourceCount !== 500) {
+      throw new Error(
+        `the generated template is ${bytes} bytes with ${resourceCount} resources; expected ~1 MB and 500`,
+      );
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
