@@ -1,7 +1,13 @@
 /**
  * The install validator's work for each request type: read the custom resource's properties as
  * the stack's parameters, validate them, and answer with every problem at once or with the
- * external ID's digest for the drift guard.
+ * external ID's digest for the drift guard. Delete is left to the provider, which answers it
+ * SUCCESS without calling anything.
+ *
+ * Known limitation, redelivery: a request Lambda delivers again to the same container gets the
+ * answer remembered for it. In a new container it is validated afresh; the physical ID is the
+ * same, and so is the status unless something outside the inputs changed in between: a role or
+ * policy created or deleted in IAM, or midnight UTC passing for the Support role's date rules.
  */
 
 import { partitionOf } from '../engine/aws/clients';
