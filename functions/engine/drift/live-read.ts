@@ -40,6 +40,8 @@ export interface ReadOptions {
   mode?: 'auto' | 'per-role' | 'account';
   /** Calls in flight at once; 4 by default. */
   concurrency?: number;
+  /** Page size of the account-wide reads; IAM's maximum, 1000, by default. */
+  pageSize?: number;
   log?: Log;
 }
 
@@ -136,7 +138,7 @@ class Reader {
       await this.iam.eachAccountAuthorizationDetailsPage(
         ['Role', 'LocalManagedPolicy'],
         (page) => collectPage(page, { wanted, stackPolicies, roles, roleAttachments, local }),
-        PAGE_SIZE,
+        this.options.pageSize ?? PAGE_SIZE,
       );
     } catch (error) {
       this.options.log?.warn('account authorization details unreadable, reading per role', {
@@ -168,7 +170,7 @@ class Reader {
     const prefix = commonPath(this.plan.roles.map((r) => r.path));
     let listed: Role[];
     try {
-      listed = await this.iam.listRoles(prefix, PAGE_SIZE);
+      listed = await this.iam.listRoles(prefix, this.options.pageSize ?? PAGE_SIZE);
     } catch (error) {
       // ListRoles cannot be scoped to the stack's roles; GetRole can, one call a role.
       this.options.log?.warn('roles unlistable, reading session durations per role', {
