@@ -50,10 +50,10 @@ export interface AttributionOutcome {
   /** Actors found, by finding id. */
   actors: Map<string, Actor>;
   requests: number;
-  /** Resource names whose look-up failed (access denied, throttled, ...). */
+  /** The resource name whose look-up failed (access denied, throttled, ...), if one did. */
   failed: string[];
-  /** Findings not looked up because the request budget was spent. */
-  overBudget: number;
+  /** Findings not fully looked up: the request budget was spent, or a look-up failed. */
+  notLookedUp: number;
 }
 
 type Trail = Pick<CloudTrailAdapter, 'lookupByResourceName'>;
@@ -62,7 +62,9 @@ const IAM_EVENT_SOURCE = 'iam.amazonaws.com';
 
 /**
  * Looks up who made each target's change. Higher severities are looked up first, so a spent
- * budget leaves the least important findings unattributed.
+ * budget leaves the least important findings unattributed. The first look-up that fails ends
+ * the searching for this run: what made it fail (access denied, throttling, an outage) would
+ * fail the others too, and each attempt costs a turn of the pacer.
  */
 export async function attribute(
   trail: Trail,
@@ -71,50 +73,55 @@ export async function attribute(
 ): Promise<AttributionOutcome> {
   const budget = options.requestBudget ?? DEFAULT_REQUEST_BUDGET;
   const pages = options.pagesPerLookup ?? DEFAULT_PAGES_PER_LOOKUP;
-  const outcome: AttributionOutcome = { actors: new Map(), requests: 0, failed: [], overBudget: 0 };
+  const outcome: AttributionOutcome = {
+    actors: new Map(),
+    requests: 0,
+    failed: [],
+    notLookedUp: 0,
+  };
   const ordered = [...targets]
     .map((target) => ({ target, hints: options.hints(target.finding) }))
     .filter(({ hints }) => hints.eventNames.length > 0 && hints.resourceNames.length > 0)
     .sort((a, b) => rank(b.target.finding) - rank(a.target.finding));
   const windows = windowsByName(ordered);
-  const searched = new Map<string, TrailEvent[] | null>();
+  const searched = new Map<string, TrailEvent[]>();
+  let stopped = false;
+
+  const eventsFor = async (name: string): Promise<TrailEvent[] | null> => {
+    const known = searched.get(name);
+    if (known !== undefined) return known;
+    if (stopped || outcome.requests >= budget) return null;
+
+    const window = windows.get(name) as { start: Date; end: Date };
+    const result = await search(trail, name, window, Math.min(pages, budget - outcome.requests));
+    outcome.requests += result.requests;
+    if (result.events === null) {
+      stopped = true;
+      outcome.failed.push(name);
+      options.log.warn('CloudTrail look-up failed; this run attributes nothing more', {
+        resource: name,
+        error: result.error,
+      });
+      return null;
+    }
+    if (result.truncated) {
+      options.log.debug('CloudTrail search stopped at its page limit', { resource: name });
+    }
+    searched.set(name, result.events);
+    return result.events;
+  };
 
   for (const { target, hints } of ordered) {
     let actor: Actor | null = null;
     let skipped = false;
-
     for (const name of hints.resourceNames) {
-      if (!searched.has(name)) {
-        if (outcome.requests >= budget) {
-          skipped = true;
-          break;
-        }
-        const window = windows.get(name) as { start: Date; end: Date };
-        const result = await search(
-          trail,
-          name,
-          window,
-          Math.min(pages, budget - outcome.requests),
-        );
-        outcome.requests += result.requests;
-        if (result.events === null) outcome.failed.push(name);
-        else if (result.truncated) {
-          options.log.debug('CloudTrail search stopped at its page limit', { resource: name });
-        }
-        searched.set(name, result.events);
-        if (result.events === null) {
-          options.log.warn('CloudTrail look-up failed; findings stay unattributed', {
-            resource: name,
-            error: result.error,
-          });
-        }
-      }
-      actor = match(searched.get(name) ?? null, target, hints);
+      const events = await eventsFor(name);
+      skipped ||= events === null;
+      actor = events === null ? null : match(events, target, hints);
       if (actor !== null) break;
     }
-
     if (actor !== null) outcome.actors.set(target.finding.id, actor);
-    else if (skipped) outcome.overBudget += 1;
+    else if (skipped) outcome.notLookedUp += 1;
   }
   return outcome;
 }

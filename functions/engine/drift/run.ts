@@ -317,7 +317,7 @@ async function attributeFindings(
     found: found.actors.size,
     requests: found.requests,
     failedLookups: found.failed.length,
-    overBudget: found.overBudget,
+    notLookedUp: found.notLookedUp,
     checkedFrom: checkedFrom.toISOString(),
   });
   return windowStart;

@@ -189,6 +189,26 @@ describe('attribute', () => {
     );
   });
 
+  it('stops searching for the rest of the run after a look-up fails', async () => {
+    trail
+      .on(LookupEventsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const first = target({ id: 'a', resource: { name: 'role-a' } as never });
+    const second = target({ id: 'b', resource: { name: 'role-b' } as never });
+
+    const outcome = await attribute(adapter(), [first, second], {
+      hints: (f) => ({
+        resourceNames: [f.resource.name ?? ''],
+        eventNames: ['UpdateAssumeRolePolicy'],
+      }),
+      log: captureLog().log,
+    });
+
+    expect(outcome.failed).toHaveLength(1);
+    expect(outcome.notLookedUp).toBe(2);
+    expect(trail).toHaveReceivedCommandTimes(LookupEventsCommand, 1);
+  });
+
   it('searches each resource once for all the findings that name it', async () => {
     trail.on(LookupEventsCommand).resolves({
       Events: [
@@ -251,7 +271,7 @@ describe('attribute', () => {
     });
 
     expect([...outcome.actors.keys()]).toEqual(['critical']);
-    expect(outcome.overBudget).toBe(1);
+    expect(outcome.notLookedUp).toBe(1);
   });
 
   it('does not look up findings no call explains', async () => {
