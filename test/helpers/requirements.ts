@@ -53,7 +53,6 @@ export function describeWith(requirements: Requirement[], title: string, body: (
     return;
   }
   if (missing.length > 0) {
-    // biome-ignore lint/suspicious/noSkippedTests: skipped only where a needed tool is absent
     describe.skip(`${label} (skipped: ${missing.join(', ')} not found)`, body);
     return;
   }
