@@ -89,9 +89,7 @@ function guarded<T>(doc: TemplateDocument, ctx: StackContext, run: () => T): T {
   if (doc === null || typeof doc !== 'object' || !isMapping(doc.template)) {
     throw new TemplateError('', 'expected a document from parseTemplate');
   }
-  if (ctx === null || typeof ctx !== 'object' || !isMapping(ctx.parameters)) {
-    throw new TemplateError('', 'the stack context needs a parameters mapping');
-  }
+  checkContext(ctx);
   try {
     return run();
   } catch (error) {
@@ -99,6 +97,64 @@ function guarded<T>(doc: TemplateDocument, ctx: StackContext, run: () => T): T {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw new TemplateError('', `${doc.source}: the template could not be resolved (${message})`, {
       cause: error,
+    });
+  }
+}
+
+/** The stack context comes from callers and files; a wrong shape is named, not tripped over. */
+function checkContext(ctx: StackContext): void {
+  if (ctx === null || typeof ctx !== 'object' || !isMapping(ctx.parameters)) {
+    throw new TemplateError('context', 'the stack context needs a parameters mapping');
+  }
+  const text = (key: 'accountId' | 'region' | 'stackName') => {
+    const value = ctx[key];
+    if (typeof value !== 'string' || value === '') {
+      throw new TemplateError(`context.${key}`, `must be non-empty text, received ${typeof value}`);
+    }
+  };
+  text('accountId');
+  text('region');
+  text('stackName');
+  if (!/^\d{12}$/.test(ctx.accountId)) {
+    throw new TemplateError('context.accountId', `must be 12 digits, received '${ctx.accountId}'`);
+  }
+  for (const [name, value] of Object.entries(ctx.parameters)) {
+    const ok =
+      typeof value === 'string' ||
+      (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+    if (!ok) {
+      throw new TemplateError(`context.parameters.${name}`, 'must be text or a list of text');
+    }
+  }
+  const textList = (key: 'notificationArns' | 'availabilityZones') => {
+    const value = ctx[key];
+    if (
+      value !== undefined &&
+      !(Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    ) {
+      throw new TemplateError(`context.${key}`, 'must be a list of text');
+    }
+  };
+  textList('notificationArns');
+  textList('availabilityZones');
+  if (ctx.exports !== undefined && !isMapping(ctx.exports)) {
+    throw new TemplateError('context.exports', 'must map export names to values');
+  }
+  if (ctx.resources !== undefined) {
+    if (!Array.isArray(ctx.resources))
+      throw new TemplateError('context.resources', 'must be a list');
+    ctx.resources.forEach((resource, index) => {
+      const ok =
+        isMapping(resource) &&
+        typeof resource.logicalId === 'string' &&
+        typeof resource.physicalId === 'string' &&
+        typeof resource.type === 'string';
+      if (!ok) {
+        throw new TemplateError(
+          `context.resources[${index}]`,
+          'must be { logicalId, physicalId, type } with text values',
+        );
+      }
     });
   }
 }

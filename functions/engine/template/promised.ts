@@ -6,7 +6,6 @@
  */
 import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
 import { describeValue, fail, pathOf, TemplateError } from './errors';
-import { isListType as isListParameter, splitList } from './parameters';
 import { isMapping, parseTemplate } from './parse';
 import { type Overrides, partitionOf, Resolver, urlSuffixOf } from './resolver';
 import type {
@@ -466,9 +465,7 @@ class StateBuilder {
         fail(at, `sets ${entry.ParameterKey}, which the member template does not declare`);
       }
       const value = entry.ParameterValue;
-      if (typeof value === 'string' && isListParameter(declaration.Type))
-        parameters[entry.ParameterKey] = splitList(value);
-      else if (typeof value === 'string' || isUnknown(value) || isSecret(value))
+      if (typeof value === 'string' || isUnknown(value) || isSecret(value))
         parameters[entry.ParameterKey] = value;
       else fail(at, `ParameterValue must be a string, received ${describeValue(value)}`);
     });

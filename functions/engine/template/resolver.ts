@@ -118,11 +118,16 @@ export class Resolver {
     let value: ParameterValue;
     const preset = this.overrides.parameters;
     if (preset !== undefined) {
-      value = Object.hasOwn(preset, name)
-        ? preset[name]
-        : declaration.Default !== undefined && declaration.Default !== null
-          ? parameterValue(name, declaration, undefined, undefined, this.book)
-          : memberParameterUnknown(name, this.overrides.stackSet ?? 'StackSet');
+      const given = Object.hasOwn(preset, name) ? preset[name] : undefined;
+      if (typeof given === 'string' || Array.isArray(given)) {
+        value = parameterValue(name, declaration, given, undefined, this.book);
+      } else if (given !== undefined) {
+        value = given;
+      } else if (declaration.Default !== undefined && declaration.Default !== null) {
+        value = parameterValue(name, declaration, undefined, undefined, this.book);
+      } else {
+        value = memberParameterUnknown(name, this.overrides.stackSet ?? 'StackSet');
+      }
     } else {
       const given = Object.hasOwn(this.ctx.parameters, name)
         ? this.ctx.parameters[name]
@@ -256,13 +261,12 @@ export class Resolver {
     const declaration = this.resourceDeclaration(logicalId);
     const properties = declaration?.Properties;
     const path = pathOf('Resources', logicalId, 'Properties', name);
-    if (!isMapping(properties) || !Object.hasOwn(properties, name)) {
-      if (properties !== undefined && properties !== null && !isMapping(properties)) {
-        const whole = this.properties(logicalId);
-        return isMapping(whole) ? whole[name] : whole;
-      }
-      return undefined;
+    if (properties === undefined || properties === null) return undefined;
+    if (!isMapping(properties) || isFunction(properties)) {
+      const whole = this.properties(logicalId);
+      return isMapping(whole) ? whole[name] : whole;
     }
+    if (!Object.hasOwn(properties, name)) return undefined;
     if (this.propertiesActive.has(key)) {
       fail(path, 'refers back to itself (a circular reference)');
     }
