@@ -1,0 +1,182 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { dig, loadTemplate, parseCfnYaml, subVariable } from './support/template';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../../..');
+const FUNCTIONS = ['drift-guard', 'install-validator'];
+
+interface ZipEntry {
+  name: string;
+  dosTime: number;
+  dosDate: number;
+}
+
+/** The entries of a zip's central directory. */
+function zipEntries(zip: Buffer): ZipEntry[] {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    entries.push({
+      name: zip.toString('utf8', at + 46, at + 46 + nameLength),
+      dosTime: zip.readUInt16LE(at + 12),
+      dosDate: zip.readUInt16LE(at + 14),
+    });
+    at += 46 + skip;
+  }
+  return entries;
+}
+
+async function packageInto(outdir: string, ...extra: string[]) {
+  return run(
+    process.execPath,
+    [
+      'scripts/package.mjs',
+      '--bucket-prefix',
+      'acme-code',
+      '--key-prefix',
+      'cg/1.0.0/',
+      '--outdir',
+      outdir,
+      ...extra,
+    ],
+    { cwd: ROOT, timeout: 120_000 },
+  );
+}
+
+describe('npm run package', () => {
+  let scratch: string;
+  let first: string;
+  let second: string;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'package-'));
+    first = join(scratch, 'first');
+    second = join(scratch, 'second');
+    await packageInto(first);
+    await packageInto(second, '--regions', 'eu-west-1');
+  }, 240_000);
+
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('names each zip after its content digest', () => {
+    const files = readdirSync(join(first, 'package')).filter((f) => f.endsWith('.zip'));
+
+    expect(files.map((f) => f.replace(/-[0-9a-f]{64}\.zip$/, '')).sort()).toEqual(FUNCTIONS);
+    for (const file of files) {
+      const digest = createHash('sha256')
+        .update(readFileSync(join(first, 'package', file)))
+        .digest('hex');
+      expect(file).toContain(digest);
+    }
+  });
+
+  it('writes the same bytes from the same sources', () => {
+    const firstFiles = readdirSync(join(first, 'package')).sort();
+    const secondFiles = readdirSync(join(second, 'package')).sort();
+
+    expect(secondFiles).toEqual(firstFiles);
+    for (const file of firstFiles) {
+      expect(
+        readFileSync(join(second, 'package', file)).equals(
+          readFileSync(join(first, 'package', file)),
+        ),
+      ).toBe(true);
+    }
+    expect(readFileSync(join(second, 'template.yaml'), 'utf8')).toBe(
+      readFileSync(join(first, 'template.yaml'), 'utf8'),
+    );
+  });
+
+  it('puts the bundle, its source map and licences in each zip, with one fixed timestamp', () => {
+    for (const file of readdirSync(join(first, 'package')).filter((f) => f.endsWith('.zip'))) {
+      const entries = zipEntries(readFileSync(join(first, 'package', file)));
+
+      expect(entries.map((e) => e.name)).toEqual([
+        'index.mjs',
+        'index.mjs.map',
+        'index.mjs.LEGAL.txt',
+      ]);
+      expect(new Set(entries.map((e) => `${e.dosDate}:${e.dosTime}`)).size).toBe(1);
+    }
+  });
+
+  it('points each function of the packaged template at its zip and fills in the code defaults', () => {
+    const manifest = JSON.parse(readFileSync(join(first, 'package', 'manifest.json'), 'utf8'));
+    const packaged = parseCfnYaml(readFileSync(join(first, 'template.yaml'), 'utf8'));
+
+    expect(packaged.Parameters.CodeBucketPrefix.Default).toBe('acme-code');
+    expect(packaged.Parameters.CodeKeyPrefix.Default).toBe('cg/1.0.0/');
+    const keys = {
+      'install-validator': dig(
+        packaged.Resources.InstallValidatorFunction,
+        'Properties',
+        'Code',
+        'S3Key',
+      ),
+      'drift-guard': dig(packaged.Resources.DriftGuardFunction, 'Properties', 'Code', 'S3Key'),
+    };
+    for (const [name, key] of Object.entries(keys)) {
+      expect(key).toEqual({
+        'Fn::Sub': `${subVariable('CodeKeyPrefix')}${manifest.functions[name].file}`,
+      });
+      expect(manifest.functions[name].key).toBe(`cg/1.0.0/${manifest.functions[name].file}`);
+    }
+  });
+
+  it('changes nothing else in the template', () => {
+    const source = loadTemplate();
+    const packaged = parseCfnYaml(readFileSync(join(first, 'template.yaml'), 'utf8'));
+
+    for (const template of [source, packaged]) {
+      delete template.Parameters.CodeBucketPrefix.Default;
+      delete template.Parameters.CodeKeyPrefix.Default;
+      for (const id of ['InstallValidatorFunction', 'DriftGuardFunction']) {
+        delete (dig(template.Resources[id], 'Properties', 'Code') as Record<string, unknown>).S3Key;
+      }
+    }
+    expect(packaged).toEqual(source);
+  });
+
+  it('prints the upload command for each region asked for', async () => {
+    const { stdout } = await packageInto(
+      second,
+      '--skip-build',
+      '--regions',
+      'eu-west-1,us-east-2',
+    );
+
+    for (const region of ['eu-west-1', 'us-east-2']) {
+      expect(stdout).toMatch(
+        new RegExp(
+          `aws s3 cp \\S+install-validator-[0-9a-f]{64}\\.zip s3://acme-code-${region}/cg/1\\.0\\.0/install-validator-[0-9a-f]{64}\\.zip --region ${region}`,
+        ),
+      );
+    }
+  });
+
+  it('refuses a bucket prefix S3 would not accept, naming the flag', async () => {
+    const failure = run(
+      process.execPath,
+      ['scripts/package.mjs', '--bucket-prefix', 'Acme_Code', '--skip-build'],
+      {
+        cwd: ROOT,
+      },
+    );
+
+    await expect(failure).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--bucket-prefix must be 3 to 48 lowercase letters'),
+    });
+  });
+});
