@@ -78,8 +78,12 @@ async function run(
     iam: deps.iam?.() ?? IamAdapter.create(IAM_SETTINGS),
   });
 
-  for (const problem of report.errors) ctx.log.warn('invalid input', { ...problem });
-  for (const problem of report.warnings) ctx.log.info('input warning', { ...problem });
+  for (const { parameter, rule, message } of report.errors) {
+    ctx.log.warn('invalid input', { parameter, rule, detail: message });
+  }
+  for (const { parameter, rule, message } of report.warnings) {
+    ctx.log.info('input warning', { parameter, rule, detail: message });
+  }
   const details = [
     ...report.errors.map((p, i) => detail(p, i)),
     ...report.warnings.map((p, i) => detail(p, report.errors.length + i, 'warning')),

@@ -42,12 +42,23 @@ describeWith(['moto'], 'install validator against IAM', () => {
     await moto?.stop();
   });
 
+  let logs: string[];
+  let quiet: jest.SpyInstance[];
+
   beforeEach(async () => {
     await moto.reset();
     server = await startResponseServer();
+    logs = [];
+    quiet = [process.stdout, process.stderr].map((stream) =>
+      jest.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+        logs.push(String(chunk));
+        return true;
+      }),
+    );
   });
 
   afterEach(async () => {
+    for (const spy of quiet) spy.mockRestore();
     await server.close();
     clearSecrets();
   });
@@ -142,6 +153,17 @@ describeWith(['moto'], 'install validator against IAM', () => {
     const response = await answer(parameters({ IamResourceNamesPrefix: 'fresh-' }));
 
     expect(response).toMatchObject({ Status: 'SUCCESS', Reason: 'The install inputs are valid.' });
+  });
+
+  it('keeps a canary external ID out of the logs and the response while IAM is consulted', async () => {
+    const canary = 'CANARY-0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+    await createRole('connector-scanner');
+
+    const response = await answer(parameters({ TenantExternalId: canary }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(logs.join('')).toMatch(/"rule":"role-name-taken"/);
+    expect(logs.join('') + JSON.stringify(response)).not.toContain('CANARY');
   });
 
   it('runs the same live checks from the CLI with --live', async () => {

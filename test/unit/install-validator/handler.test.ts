@@ -286,8 +286,10 @@ describe('install-validator', () => {
         service: 'install-validator',
         parameter: 'AlertMinimumSeverity',
         rule: 'severity-value',
+        detail: expect.stringMatching(/^AlertMinimumSeverity must be one of/),
       }),
     );
+    expect(output.join('')).not.toMatch(/reserved key/);
   });
 });
 
