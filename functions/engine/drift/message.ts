@@ -277,6 +277,7 @@ function headerText(
     `connector-guard checked ${where} at ${context.checkedAt}.`,
     `${countsText(counts)}.`,
     `Run ${context.runId}${partText}. A repeat of a run id is the same notification again.`,
+    `Full report: connector-guard self-check --stack ${context.stack} --region ${context.region}`,
     '',
   ].join('\n');
 }
