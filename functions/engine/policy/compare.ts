@@ -32,7 +32,7 @@ import {
   principalJson,
   statementJson,
 } from './display';
-import { type PolicyDocument, type PolicyStatement, parsePolicy } from './document';
+import { type PolicyDocument, PolicyError, type PolicyStatement, parsePolicy } from './document';
 import { hasVariable } from './pattern';
 import type {
   ActionCatalogue,
@@ -95,6 +95,10 @@ export function comparePolicies(
 ): PolicyComparison {
   const before = parsePolicy(expected, 'expected policy');
   const after = parsePolicy(live, 'live policy');
+  if (options.kind === 'trust') {
+    requirePrincipals(before, 'expected policy');
+    requirePrincipals(after, 'live policy');
+  }
   const opaque = before.opaque ?? after.opaque;
   if (opaque) {
     const reason = `not verifiable: depends on ${opaque.source}`;
@@ -124,6 +128,16 @@ export function comparePolicies(
       (a.summary < b.summary ? -1 : a.summary > b.summary ? 1 : 0),
   );
   return summarise(changes);
+}
+
+/** A trust policy says who may assume the role in every statement. */
+function requirePrincipals(document: PolicyDocument, where: string): void {
+  const bare = document.statements.find((s) => s.principal === null && !s.opaque);
+  if (bare) {
+    throw new PolicyError(
+      `${where}: Statement[${bare.index}]: a trust policy statement needs a Principal or NotPrincipal.`,
+    );
+  }
 }
 
 function summarise(changes: PolicyChange[]): PolicyComparison {
@@ -377,10 +391,55 @@ function describeGaps(gaps: Gap[]): PolicyChange[] {
     groups.set(key, [...(groups.get(key) ?? []), gap]);
   }
 
-  const out = [...changes.values()];
+  const out = [...changes.values(), ...effectChanges(groups)];
   for (const group of groups.values()) out.push(groupChange(group));
   for (const gap of uniqueIdGaps) out.push(uniqueIdChange(gap, gaps));
   return out;
+}
+
+/**
+ * A statement removed from one effect and the same statement added under the other is one
+ * change of Effect. The groups it replaces are taken out of `groups`.
+ */
+function effectChanges(groups: Map<string, Gap[]>): PolicyChange[] {
+  const whole = [...groups.entries()].filter(([, group]) => group[0]?.element === 'Statement');
+  const content = (statement: PolicyStatement) => {
+    const {
+      Sid: _sid,
+      Effect: _effect,
+      ...rest
+    } = statementJson(statement) as Record<string, unknown>;
+    return JSON.stringify(rest);
+  };
+  const changes: PolicyChange[] = [];
+  for (const [removedKey, removed] of whole) {
+    const before = removed[0]?.atom.statement;
+    if (before === undefined || removed[0]?.side !== 'expected' || !groups.has(removedKey))
+      continue;
+    const match = whole.find(([key, group]) => {
+      const after = group[0]?.atom.statement;
+      return (
+        groups.has(key) &&
+        group[0]?.side === 'live' &&
+        after !== undefined &&
+        after.effect !== before.effect &&
+        content(after) === content(before)
+      );
+    });
+    if (match === undefined) continue;
+    const after = match[1][0]?.atom.statement as PolicyStatement;
+    groups.delete(removedKey);
+    groups.delete(match[0]);
+    changes.push({
+      direction: after.effect === 'Deny' ? 'narrowed' : 'widened',
+      statement: statementRef(after),
+      element: 'Effect',
+      before: before.effect,
+      after: after.effect,
+      summary: `changed ${statementLabel(after)} from ${before.effect} to ${after.effect}`,
+    });
+  }
+  return changes;
 }
 
 function statementRef(statement: PolicyStatement): PolicyChange['statement'] {

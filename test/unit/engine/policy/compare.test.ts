@@ -211,6 +211,15 @@ describe('comparePolicies', () => {
     expect(comparePolicies(encoded, document).equivalent).toBe(true);
   });
 
+  it('refuses a trust policy statement that names no principal', () => {
+    const expected = policy(trustStatement(VENDOR));
+    const live = policy(statement({ Action: 'sts:AssumeRole' }));
+
+    expect(() => comparePolicies(expected, live, { kind: 'trust' })).toThrow(
+      'live policy: Statement[0]: a trust policy statement needs a Principal or NotPrincipal.',
+    );
+  });
+
   it('throws a PolicyError naming the side when a document cannot be read', () => {
     expect(() =>
       comparePolicies(policy(statement()), { Statement: [{ Effect: 'Permit' }] }),
