@@ -149,6 +149,11 @@ async function boundaryProblems(arn: string, ctx: LiveContext): Promise<RuleProb
 /**
  * The requests the connector's roles make: every action their Allow statements grant, on each
  * resource named. A resource the template leaves unknown until deploy is asked about as `*`.
+ *
+ * Known limitation: only policies the template itself defines (inline policies and the stack's
+ * own managed policies) are read. An AWS managed policy a template attaches by ARN is not
+ * fetched, so a boundary that blocks only what such a policy grants is not warned about; the
+ * connector template attaches none.
  */
 export function connectorRequests(state: PromisedIamState): ActionRequest[] {
   const documents = [
