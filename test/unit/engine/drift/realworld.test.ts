@@ -269,6 +269,35 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    kind: 'managed-policy-changed',
+    apply: (snapshot) => {
+      const policy = snapshot.Policies[0];
+      if (policy === undefined) return false;
+      const version = policy.PolicyVersionList[0];
+      version.Document = {
+        ...version.Document,
+        Statement: [
+          ...[version.Document.Statement].flat(),
+          { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' },
+        ],
+      };
+      return true;
+    },
+  },
+  {
+    kind: 'policy-attached-elsewhere',
+    apply: (snapshot) => {
+      const policy = snapshot.Policies[0];
+      if (policy === undefined) return false;
+      policy.AttachmentCount += 1;
+      snapshot.UserDetailList.push({
+        UserName: 'mallory',
+        AttachedManagedPolicies: [{ PolicyArn: policy.Arn, PolicyName: policy.PolicyName }],
+      });
+      return true;
+    },
+  },
+  {
     kind: 'role-missing',
     apply: (snapshot, role) => {
       snapshot.RoleDetailList = snapshot.RoleDetailList.filter((r: Json) => r !== role);
