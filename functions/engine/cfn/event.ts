@@ -44,7 +44,9 @@ export type IncomingRequest =
   | { kind: 'unservable'; request: UnservableRequest };
 
 /** A payload with no usable response URL, which therefore cannot be answered at all. */
-export class UnanswerableEventError extends InputError {}
+export class UnanswerableEventError extends InputError {
+  override readonly name = 'UnanswerableEventError';
+}
 
 type Json = Record<string, unknown>;
 

@@ -54,6 +54,7 @@ export interface RequestOutcome {
  * provider fits as many details as the response allows and counts the rest.
  */
 export class RequestFailure extends ConnectorGuardError {
+  override readonly name = 'RequestFailure';
   readonly details: readonly string[];
 
   constructor(summary: string, details: readonly string[] = [], options: { cause?: unknown } = {}) {

@@ -31,7 +31,9 @@ export interface ResponseBody {
 }
 
 /** The response could not be delivered; CloudFormation has not heard from this invocation. */
-export class ResponseDeliveryError extends ConnectorGuardError {}
+export class ResponseDeliveryError extends ConnectorGuardError {
+  override readonly name = 'ResponseDeliveryError';
+}
 
 /**
  * Fills in `Reason` from a summary and a list of details so that the serialised body stays
