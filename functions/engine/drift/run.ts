@@ -159,7 +159,7 @@ async function checkAndDeliver(
   for (const notice of plan.notices) outcome.notices[notice.status] += 1;
 
   const published =
-    plan.notices.length > 0 ? await publish(deps, options, report, state, plan) : null;
+    plan.notices.length > 0 ? await publish(deps, options, store, report, state, plan) : null;
   const runId = published?.runId ?? null;
   outcome.messages = published?.messages ?? 0;
   await store.commit(plan.writes, {
@@ -183,6 +183,7 @@ async function checkAndDeliver(
 async function publish(
   deps: RunDeps,
   options: RunOptions,
+  store: StateStore,
   report: CheckReport,
   state: StoredState,
   plan: DeliveryPlan,
@@ -193,7 +194,6 @@ async function publish(
   const runId =
     earlier !== null && repeatsOutbox(earlier, keys, now()) ? earlier.runId : newRunId(deps);
   if (runId === earlier?.runId) deps.log.info('Sending again under the earlier run id', { runId });
-  const store = new StateStore(deps.db, options.table, options.stackId);
   await store.putOutbox(outboxFor(runId, keys, now()));
 
   const messages = buildMessages(plan.notices, {
