@@ -1,7 +1,8 @@
 import {
   adminGrantViolations,
+  BACKUP_SAFE_ROLES,
   componentTrustViolations,
-  installerDestroysNothingViolations,
+  destroysNothingViolations,
   installerTrustViolations,
   permissionsOf,
   readOnlyIamViolations,
@@ -82,7 +83,13 @@ describe('the security contract a customer can rely on', () => {
 
   describe('the Installer role cannot destroy or expire backup data', () => {
     it('holds: every destructive action is denied on every resource, without condition', () => {
-      expect(installerDestroysNothingViolations(template)).toEqual([]);
+      expect(destroysNothingViolations(template, 'InstallerRole')).toEqual([]);
+    });
+
+    it('holds for every component role too, so no role the Installer can pass destroys data', () => {
+      const violations = BACKUP_SAFE_ROLES.flatMap((id) => destroysNothingViolations(template, id));
+
+      expect(violations).toEqual([]);
     });
 
     it('holds whether or not global managed policies are given', () => {
@@ -109,7 +116,7 @@ describe('the security contract a customer can rely on', () => {
       const index = protection.findIndex((s) => s.Sid === 'NeverDeleteSnapshots');
       protection.splice(index, 1);
 
-      expect(installerDestroysNothingViolations(template)).toEqual([
+      expect(destroysNothingViolations(template, 'InstallerRole')).toEqual([
         'InstallerRole is not denied ec2:DeleteSnapshot on every resource without condition',
         'InstallerRole is not denied rds:DeleteDBSnapshot on every resource without condition',
         'InstallerRole is not denied rds:DeleteDBClusterSnapshot on every resource without condition',
@@ -125,7 +132,7 @@ describe('the security contract a customer can rely on', () => {
       ) as Statement[];
       protection[0].Condition = { Bool: { 'aws:MultiFactorAuthPresent': 'false' } };
 
-      expect(installerDestroysNothingViolations(template)).toContain(
+      expect(destroysNothingViolations(template, 'InstallerRole')).toContain(
         'InstallerRole is not denied s3:DeleteBucket on every resource without condition',
       );
     });

@@ -1,7 +1,7 @@
 import { actionsNotAllowed, isAdminEquivalent } from '../../../functions/engine/policy';
 import { createdIamNames } from '../../../functions/engine/template';
 import { isSecret } from '../../../functions/engine/values';
-import { DESTRUCTIVE_ACTIONS } from './support/contract';
+import { BACKUP_SAFE_ROLES, DESTRUCTIVE_ACTIONS } from './support/contract';
 import {
   ACCOUNT_ID,
   documentsOf,
@@ -109,19 +109,22 @@ describe('the security contract, with the parameters resolved by the template en
       expect(isAdminEquivalent(widened)).toBe(true);
     });
 
-    it('denies the Installer every action that destroys or expires backup data, on any resource', () => {
-      const state = promised(sampleParameters('guarded'));
-      const installer = merged(documentsOf(state, roleById(state, 'InstallerRole')));
-      const requests = DESTRUCTIVE_ACTIONS.flatMap((action) => [
-        { action },
-        { action, resource: `arn:aws:s3:::connector-backup-${ACCOUNT_ID}-eu-west-1` },
-      ]);
+    it.each(BACKUP_SAFE_ROLES)(
+      'denies %s every action that destroys or expires backup data, on any resource',
+      (roleId) => {
+        const state = promised(sampleParameters('guarded'));
+        const role = merged(documentsOf(state, roleById(state, roleId)));
+        const requests = DESTRUCTIVE_ACTIONS.flatMap((action) => [
+          { action },
+          { action, resource: `arn:aws:s3:::connector-backup-${ACCOUNT_ID}-eu-west-1` },
+        ]);
 
-      const blocked = actionsNotAllowed(installer, requests);
+        const blocked = actionsNotAllowed(role, requests);
 
-      expect(blocked).toHaveLength(requests.length);
-      expect(blocked.filter((b) => b.reason !== 'explicit-deny')).toEqual([]);
-    });
+        expect(blocked).toHaveLength(requests.length);
+        expect(blocked.filter((b) => b.reason !== 'explicit-deny')).toEqual([]);
+      },
+    );
 
     it('still lets the Installer create backup buckets and vaults', () => {
       const state = promised(sampleParameters('minimal'));

@@ -36,6 +36,17 @@ export const DESTRUCTIVE_ACTIONS = [
   'rds:DeleteDBClusterSnapshot',
   'kms:DisableKey',
   'kms:ScheduleKeyDeletion',
+  's3:PutBucketPolicy',
+  'backup:PutBackupVaultAccessPolicy',
+];
+
+/** The roles that may never destroy backup data: the Installer and every component. */
+export const BACKUP_SAFE_ROLES = [
+  'InstallerRole',
+  'EbsBackupWorkerRole',
+  'BackupListerRole',
+  'ScannerTaskRole',
+  'ConnectorApiRole',
 ];
 
 function list<T>(value: T | T[] | undefined): T[] {
@@ -145,9 +156,9 @@ export function installerTrustViolations(template: CfnTemplate): string[] {
   return problems;
 }
 
-/** The Installer cannot destroy or expire backup data: each such action is denied outright. */
-export function installerDestroysNothingViolations(template: CfnTemplate): string[] {
-  const denies = permissionsOf(template, 'InstallerRole').filter(
+/** A role cannot destroy or expire backup data: each such action is denied outright. */
+export function destroysNothingViolations(template: CfnTemplate, roleId: string): string[] {
+  const denies = permissionsOf(template, roleId).filter(
     (s) =>
       s.Effect === 'Deny' &&
       s.Condition === undefined &&
@@ -156,7 +167,7 @@ export function installerDestroysNothingViolations(template: CfnTemplate): strin
   );
   return DESTRUCTIVE_ACTIONS.filter(
     (action) => !denies.some((s) => list(s.Action).some((p) => actionMatches(p, action))),
-  ).map((action) => `InstallerRole is not denied ${action} on every resource without condition`);
+  ).map((action) => `${roleId} is not denied ${action} on every resource without condition`);
 }
 
 /** No component role trusts an account: each trusts one AWS service, in this account only. */
