@@ -5,6 +5,7 @@ import { customResourceProvider, MAX_RESPONSE_BYTES } from '../../../functions/e
 import { clearSecrets } from '../../../functions/engine/log';
 import { handler } from '../../../functions/install-validator/handler';
 import { installValidator } from '../../../functions/install-validator/validation';
+import templateText from '../../../template/connector.yaml';
 import { buildEvent, lambdaContext, snsWrapped } from '../engine/cfn/events';
 import { type ResponseServer, startResponseServer } from '../engine/cfn/response-server';
 import { awsError, parameters } from '../engine/validate/builders';
@@ -198,6 +199,18 @@ describe('install-validator', () => {
     expect(first.json?.Status).toBe('SUCCESS');
     expect(second.json?.Status).toBe(first.json?.Status);
     expect(second.json?.PhysicalResourceId).toBe(first.json?.PhysicalResourceId);
+  });
+
+  it('answers a request redelivered to a new container with the same status and physical ID', async () => {
+    const request = event({ ResourceProperties: parameters({ ReminderIntervalHours: '0' }) });
+    const container = () => customResourceProvider(installValidator({ templateText }));
+
+    await container()(request, lambdaContext());
+    await container()(request, lambdaContext());
+
+    const [first, second] = server.accepted();
+    expect(first.json?.Status).toBe('FAILED');
+    expect(second.json).toEqual(first.json);
   });
 
   it('treats a role already taken by another stack as a failure on Create', async () => {
