@@ -168,23 +168,21 @@ async function search(
 
 /**
  * The event that best explains a finding: a successful IAM call of one of the kind's event
- * names within the finding's window, naming as many of the finding's resources as possible;
- * of equals, the newest.
+ * names within the finding's window, naming as many of the finding's resources and policies as
+ * possible (two inline policies added to one role are told apart by their names); of equals,
+ * the newest. CloudTrail found every event for the resource searched, so one that names none
+ * of them still qualifies.
  */
-function match(
-  events: TrailEvent[] | null,
-  target: AttributionTarget,
-  hints: TrailHint,
-): Actor | null {
-  if (events === null) return null;
+function match(events: TrailEvent[], target: AttributionTarget, hints: TrailHint): Actor | null {
+  const names = [...new Set([...hints.resourceNames, ...policyNamesOf(target.finding)])];
   let best: TrailEvent | null = null;
-  let bestScore = 0;
+  let bestScore = -1;
 
   for (const event of events) {
     if (event.eventSource !== IAM_EVENT_SOURCE || event.errorCode !== null) continue;
     if (!hints.eventNames.includes(event.eventName)) continue;
     if (event.eventTime < target.start || event.eventTime > target.end) continue;
-    const score = hints.resourceNames.filter((n) => event.resourceNames.includes(n)).length;
+    const score = names.filter((n) => event.resourceNames.includes(n)).length;
     const newer = best !== null && event.eventTime > best.eventTime;
     if (score > bestScore || (score === bestScore && newer)) {
       best = event;
@@ -192,6 +190,19 @@ function match(
     }
   }
   return best === null ? null : actorOf(best);
+}
+
+/** Policy names and ARNs a finding's expected or actual value names at its top level. */
+function policyNamesOf(finding: Finding): string[] {
+  const out: string[] = [];
+  for (const value of [finding.expected, finding.actual]) {
+    if (value === null || typeof value !== 'object') continue;
+    for (const key of ['policyName', 'policyArn']) {
+      const name = (value as Record<string, unknown>)[key];
+      if (typeof name === 'string' && name.length > 0) out.push(name);
+    }
+  }
+  return out;
 }
 
 /** The actor of an event: the role behind an assumed-role session, with the session name. */

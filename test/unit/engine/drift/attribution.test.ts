@@ -153,6 +153,47 @@ describe('attribute', () => {
     });
   });
 
+  it('tells apart two inline policies added to one role by their names', async () => {
+    trail.on(LookupEventsCommand).resolves({
+      Events: [
+        anEvent({ name: 'PutRolePolicy', time: '2026-12-04T09:50:00Z', policyName: 'harmless' }),
+        anEvent({
+          name: 'PutRolePolicy',
+          time: '2026-12-04T09:20:00Z',
+          policyName: 'backdoor',
+          identity: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/mallory' },
+        }),
+      ],
+    });
+    const added = target({
+      kind: 'inline-policy-added',
+      expected: null,
+      actual: { policyName: 'backdoor', document: {} },
+    });
+
+    const outcome = await attribute(adapter(), [added], {
+      hints: trailHints,
+      log: captureLog().log,
+    });
+
+    expect(outcome.actors.get(added.finding.id)?.arn).toBe(
+      'arn:aws:iam::123456789012:user/mallory',
+    );
+  });
+
+  it('takes an event CloudTrail found for the resource even if it names it differently', async () => {
+    const event = anEvent({ roleName: 'shown-otherwise' });
+    event.Resources = [];
+    trail.on(LookupEventsCommand).resolves({ Events: [event] });
+
+    const outcome = await attribute(adapter(), [target()], {
+      hints: trailHints,
+      log: captureLog().log,
+    });
+
+    expect(outcome.actors.size).toBe(1);
+  });
+
   it('ignores failed calls, other services, other kinds of call and events outside the window', async () => {
     trail.on(LookupEventsCommand).resolves({
       Events: [
