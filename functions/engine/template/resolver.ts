@@ -8,14 +8,33 @@
  * so a Ref that needs one property (a role's name) does not resolve the rest, and a circular
  * reference is reported instead of recursing.
  */
-import { isSecret, isUnknown, SecretValue, sha256Hex, UnknownValue } from '../values';
+import { isSecret, isUnknown, type SecretValue, sha256Hex, UnknownValue } from '../values';
 import { type Env, type PropertyReader, TYPE_RULES } from './attributes';
-import { cidr } from './cidr';
-import { combineUnknowns, compose, findSymbolic, type Part, SecretBook } from './compose';
+import { combineUnknowns, compose, type Part, SecretBook } from './compose';
 import { child, describeValue, fail, type Path, pathOf, renderPath, TemplateError } from './errors';
 import { expandLoops, FOR_EACH, hasLoops, type UnexpandedLoop } from './foreach';
+import {
+  argList,
+  asPart,
+  base64,
+  findInMap,
+  fnCidr,
+  fnIf,
+  getAZs,
+  type Intrinsics,
+  importValue,
+  join,
+  length,
+  NO_VALUE,
+  select,
+  split,
+  sub,
+  toJsonString,
+  transform,
+} from './functions';
 import { memberParameterUnknown, type ParameterValue, parameterValue } from './parameters';
 import { isMapping } from './parse';
+import { partitionOf, pseudoValues, transformNames, urlSuffixOf } from './pseudo';
 import type {
   ConditionValue,
   ResourceDeclaration,
@@ -23,9 +42,6 @@ import type {
   StackResource,
   TemplateBody,
 } from './types';
-
-/** Stands where `AWS::NoValue` removes a value; never leaves the resolver. */
-export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 
 const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
 
@@ -37,7 +53,7 @@ export interface Overrides {
   stackSet?: string;
 }
 
-export class Resolver {
+export class Resolver implements Intrinsics {
   readonly book = new SecretBook();
   readonly env: Env;
   readonly transforms: string[];
@@ -57,7 +73,7 @@ export class Resolver {
 
   constructor(
     template: TemplateBody,
-    private readonly ctx: StackContext,
+    readonly ctx: StackContext,
     private readonly overrides: Overrides = {},
   ) {
     this.template = template;
@@ -185,12 +201,12 @@ export class Resolver {
       }
       if (name === 'Fn::Equals') return this.equals(args, path);
       if (name === 'Fn::Not') {
-        const list = this.argList(args, name, path, 1, 1);
+        const list = argList(args, name, path, 1, 1);
         const value = this.conditionExpression(list[0], child(child(path, name), 0));
         return isUnknown(value) ? value : !value;
       }
       if (name === 'Fn::And' || name === 'Fn::Or') {
-        const list = this.argList(args, name, path, 2, 10);
+        const list = argList(args, name, path, 2, 10);
         const values = list.map((item, index) =>
           this.conditionExpression(item, child(child(path, name), index)),
         );
@@ -212,7 +228,7 @@ export class Resolver {
   }
 
   private equals(args: unknown, path: Path | null): ConditionValue {
-    const list = this.argList(args, 'Fn::Equals', path, 2, 2);
+    const list = argList(args, 'Fn::Equals', path, 2, 2);
     const [left, right] = list.map((item, index) =>
       this.resolve(item, child(child(path, 'Fn::Equals'), index)),
     );
@@ -306,6 +322,14 @@ export class Resolver {
     return out;
   }
 
+  get forMembers(): boolean {
+    return this.overrides.pseudo !== undefined;
+  }
+
+  recordMacros(...calls: string[]): void {
+    this.macroSink?.push(...calls);
+  }
+
   /** Resolves a resource while collecting the macros (Fn::Transform) it holds. */
   withMacros<T>(run: () => T): { value: T; macros: string[] } {
     const outer = this.macroSink;
@@ -335,7 +359,7 @@ export class Resolver {
     if (rule?.nameProperty !== undefined) {
       const name = this.property(logicalId, rule.nameProperty);
       if (name !== undefined) {
-        const part = this.asPart(name, path, `${logicalId}.${rule.nameProperty}`);
+        const part = asPart(name, path, `${logicalId}.${rule.nameProperty}`);
         if (rule.refFromName === undefined) return part;
         return compose(rule.refFromName(part, this.env, this.reader(logicalId)), this.book);
       }
@@ -375,7 +399,7 @@ export class Resolver {
     }
     const build = rule?.attributes?.[attribute];
     if (build !== undefined) {
-      const id = this.asPart(this.refResource(logicalId, path), path, `Ref ${logicalId}`);
+      const id = asPart(this.refResource(logicalId, path), path, `Ref ${logicalId}`);
       const parts = build(id, this.env, this.reader(logicalId));
       if (parts !== null) return compose(parts, this.book);
     }
@@ -462,36 +486,36 @@ export class Resolver {
       case 'Fn::GetAtt':
         return this.fnGetAtt(args, path);
       case 'Fn::Sub':
-        return this.sub(args, path);
+        return sub(this, args, path);
       case 'Fn::Join':
-        return this.join(args, path);
+        return join(this, args, path);
       case 'Fn::Select':
-        return this.select(args, path);
+        return select(this, args, path);
       case 'Fn::Split':
-        return this.split(args, path);
+        return split(this, args, path);
       case 'Fn::FindInMap':
-        return this.findInMap(args, path);
+        return findInMap(this, args, path);
       case 'Fn::ImportValue':
-        return this.importValue(args, path);
+        return importValue(this, args, path);
       case 'Fn::Base64':
-        return this.base64(args, path);
+        return base64(this, args, path);
       case 'Fn::Cidr':
-        return this.fnCidr(args, path);
+        return fnCidr(this, args, path);
       case 'Fn::GetAZs':
-        return this.getAZs(args, path);
+        return getAZs(this, args, path);
       case 'Fn::If':
-        return this.fnIf(args, path);
+        return fnIf(this, args, path);
       case 'Fn::Equals':
       case 'Fn::And':
       case 'Fn::Or':
       case 'Fn::Not':
         return this.conditionExpression({ [name]: args }, path);
       case 'Fn::Transform':
-        return this.transform(args, path);
+        return transform(this, args, path);
       case 'Fn::ToJsonString':
-        return this.toJsonString(args, path);
+        return toJsonString(this, args, path);
       case 'Fn::Length':
-        return this.length(args, path);
+        return length(this, args, path);
       case 'Fn::GetStackOutput':
         return new UnknownValue(
           'Fn::GetStackOutput',
@@ -500,41 +524,6 @@ export class Resolver {
       default:
         fail(path, `${name} is not a CloudFormation function`);
     }
-  }
-
-  private argList(
-    args: unknown,
-    name: string,
-    path: Path | null,
-    min: number,
-    max: number,
-  ): unknown[] {
-    if (!Array.isArray(args)) {
-      fail(
-        path,
-        `${name} takes a list of ${min === max ? min : `${min} to ${max}`} arguments, received ${describeValue(args)}`,
-      );
-    }
-    if (args.length < min || args.length > max) {
-      const want = min === max ? `${min}` : `${min} to ${max}`;
-      fail(path, `${name} takes ${want} arguments, received ${args.length}`);
-    }
-    return args;
-  }
-
-  /** Resolves an argument that must come out as text. */
-  private text(node: unknown, path: Path | null, what: string): Part {
-    const value = this.resolve(node, path);
-    return this.asPart(value, path, what);
-  }
-
-  private asPart(value: unknown, path: Path | null, what: string): Part {
-    if (typeof value === 'string' || isUnknown(value) || isSecret(value)) return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    fail(
-      path,
-      `${what} must be a string, received ${describeValue(value === NO_VALUE ? undefined : value)}`,
-    );
   }
 
   private ref(args: unknown, path: Path | null): unknown {
@@ -571,7 +560,7 @@ export class Resolver {
       if (dot <= 0) fail(path, `Fn::GetAtt needs Resource.Attribute, received '${args}'`);
       pair = [args.slice(0, dot), args.slice(dot + 1)];
     } else {
-      pair = this.argList(args, 'Fn::GetAtt', path, 2, 2);
+      pair = argList(args, 'Fn::GetAtt', path, 2, 2);
     }
     const [resource, attribute] = pair;
     const attributeName =
@@ -586,42 +575,7 @@ export class Resolver {
     return this.getAtt(resource, attributeName, path);
   }
 
-  private sub(args: unknown, path: Path | null): unknown {
-    let template: unknown;
-    let variables: Record<string, unknown> = {};
-    if (Array.isArray(args)) {
-      const list = this.argList(args, 'Fn::Sub', path, 1, 2);
-      template = list[0];
-      if (list.length === 2) {
-        const map = this.resolve(list[1], child(child(path, 'Fn::Sub'), 1));
-        if (!isMapping(map))
-          fail(path, `Fn::Sub takes a mapping of variables second, received ${describeValue(map)}`);
-        variables = map;
-      }
-    } else {
-      template = args;
-    }
-    if (typeof template !== 'string') {
-      fail(path, `Fn::Sub takes a string, received ${describeValue(template)}`);
-    }
-    const parts: Part[] = [];
-    let last = 0;
-    const pattern = /\$\{([^}]*)\}/g;
-    for (let match = pattern.exec(template); match !== null; match = pattern.exec(template)) {
-      parts.push(template.slice(last, match.index));
-      last = match.index + match[0].length;
-      const name = match[1];
-      if (name.startsWith('!')) {
-        parts.push(`\${${name.slice(1)}}`);
-        continue;
-      }
-      parts.push(this.subVariable(name, variables, path));
-    }
-    parts.push(template.slice(last));
-    return compose(parts, this.book);
-  }
-
-  private subVariable(name: string, variables: Record<string, unknown>, path: Path | null): Part {
+  subVariable(name: string, variables: Record<string, unknown>, path: Path | null): Part {
     let value: unknown;
     if (Object.hasOwn(variables, name)) value = variables[name];
     else if (this.isKnownName(name))
@@ -644,7 +598,7 @@ export class Resolver {
     }
     if (value === NO_VALUE) fail(path, `Fn::Sub cannot insert \${${name}}: it is AWS::NoValue`);
     if (Array.isArray(value)) fail(path, `Fn::Sub cannot insert \${${name}}: it is a list`);
-    return this.asPart(value, path, `\${${name}} in Fn::Sub`);
+    return asPart(value, path, `\${${name}} in Fn::Sub`);
   }
 
   private isKnownName(name: string): boolean {
@@ -654,216 +608,6 @@ export class Resolver {
     return (
       this.resourceDeclaration(name) !== undefined || this.samGenerated(name, name) !== undefined
     );
-  }
-
-  private join(args: unknown, path: Path | null): unknown {
-    const [delimiter, items] = this.argList(args, 'Fn::Join', path, 2, 2);
-    const where = child(path, 'Fn::Join');
-    const separator = this.resolve(delimiter, child(where, 0));
-    if (typeof separator !== 'string')
-      fail(path, `Fn::Join takes a delimiter string first, received ${describeValue(separator)}`);
-    const list = this.resolve(items, child(where, 1));
-    if (isUnknown(list) || isSecret(list)) return list;
-    if (!Array.isArray(list))
-      fail(path, `Fn::Join takes a list second, received ${describeValue(list)}`);
-    const parts: Part[] = [];
-    list.forEach((item, index) => {
-      if (index > 0) parts.push(separator);
-      parts.push(this.asPart(item, child(child(where, 1), index), 'each item Fn::Join joins'));
-    });
-    return compose(parts, this.book);
-  }
-
-  private select(args: unknown, path: Path | null): unknown {
-    const [indexNode, listNode] = this.argList(args, 'Fn::Select', path, 2, 2);
-    const where = child(path, 'Fn::Select');
-    const index = this.resolve(indexNode, child(where, 0));
-    const list = this.resolve(listNode, child(where, 1));
-    if (isUnknown(index)) return index;
-    const position = typeof index === 'number' ? index : Number(index);
-    if (
-      !Number.isInteger(position) ||
-      position < 0 ||
-      (typeof index === 'string' && !/^\d+$/.test(index))
-    ) {
-      fail(path, `Fn::Select takes a whole number index first, received ${describeValue(index)}`);
-    }
-    if (isUnknown(list)) return list;
-    if (!Array.isArray(list))
-      fail(path, `Fn::Select takes a list second, received ${describeValue(list)}`);
-    if (position >= list.length) {
-      fail(path, `Fn::Select index ${position} is out of range for a list of ${list.length}`);
-    }
-    return list[position];
-  }
-
-  private split(args: unknown, path: Path | null): unknown {
-    const [delimiterNode, sourceNode] = this.argList(args, 'Fn::Split', path, 2, 2);
-    const where = child(path, 'Fn::Split');
-    const delimiter = this.resolve(delimiterNode, child(where, 0));
-    if (typeof delimiter !== 'string' || delimiter === '') {
-      fail(
-        path,
-        `Fn::Split takes a non-empty delimiter first, received ${describeValue(delimiter)}`,
-      );
-    }
-    const source = this.text(sourceNode, child(where, 1), 'the string Fn::Split splits');
-    if (isUnknown(source)) return source;
-    if (isSecret(source)) {
-      return new UnknownValue(
-        `NoEcho parameter ${source.parameter}`,
-        'Fn::Split of a NoEcho value is not computed offline',
-      );
-    }
-    return source.split(delimiter);
-  }
-
-  private findInMap(args: unknown, path: Path | null): unknown {
-    const list = this.argList(args, 'Fn::FindInMap', path, 3, 4);
-    const where = child(path, 'Fn::FindInMap');
-    const keys = list
-      .slice(0, 3)
-      .map((item, index) => this.text(item, child(where, index), 'each Fn::FindInMap key'));
-    let fallback: unknown;
-    if (list.length === 4) {
-      const options = this.resolve(list[3], child(where, 3));
-      if (!isMapping(options) || !Object.hasOwn(options, 'DefaultValue')) {
-        fail(path, 'Fn::FindInMap takes { DefaultValue: ... } as its fourth argument');
-      }
-      fallback = options.DefaultValue;
-    }
-    const unknown = keys.find(isUnknown);
-    if (unknown !== undefined) return unknown;
-    if (keys.some(isSecret)) fail(path, 'Fn::FindInMap cannot look up a NoEcho value');
-    const [mapName, top, second] = keys as string[];
-    const mappings = this.template.Mappings ?? {};
-    const missing = (what: string): never => {
-      if (fallback !== undefined) throw new FallbackSignal();
-      return fail(path, what);
-    };
-    try {
-      if (!Object.hasOwn(mappings, mapName))
-        missing(`Fn::FindInMap refers to mapping ${mapName}, which is not in Mappings`);
-      const map = mappings[mapName];
-      if (!Object.hasOwn(map, top)) missing(`Fn::FindInMap: mapping ${mapName} has no key ${top}`);
-      const inner = map[top];
-      if (!Object.hasOwn(inner, second))
-        missing(`Fn::FindInMap: mapping ${mapName}.${top} has no key ${second}`);
-      return this.resolve(inner[second], pathOf('Mappings', mapName, top, second));
-    } catch (error) {
-      if (error instanceof FallbackSignal) return fallback;
-      throw error;
-    }
-  }
-
-  private importValue(args: unknown, path: Path | null): unknown {
-    const name = this.text(
-      args,
-      child(path, 'Fn::ImportValue'),
-      'the export name of Fn::ImportValue',
-    );
-    if (isUnknown(name)) return name;
-    if (isSecret(name)) fail(path, 'Fn::ImportValue cannot take a NoEcho value as an export name');
-    const exports = this.ctx.exports ?? {};
-    if (Object.hasOwn(exports, name)) return exports[name];
-    return new UnknownValue(
-      `Fn::ImportValue ${name}`,
-      `the export ${name} comes from another stack; supply the account's exports to know it`,
-    );
-  }
-
-  private base64(args: unknown, path: Path | null): unknown {
-    const value = this.text(args, child(path, 'Fn::Base64'), 'the value of Fn::Base64');
-    if (isUnknown(value)) return value;
-    if (isSecret(value)) {
-      const clear = this.book.clearOf(value);
-      return clear === undefined
-        ? new SecretValue(value.parameter, undefined)
-        : this.book.secret(value.parameter, Buffer.from(clear, 'utf8').toString('base64'));
-    }
-    return Buffer.from(value, 'utf8').toString('base64');
-  }
-
-  private fnCidr(args: unknown, path: Path | null): unknown {
-    const list = this.argList(args, 'Fn::Cidr', path, 3, 3);
-    const where = child(path, 'Fn::Cidr');
-    const values = list.map((item, index) =>
-      this.text(item, child(where, index), 'each Fn::Cidr argument'),
-    );
-    const unknown = values.find(isUnknown);
-    if (unknown !== undefined) return unknown;
-    if (values.some(isSecret)) fail(path, 'Fn::Cidr cannot take a NoEcho value');
-    const [block, count, bits] = values as string[];
-    try {
-      return cidr(block, Number(count), Number(bits));
-    } catch (error) {
-      fail(path, `Fn::Cidr: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  private getAZs(args: unknown, path: Path | null): unknown {
-    const region = this.text(args ?? '', child(path, 'Fn::GetAZs'), 'the region of Fn::GetAZs');
-    if (isUnknown(region)) return region;
-    if (isSecret(region)) fail(path, 'Fn::GetAZs cannot take a NoEcho value');
-    const current = this.env.region;
-    const isCurrent = region === '' || region === current;
-    if (isCurrent && this.ctx.availabilityZones !== undefined && !this.overrides.pseudo) {
-      return [...this.ctx.availabilityZones];
-    }
-    const named =
-      region === '' ? (typeof current === 'string' ? current : 'the stack region') : region;
-    return new UnknownValue(
-      `Fn::GetAZs ${named}`,
-      `the availability zones of ${named} were not supplied`,
-    );
-  }
-
-  private fnIf(args: unknown, path: Path | null): unknown {
-    const [name, whenTrue, whenFalse] = this.argList(args, 'Fn::If', path, 3, 3);
-    if (typeof name !== 'string')
-      fail(path, `Fn::If takes a condition name first, received ${describeValue(name)}`);
-    const value = this.condition(name, path);
-    const where = child(path, 'Fn::If');
-    if (value === true) return this.resolve(whenTrue, child(where, 1));
-    if (value === false) return this.resolve(whenFalse, child(where, 2));
-    return new UnknownValue(
-      value.source,
-      `Fn::If picks a value by condition ${name}, which cannot be decided offline: ${value.reason}`,
-    );
-  }
-
-  private transform(args: unknown, path: Path | null): unknown {
-    const calls = Array.isArray(args) ? args : [args];
-    const names = calls.map((call) => {
-      const name = isMapping(call)
-        ? this.resolve(call.Name, child(child(path, 'Fn::Transform'), 'Name'))
-        : undefined;
-      if (typeof name !== 'string') fail(path, 'Fn::Transform needs a macro Name');
-      return name;
-    });
-    if (names.length === 0) fail(path, 'Fn::Transform needs a macro Name');
-    this.macroSink?.push(...names.map((name) => `Fn::Transform ${name} at ${renderPath(path)}`));
-    return new UnknownValue(
-      `Fn::Transform ${names.join(', ')}`,
-      `the macro ${names.join(', ')} writes this part when CloudFormation processes the template; read the processed template to know it`,
-    );
-  }
-
-  private toJsonString(args: unknown, path: Path | null): unknown {
-    const value = this.resolve(args, child(path, 'Fn::ToJsonString'));
-    if (typeof value === 'string') return value;
-    const symbolic = findSymbolic(value);
-    if (symbolic === undefined) return JSON.stringify(value);
-    if (isUnknown(symbolic)) return symbolic;
-    return new SecretValue(symbolic.parameter, undefined);
-  }
-
-  private length(args: unknown, path: Path | null): unknown {
-    const value = this.resolve(args, child(path, 'Fn::Length'));
-    if (isUnknown(value)) return value;
-    if (!Array.isArray(value))
-      fail(path, `Fn::Length takes a list, received ${describeValue(value)}`);
-    return value.length;
   }
 
   /** A parameter given for the stack that the template does not declare is a typo to report. */
@@ -880,8 +624,6 @@ export class Resolver {
     }
   }
 }
-
-class FallbackSignal extends Error {}
 
 function isFunctionName(key: string): boolean {
   return key === 'Ref' || (key.startsWith('Fn::') && !key.startsWith(FOR_EACH));
@@ -900,69 +642,9 @@ function comparable(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function pseudoValues(ctx: StackContext): Record<string, unknown> {
-  const partition = ctx.partition ?? partitionOf(ctx.region);
-  return {
-    'AWS::AccountId': ctx.accountId,
-    'AWS::Region': ctx.region,
-    'AWS::Partition': partition,
-    'AWS::URLSuffix': ctx.urlSuffix ?? urlSuffixOf(partition),
-    'AWS::StackName': ctx.stackName,
-    'AWS::StackId':
-      ctx.stackId ??
-      new UnknownValue(
-        'AWS::StackId',
-        'the stack ID was not supplied (CloudFormation assigns it at create time)',
-      ),
-    'AWS::NotificationARNs':
-      ctx.notificationArns === undefined
-        ? new UnknownValue(
-            'AWS::NotificationARNs',
-            "the stack's notification ARNs were not supplied",
-          )
-        : [...ctx.notificationArns],
-  };
-}
-
-export function partitionOf(region: string): string {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
-  if (region.startsWith('us-isof-')) return 'aws-iso-f';
-  return 'aws';
-}
-
-export function urlSuffixOf(partition: string): string {
-  switch (partition) {
-    case 'aws-cn':
-      return 'amazonaws.com.cn';
-    case 'aws-iso':
-      return 'c2s.ic.gov';
-    case 'aws-iso-b':
-      return 'sc2s.sgov.gov';
-    default:
-      return 'amazonaws.com';
-  }
-}
-
-function transformNames(transform: unknown): string[] {
-  if (transform === undefined || transform === null) return [];
-  const items = Array.isArray(transform) ? transform : [transform];
-  return items.map((item) => {
-    if (typeof item === 'string') return item;
-    if (isMapping(item) && typeof item.Name === 'string') return item.Name;
-    throw new TemplateError(
-      'Transform',
-      `names a macro by string or { Name }, received ${describeValue(item)}`,
-    );
-  });
-}
-
 /** Whether a value is the NoValue marker, for callers walking resolved trees. */
 export function isNoValue(value: unknown): boolean {
   return value === NO_VALUE;
 }
 
-export { renderPath };
+export { NO_VALUE, partitionOf, renderPath, urlSuffixOf };

@@ -1,0 +1,305 @@
+/**
+ * The intrinsic functions that compute a value from their arguments (Fn::Sub, Fn::Join,
+ * Fn::Select, Fn::Split, Fn::FindInMap, Fn::ImportValue, Fn::Base64, Fn::Cidr, Fn::GetAZs,
+ * Fn::If, Fn::Transform, Fn::ToJsonString, Fn::Length). Names (Ref, Fn::GetAtt), parameters and
+ * conditions are the resolver's; these functions reach them through {@link Intrinsics}.
+ */
+import { isSecret, isUnknown, SecretValue, UnknownValue } from '../values';
+import type { Env } from './attributes';
+import { cidr } from './cidr';
+import { compose, findSymbolic, type Part, type SecretBook } from './compose';
+import { child, describeValue, fail, type Path, pathOf, renderPath } from './errors';
+import { isMapping } from './parse';
+import type { ConditionValue, StackContext, TemplateBody } from './types';
+
+/** What the functions need of the resolver. */
+export interface Intrinsics {
+  readonly book: SecretBook;
+  readonly env: Env;
+  readonly ctx: StackContext;
+  readonly template: TemplateBody;
+  /** True when resolving a StackSet's member template, whose region facts are not the stack's. */
+  readonly forMembers: boolean;
+  resolve(node: unknown, path: Path | null): unknown;
+  condition(name: string, path: Path | null): ConditionValue;
+  subVariable(name: string, variables: Record<string, unknown>, path: Path | null): Part;
+  recordMacros(...calls: string[]): void;
+}
+
+/** Stands where `AWS::NoValue` removes a value; never leaves the resolver. */
+export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
+
+class FallbackSignal extends Error {}
+
+export function argList(
+  args: unknown,
+  name: string,
+  path: Path | null,
+  min: number,
+  max: number,
+): unknown[] {
+  if (!Array.isArray(args)) {
+    fail(
+      path,
+      `${name} takes a list of ${min === max ? min : `${min} to ${max}`} arguments, received ${describeValue(args)}`,
+    );
+  }
+  if (args.length < min || args.length > max) {
+    const want = min === max ? `${min}` : `${min} to ${max}`;
+    fail(path, `${name} takes ${want} arguments, received ${args.length}`);
+  }
+  return args;
+}
+
+/** Resolves an argument that must come out as text. */
+export function text(r: Intrinsics, node: unknown, path: Path | null, what: string): Part {
+  const value = r.resolve(node, path);
+  return asPart(value, path, what);
+}
+
+export function asPart(value: unknown, path: Path | null, what: string): Part {
+  if (typeof value === 'string' || isUnknown(value) || isSecret(value)) return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  fail(
+    path,
+    `${what} must be a string, received ${describeValue(value === NO_VALUE ? undefined : value)}`,
+  );
+}
+
+export function sub(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  let template: unknown;
+  let variables: Record<string, unknown> = {};
+  if (Array.isArray(args)) {
+    const list = argList(args, 'Fn::Sub', path, 1, 2);
+    template = list[0];
+    if (list.length === 2) {
+      const map = r.resolve(list[1], child(child(path, 'Fn::Sub'), 1));
+      if (!isMapping(map))
+        fail(path, `Fn::Sub takes a mapping of variables second, received ${describeValue(map)}`);
+      variables = map;
+    }
+  } else {
+    template = args;
+  }
+  if (typeof template !== 'string') {
+    fail(path, `Fn::Sub takes a string, received ${describeValue(template)}`);
+  }
+  const parts: Part[] = [];
+  let last = 0;
+  const pattern = /\$\{([^}]*)\}/g;
+  for (let match = pattern.exec(template); match !== null; match = pattern.exec(template)) {
+    parts.push(template.slice(last, match.index));
+    last = match.index + match[0].length;
+    const name = match[1];
+    if (name.startsWith('!')) {
+      parts.push(`\${${name.slice(1)}}`);
+      continue;
+    }
+    parts.push(r.subVariable(name, variables, path));
+  }
+  parts.push(template.slice(last));
+  return compose(parts, r.book);
+}
+
+export function join(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const [delimiter, items] = argList(args, 'Fn::Join', path, 2, 2);
+  const where = child(path, 'Fn::Join');
+  const separator = r.resolve(delimiter, child(where, 0));
+  if (typeof separator !== 'string')
+    fail(path, `Fn::Join takes a delimiter string first, received ${describeValue(separator)}`);
+  const list = r.resolve(items, child(where, 1));
+  if (isUnknown(list) || isSecret(list)) return list;
+  if (!Array.isArray(list))
+    fail(path, `Fn::Join takes a list second, received ${describeValue(list)}`);
+  const parts: Part[] = [];
+  list.forEach((item, index) => {
+    if (index > 0) parts.push(separator);
+    parts.push(asPart(item, child(child(where, 1), index), 'each item Fn::Join joins'));
+  });
+  return compose(parts, r.book);
+}
+
+export function select(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const [indexNode, listNode] = argList(args, 'Fn::Select', path, 2, 2);
+  const where = child(path, 'Fn::Select');
+  const index = r.resolve(indexNode, child(where, 0));
+  const list = r.resolve(listNode, child(where, 1));
+  if (isUnknown(index)) return index;
+  const position = typeof index === 'number' ? index : Number(index);
+  if (
+    !Number.isInteger(position) ||
+    position < 0 ||
+    (typeof index === 'string' && !/^\d+$/.test(index))
+  ) {
+    fail(path, `Fn::Select takes a whole number index first, received ${describeValue(index)}`);
+  }
+  if (isUnknown(list)) return list;
+  if (!Array.isArray(list))
+    fail(path, `Fn::Select takes a list second, received ${describeValue(list)}`);
+  if (position >= list.length) {
+    fail(path, `Fn::Select index ${position} is out of range for a list of ${list.length}`);
+  }
+  return list[position];
+}
+
+export function split(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const [delimiterNode, sourceNode] = argList(args, 'Fn::Split', path, 2, 2);
+  const where = child(path, 'Fn::Split');
+  const delimiter = r.resolve(delimiterNode, child(where, 0));
+  if (typeof delimiter !== 'string' || delimiter === '') {
+    fail(path, `Fn::Split takes a non-empty delimiter first, received ${describeValue(delimiter)}`);
+  }
+  const source = text(r, sourceNode, child(where, 1), 'the string Fn::Split splits');
+  if (isUnknown(source)) return source;
+  if (isSecret(source)) {
+    return new UnknownValue(
+      `NoEcho parameter ${source.parameter}`,
+      'Fn::Split of a NoEcho value is not computed offline',
+    );
+  }
+  return source.split(delimiter);
+}
+
+export function findInMap(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const list = argList(args, 'Fn::FindInMap', path, 3, 4);
+  const where = child(path, 'Fn::FindInMap');
+  const keys = list
+    .slice(0, 3)
+    .map((item, index) => text(r, item, child(where, index), 'each Fn::FindInMap key'));
+  let fallback: unknown;
+  if (list.length === 4) {
+    const options = r.resolve(list[3], child(where, 3));
+    if (!isMapping(options) || !Object.hasOwn(options, 'DefaultValue')) {
+      fail(path, 'Fn::FindInMap takes { DefaultValue: ... } as its fourth argument');
+    }
+    fallback = options.DefaultValue;
+  }
+  const unknown = keys.find(isUnknown);
+  if (unknown !== undefined) return unknown;
+  if (keys.some(isSecret)) fail(path, 'Fn::FindInMap cannot look up a NoEcho value');
+  const [mapName, top, second] = keys as string[];
+  const mappings = r.template.Mappings ?? {};
+  const missing = (what: string): never => {
+    if (fallback !== undefined) throw new FallbackSignal();
+    return fail(path, what);
+  };
+  try {
+    if (!Object.hasOwn(mappings, mapName))
+      missing(`Fn::FindInMap refers to mapping ${mapName}, which is not in Mappings`);
+    const map = mappings[mapName];
+    if (!Object.hasOwn(map, top)) missing(`Fn::FindInMap: mapping ${mapName} has no key ${top}`);
+    const inner = map[top];
+    if (!Object.hasOwn(inner, second))
+      missing(`Fn::FindInMap: mapping ${mapName}.${top} has no key ${second}`);
+    return r.resolve(inner[second], pathOf('Mappings', mapName, top, second));
+  } catch (error) {
+    if (error instanceof FallbackSignal) return fallback;
+    throw error;
+  }
+}
+
+export function importValue(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const name = text(r, args, child(path, 'Fn::ImportValue'), 'the export name of Fn::ImportValue');
+  if (isUnknown(name)) return name;
+  if (isSecret(name)) fail(path, 'Fn::ImportValue cannot take a NoEcho value as an export name');
+  const exports = r.ctx.exports ?? {};
+  if (Object.hasOwn(exports, name)) return exports[name];
+  return new UnknownValue(
+    `Fn::ImportValue ${name}`,
+    `the export ${name} comes from another stack; supply the account's exports to know it`,
+  );
+}
+
+export function base64(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const value = text(r, args, child(path, 'Fn::Base64'), 'the value of Fn::Base64');
+  if (isUnknown(value)) return value;
+  if (isSecret(value)) {
+    const clear = r.book.clearOf(value);
+    return clear === undefined
+      ? new SecretValue(value.parameter, undefined)
+      : r.book.secret(value.parameter, Buffer.from(clear, 'utf8').toString('base64'));
+  }
+  return Buffer.from(value, 'utf8').toString('base64');
+}
+
+export function fnCidr(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const list = argList(args, 'Fn::Cidr', path, 3, 3);
+  const where = child(path, 'Fn::Cidr');
+  const values = list.map((item, index) =>
+    text(r, item, child(where, index), 'each Fn::Cidr argument'),
+  );
+  const unknown = values.find(isUnknown);
+  if (unknown !== undefined) return unknown;
+  if (values.some(isSecret)) fail(path, 'Fn::Cidr cannot take a NoEcho value');
+  const [block, count, bits] = values as string[];
+  try {
+    return cidr(block, Number(count), Number(bits));
+  } catch (error) {
+    fail(path, `Fn::Cidr: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function getAZs(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const region = text(r, args ?? '', child(path, 'Fn::GetAZs'), 'the region of Fn::GetAZs');
+  if (isUnknown(region)) return region;
+  if (isSecret(region)) fail(path, 'Fn::GetAZs cannot take a NoEcho value');
+  const current = r.env.region;
+  const isCurrent = region === '' || region === current;
+  if (isCurrent && r.ctx.availabilityZones !== undefined && !r.forMembers) {
+    return [...r.ctx.availabilityZones];
+  }
+  const named =
+    region === '' ? (typeof current === 'string' ? current : 'the stack region') : region;
+  return new UnknownValue(
+    `Fn::GetAZs ${named}`,
+    `the availability zones of ${named} were not supplied`,
+  );
+}
+
+export function fnIf(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const [name, whenTrue, whenFalse] = argList(args, 'Fn::If', path, 3, 3);
+  if (typeof name !== 'string')
+    fail(path, `Fn::If takes a condition name first, received ${describeValue(name)}`);
+  const value = r.condition(name, path);
+  const where = child(path, 'Fn::If');
+  if (value === true) return r.resolve(whenTrue, child(where, 1));
+  if (value === false) return r.resolve(whenFalse, child(where, 2));
+  return new UnknownValue(
+    value.source,
+    `Fn::If picks a value by condition ${name}, which cannot be decided offline: ${value.reason}`,
+  );
+}
+
+export function transform(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const calls = Array.isArray(args) ? args : [args];
+  const names = calls.map((call) => {
+    const name = isMapping(call)
+      ? r.resolve(call.Name, child(child(path, 'Fn::Transform'), 'Name'))
+      : undefined;
+    if (typeof name !== 'string') fail(path, 'Fn::Transform needs a macro Name');
+    return name;
+  });
+  if (names.length === 0) fail(path, 'Fn::Transform needs a macro Name');
+  r.recordMacros(...names.map((name) => `Fn::Transform ${name} at ${renderPath(path)}`));
+  return new UnknownValue(
+    `Fn::Transform ${names.join(', ')}`,
+    `the macro ${names.join(', ')} writes this part when CloudFormation processes the template; read the processed template to know it`,
+  );
+}
+
+export function toJsonString(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const value = r.resolve(args, child(path, 'Fn::ToJsonString'));
+  if (typeof value === 'string') return value;
+  const symbolic = findSymbolic(value);
+  if (symbolic === undefined) return JSON.stringify(value);
+  if (isUnknown(symbolic)) return symbolic;
+  return new SecretValue(symbolic.parameter, undefined);
+}
+
+export function length(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const value = r.resolve(args, child(path, 'Fn::Length'));
+  if (isUnknown(value)) return value;
+  if (!Array.isArray(value))
+    fail(path, `Fn::Length takes a list, received ${describeValue(value)}`);
+  return value.length;
+}
