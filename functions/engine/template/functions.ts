@@ -41,7 +41,8 @@ export function argList(
   if (!Array.isArray(args)) {
     fail(
       path,
-      `${name} takes a list of ${min === max ? min : `${min} to ${max}`} arguments, received ${describeValue(args)}`,
+      `${name} takes a list of ${min === max ? min : `${min} to ${max}`} arguments, ` +
+        `received ${describeValue(args)}`,
     );
   }
   if (args.length < min || args.length > max) {
@@ -283,7 +284,8 @@ export function transform(r: Intrinsics, args: unknown, path: Path | null): unkn
   r.recordMacros(...names.map((name) => `Fn::Transform ${name} at ${renderPath(path)}`));
   return new UnknownValue(
     `Fn::Transform ${names.join(', ')}`,
-    `the macro ${names.join(', ')} writes this part when CloudFormation processes the template; read the processed template to know it`,
+    `the macro ${names.join(', ')} writes this part when CloudFormation processes the ` +
+      `template; read the processed template to know it`,
   );
 }
 

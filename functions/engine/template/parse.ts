@@ -92,7 +92,8 @@ export function parseTemplate(text: string, source = 'template'): TemplateDocume
   if (bytes > LIMITS.bytes) {
     throw new TemplateError(
       '',
-      `${source}: the template is ${bytes} bytes, more than CloudFormation's limit of ${LIMITS.bytes}`,
+      `${source}: the template is ${bytes} bytes, more than CloudFormation's limit of ` +
+        `${LIMITS.bytes}`,
     );
   }
   const json = /^\s*\{/.test(text);

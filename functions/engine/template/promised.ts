@@ -88,14 +88,19 @@ class StateBuilder {
       this.state.notExpanded.push({
         logicalId: '(template)',
         type: `Transform ${name}`,
-        reason: `the template-level macro ${name} may rewrite any part of the template; resolve CloudFormation's processed template (GetTemplate, TemplateStage Processed) instead`,
+        reason:
+          `the template-level macro ${name} may rewrite any part of the template; ` +
+          "resolve CloudFormation's processed template (GetTemplate, TemplateStage " +
+          'Processed) instead',
       });
     }
     for (const loop of this.resolver.unexpandedLoops) {
       this.state.notExpanded.push({
         logicalId: loop.key,
         type: 'Fn::ForEach',
-        reason: `the loop's collection depends on ${loop.unknown.source}, so what it makes is not known offline`,
+        reason:
+          `the loop's collection depends on ${loop.unknown.source}, so what it ` +
+          `makes is not known offline`,
       });
     }
   }
@@ -107,7 +112,9 @@ class StateBuilder {
       this.state.notExpanded.push({
         logicalId,
         type,
-        reason: `whether the stack creates it depends on a condition that cannot be decided offline (${created.source})`,
+        reason:
+          `whether the stack creates it depends on a condition that cannot be ` +
+          `decided offline (${created.source})`,
       });
     }
     return false;
@@ -117,10 +124,13 @@ class StateBuilder {
     let reason: string | undefined;
     if (type === 'AWS::Serverless::Function') {
       reason =
-        'SAM creates this function and, unless it names a Role, an execution role with the policies it lists, when CloudFormation processes the template; that role is not derived offline: resolve the processed template to check it';
+        'SAM creates this function and, unless it names a Role, an execution role with ' +
+        'the policies it lists, when CloudFormation processes the template; that role is ' +
+        'not derived offline: resolve the processed template to check it';
     } else if (type.startsWith('AWS::Serverless::')) {
       reason =
-        'SAM expands this resource when CloudFormation processes the template; resolve the processed template to check what it creates';
+        'SAM expands this resource when CloudFormation processes the template; resolve ' +
+        'the processed template to check what it creates';
     } else if (type === 'AWS::CloudFormation::Stack') {
       reason = 'a nested stack creates its own resources; check it as a stack of its own';
     }
@@ -133,7 +143,9 @@ class StateBuilder {
       this.state.notExpanded.push({
         logicalId,
         type,
-        reason: `${macros.join('; ')}: the macro's output is known only from CloudFormation's processed template, so what it adds stays unknown`,
+        reason:
+          `${macros.join('; ')}: the macro's output is known only from ` +
+          `CloudFormation's processed template, so what it adds stays unknown`,
       });
     }
     if (isUnknown(value)) {
@@ -385,7 +397,8 @@ class StateBuilder {
     if (body === undefined) {
       const reason =
         props.TemplateURL !== undefined
-          ? 'its member template is read from TemplateURL; fetch that template and check it on its own'
+          ? 'its member template is read from TemplateURL; fetch that template and check ' +
+            'it on its own'
           : 'it has no TemplateBody';
       this.state.notExpanded.push({ logicalId, type, reason });
       return;

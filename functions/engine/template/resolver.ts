@@ -223,7 +223,8 @@ export class Resolver implements Intrinsics {
     if (typeof node === 'boolean') return node;
     fail(
       path,
-      `a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition, received ${describeValue(node)}`,
+      `a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition, received ` +
+        `${describeValue(node)}`,
     );
   }
 
@@ -375,7 +376,8 @@ export class Resolver implements Intrinsics {
         : `it has no ${nameProperty}, so CloudFormation generates its name`;
     return new UnknownValue(
       `Ref ${logicalId}`,
-      `${logicalId} (${type}): ${how}; supply the stack's resources (describe-stack-resources) to know it`,
+      `${logicalId} (${type}): ${how}; supply the stack's resources ` +
+        `(describe-stack-resources) to know it`,
     );
   }
 
@@ -394,7 +396,8 @@ export class Resolver implements Intrinsics {
     if (rule?.allAttributes !== undefined && !rule.allAttributes.includes(attribute)) {
       fail(
         path,
-        `Fn::GetAtt asks ${logicalId} (${declaration.Type}) for ${attribute}; it has ${rule.allAttributes.join(', ')}`,
+        `Fn::GetAtt asks ${logicalId} (${declaration.Type}) for ${attribute}; it has ` +
+          `${rule.allAttributes.join(', ')}`,
       );
     }
     const build = rule?.attributes?.[attribute];
@@ -405,7 +408,8 @@ export class Resolver implements Intrinsics {
     }
     return new UnknownValue(
       `${declaration.Type}.${attribute}`,
-      `${logicalId} (${declaration.Type}) reports ${attribute} only once CloudFormation has created it`,
+      `${logicalId} (${declaration.Type}) reports ${attribute} only once CloudFormation ` +
+        `has created it`,
     );
   }
 
@@ -418,7 +422,8 @@ export class Resolver implements Intrinsics {
     if (this.created(logicalId) === false) {
       fail(
         path,
-        `${fn} refers to ${logicalId}, whose condition ${declaration.Condition} is false, so the stack does not create it`,
+        `${fn} refers to ${logicalId}, whose condition ${declaration.Condition} is false, ` +
+          `so the stack does not create it`,
       );
     }
   }
@@ -457,7 +462,8 @@ export class Resolver implements Intrinsics {
     if (named !== undefined) {
       fail(
         path,
-        `${named} must be the only key of its mapping, which also has ${keys.filter((k) => k !== named).join(', ')}`,
+        `${named} must be the only key of its mapping, which also has ` +
+          `${keys.filter((k) => k !== named).join(', ')}`,
       );
     }
     const out: Record<string, unknown> = {};
@@ -531,7 +537,8 @@ export class Resolver implements Intrinsics {
     if (typeof target !== 'string') {
       fail(
         path,
-        `Ref takes the name of a parameter, resource or pseudo parameter, received ${describeValue(target)}`,
+        `Ref takes the name of a parameter, resource or pseudo parameter, received ` +
+          `${describeValue(target)}`,
       );
     }
     return this.lookup(target, path, `Ref to ${target}`);
