@@ -332,7 +332,33 @@ function topicProblems(arn: string, where: Placement): RuleProblem[] {
       ),
     ];
   }
-  return [];
+  const [, , region, account] = match;
+  const problems: RuleProblem[] = [];
+  if (where.region !== undefined && region !== where.region) {
+    problems.push(
+      warning(
+        name,
+        'topic-other-region',
+        `${name} is in ${region}, but the stack is in ${where.region}; SNS refuses a publish ` +
+          `to a topic of another region (InvalidParameter: TopicArn) unless the drift guard ` +
+          `sends it through ${region}'s endpoint. Fix: use a topic in ${where.region} (it can ` +
+          'forward to a central one), or check that findings arrive after the install.',
+      ),
+    );
+  }
+  if (where.accountId !== undefined && account !== where.accountId) {
+    problems.push(
+      warning(
+        name,
+        'topic-other-account',
+        `${name} belongs to account ${account}, not this one (${where.accountId}); IAM here ` +
+          "cannot show whether the topic's policy lets this stack publish. Fix: make sure the " +
+          "topic policy allows sns:Publish to this stack's drift-guard role, and, if the topic " +
+          'is encrypted, that the key policy allows it kms:GenerateDataKey and kms:Decrypt.',
+      ),
+    );
+  }
+  return problems;
 }
 
 function scheduleProblems(value: string, where: Placement): RuleProblem[] {

@@ -197,7 +197,7 @@ describe('validateInstall offline', () => {
 
   it('refuses a notification email together with an existing topic', async () => {
     const report = await check({
-      ExistingNotificationTopicArn: 'arn:aws:sns:eu-west-1:999988887777:central-findings',
+      ExistingNotificationTopicArn: `arn:aws:sns:eu-west-1:${THIS_ACCOUNT}:findings`,
     });
 
     expect(rulesOf(report.errors)).toEqual(['NotificationEmail:notification-conflict']);
@@ -213,6 +213,27 @@ describe('validateInstall offline', () => {
     const report = await check({ NotificationEmail: '', ExistingNotificationTopicArn: arn });
 
     expect(rulesOf(report.errors)).toEqual([`ExistingNotificationTopicArn:${rule}`]);
+  });
+
+  it('warns about a topic in another region or account, which IAM here cannot vouch for', async () => {
+    const sameAccount = await check({
+      NotificationEmail: '',
+      ExistingNotificationTopicArn: `arn:aws:sns:us-east-1:${THIS_ACCOUNT}:findings`,
+    });
+    const central = await check({
+      NotificationEmail: '',
+      ExistingNotificationTopicArn: 'arn:aws:sns:eu-west-1:999988887777:findings',
+    });
+
+    expect(rulesOf(sameAccount.warnings)).toEqual([
+      'ExistingNotificationTopicArn:topic-other-region',
+    ]);
+    expect(sameAccount.warnings[0].message).toMatch(
+      /is in us-east-1, but the stack is in eu-west-1/,
+    );
+    expect(rulesOf(central.warnings)).toEqual(['ExistingNotificationTopicArn:topic-other-account']);
+    expect(central.warnings[0].message).toMatch(/sns:Publish to this stack's drift-guard role/);
+    expect(sameAccount.valid && central.valid).toBe(true);
   });
 
   it('warns when findings would reach nobody', async () => {
