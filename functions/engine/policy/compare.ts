@@ -42,9 +42,10 @@ import type {
   PolicyChange,
   PolicyComparison,
   PolicyElement,
+  PolicyKind,
 } from './types';
 
-/** Condition keys that stop a service or another account acting for someone else. */
+/** Condition keys of a trust policy that stop a service or another account acting for someone else. */
 const DEPUTY_GUARDS = new Set(['aws:sourceaccount', 'aws:sourcearn', 'aws:principalorgid']);
 const UNIQUE_ID = /^(AROA|AIDA)[A-Z0-9]{12,}$/;
 const ELEMENT_ORDER: PolicyElement[] = [
@@ -120,7 +121,10 @@ export function comparePolicies(
   resolveSecrets(before, after);
 
   const gaps = findGaps(atomsOf(before), atomsOf(after), options.catalogue);
-  const changes = [...versionChanges(before, after), ...describeGaps(gaps)];
+  const changes = [
+    ...versionChanges(before, after),
+    ...describeGaps(gaps, options.kind ?? 'permissions'),
+  ];
   changes.sort(
     (a, b) =>
       a.statement.index - b.statement.index ||
@@ -354,7 +358,7 @@ function usesVariables(statement: PolicyStatement): boolean {
   );
 }
 
-function describeGaps(gaps: Gap[]): PolicyChange[] {
+function describeGaps(gaps: Gap[], kind: PolicyKind): PolicyChange[] {
   const changes = new Map<string, PolicyChange>();
   const groups = new Map<string, Gap[]>();
   const uniqueIdGaps = gaps.filter(
@@ -377,7 +381,7 @@ function describeGaps(gaps: Gap[]): PolicyChange[] {
     if (uniqueIdGaps.length > 0 && replacedByUniqueId(gap)) continue;
     if (echoes(gap)) continue;
     if (gap.element === 'Condition' && gap.counterpart) {
-      for (const change of conditionChanges(gap, gap.counterpart)) {
+      for (const change of conditionChanges(gap, gap.counterpart, kind)) {
         const key = conditionChangeKey(gap, change);
         const existing = changes.get(key);
         if (existing === undefined || existing.direction === 'narrowed') changes.set(key, change);
@@ -569,7 +573,7 @@ function newlyMatched(group: Gap[], verb: string): string {
   return ` (${verb} ${listText(names, 5)})`;
 }
 
-function conditionChanges(gap: Gap, counterpart: Atom): PolicyChange[] {
+function conditionChanges(gap: Gap, counterpart: Atom, kind: PolicyKind): PolicyChange[] {
   const { expected, live } = pair(gap);
   const mine = gap.atom.condition;
   const theirs = counterpart.condition;
@@ -596,14 +600,21 @@ function conditionChanges(gap: Gap, counterpart: Atom): PolicyChange[] {
       expected,
       live,
       clause.key,
-      clauseSummary(gap, clause, peers, verdict),
+      clauseSummary(gap, clause, peers, verdict, kind),
     );
   });
 }
 
-function clauseSummary(gap: Gap, clause: Clause, peers: Clause[], verdict: Verdict): string {
+function clauseSummary(
+  gap: Gap,
+  clause: Clause,
+  peers: Clause[],
+  verdict: Verdict,
+  kind: PolicyKind,
+): string {
   const key = clause.keyText;
-  const guard = DEPUTY_GUARDS.has(clause.key) ? ', a confused-deputy guard' : '';
+  const guard =
+    kind === 'trust' && DEPUTY_GUARDS.has(clause.key) ? ', a confused-deputy guard' : '';
   const live = gap.side === 'live';
   if (gap.direction === 'unknown' || verdict === 'unknown') {
     return `could not verify condition ${key}: ${gap.reason ?? UNDECIDED_CONDITIONS}`;
