@@ -10,7 +10,9 @@
  * After bundling, the build refuses any copyleft package inside a Lambda bundle and loads each
  * bundle in a fresh Node process to prove it imports and exports `handler`.
  *
- * Usage: node esbuild.config.mjs [--outdir DIR] [--skip-load-check]
+ * Usage: node esbuild.config.mjs [--outdir DIR] [--skip-load-check] [--analyze]
+ *
+ * `--analyze` prints, for each bundle, what takes its space, largest first.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -114,7 +116,8 @@ function checkLoads(file) {
 /**
  * Builds every function and the CLI into `outdir`.
  *
- * @returns one entry per output: its name, file and the packages bundled into it
+ * @returns one entry per output: its name, file, esbuild metafile and the packages bundled
+ *   into it (name to licence)
  */
 export async function build({ outdir = join(ROOT, 'dist'), loadCheck = true } = {}) {
   const built = [];
@@ -129,7 +132,12 @@ export async function build({ outdir = join(ROOT, 'dist'), loadCheck = true } = 
     });
     refuseCopyleft(name, result.metafile);
     if (loadCheck) checkLoads(outfile);
-    built.push({ name, outfile, packages: bundledPackages(result.metafile) });
+    built.push({
+      name,
+      outfile,
+      metafile: result.metafile,
+      packages: bundledPackages(result.metafile),
+    });
   }
 
   const cliEntry = join(FUNCTIONS_DIR, 'cli', 'bin.ts');
@@ -143,7 +151,12 @@ export async function build({ outdir = join(ROOT, 'dist'), loadCheck = true } = 
       banner: { js: `#!/usr/bin/env node\n${options.banner.js}` },
     });
     chmodSync(outfile, 0o755);
-    built.push({ name: 'cli', outfile, packages: bundledPackages(result.metafile) });
+    built.push({
+      name: 'cli',
+      outfile,
+      metafile: result.metafile,
+      packages: bundledPackages(result.metafile),
+    });
   }
 
   return built;
@@ -154,13 +167,15 @@ async function main() {
     options: {
       outdir: { type: 'string' },
       'skip-load-check': { type: 'boolean', default: false },
+      analyze: { type: 'boolean', default: false },
     },
   });
   const outdir = values.outdir === undefined ? undefined : resolve(values.outdir);
   const built = await build({ outdir, loadCheck: !values['skip-load-check'] });
-  for (const { name, outfile } of built) {
+  for (const { name, outfile, metafile } of built) {
     const size = readFileSync(outfile).length;
     console.log(`built ${name.padEnd(18)} ${relative(ROOT, outfile)} (${kib(size)})`);
+    if (values.analyze) console.log(await esbuild.analyzeMetafile(metafile, { verbose: false }));
   }
 }
 
