@@ -5,8 +5,8 @@
  */
 import { partitionOf } from '../aws/clients';
 import type { IamAdapter } from '../aws/iam';
-import type { TemplateDocument } from '../template';
-import { type LiveScope, liveProblems } from './live';
+import type { PromisedIamState, TemplateDocument } from '../template';
+import { type LiveContext, type LiveScope, liveProblems } from './live';
 import { PARAMETER_NAMES, type ParameterValues, readParameterValues } from './parameters';
 import {
   planIamState,
@@ -85,25 +85,10 @@ export async function validateInstall(
   problems.push(...plan.problems);
   if (plan.state) problems.push(...planProblems(plan.state, affixesInError));
 
-  const previous = options.previous
-    ? readParameterValues(options.previous, template).values
-    : undefined;
   if (options.iam) {
-    const validationId = validationResourceId(template);
-    problems.push(
-      ...(await liveProblems(
-        values,
-        liveScope(options.operation, values, previous, affixesInError),
-        {
-          iam: options.iam,
-          partition,
-          accountId: options.accountId,
-          state: plan.state,
-          preexisting: validationId ? resourcesBefore(template, validationId) : new Set(),
-          inError: errorParameters(problems),
-        },
-      )),
-    );
+    const scope = liveScope(options, values, affixesInError);
+    const context = liveContext(options.iam, options, problems, plan.state, partition);
+    problems.push(...(await liveProblems(values, scope, context)));
   }
 
   const settled =
@@ -113,19 +98,40 @@ export async function validateInstall(
   return { report: toReport(settled), values };
 }
 
+/** On Update, only the live checks whose values changed; otherwise all of them. */
 function liveScope(
-  operation: Operation,
+  options: ValidateOptions,
   values: ParameterValues,
-  previous: ParameterValues | undefined,
   affixesInError: boolean,
 ): LiveScope {
-  const changed = (name: keyof ParameterValues) =>
-    operation !== 'update' || previous === undefined || previous[name] !== values[name];
+  const previous =
+    options.operation === 'update' && options.previous
+      ? readParameterValues(options.previous, options.template).values
+      : undefined;
+  const changed = (name: keyof ParameterValues) => previous?.[name] !== values[name];
   return {
     policies: changed('GlobalManagedPolicies'),
     boundary: changed('GlobalPermissionsBoundary'),
     names:
       !affixesInError && (changed('IamResourceNamesPrefix') || changed('IamResourceNamesSuffix')),
+  };
+}
+
+function liveContext(
+  iam: IamAdapter,
+  options: ValidateOptions,
+  problems: RuleProblem[],
+  state: PromisedIamState | undefined,
+  partition: string,
+): LiveContext {
+  const validationId = validationResourceId(options.template);
+  return {
+    iam,
+    partition,
+    accountId: options.accountId,
+    state,
+    preexisting: validationId ? resourcesBefore(options.template, validationId) : new Set(),
+    inError: errorParameters(problems),
   };
 }
 
