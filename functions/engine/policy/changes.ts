@@ -1,0 +1,396 @@
+/**
+ * Describing gaps as changes: grouped per statement and element, one sentence each, with the
+ * before and after of the element; conditions clause by clause, a flipped Effect as one change,
+ * and a bare unique-ID principal as the deleted role or user it stands for.
+ */
+import { isSecret, isUnknown } from '../values';
+import type { Atom } from './atoms';
+import { blockImplies, type Clause, satisfied, type Verdict } from './condition';
+import {
+  clausesJson,
+  clauseValuesText,
+  leafText,
+  listJson,
+  listText,
+  principalJson,
+  statementJson,
+} from './display';
+import type { PolicyStatement } from './document';
+import { type Gap, UNDECIDED_CONDITIONS } from './gaps';
+import type { PolicyChange, PolicyElement, PolicyKind } from './types';
+
+/** Condition keys of a trust policy that stop a service or another account acting for someone else. */
+const DEPUTY_GUARDS = new Set(['aws:sourceaccount', 'aws:sourcearn', 'aws:principalorgid']);
+const UNIQUE_ID = /^(AROA|AIDA)[A-Z0-9]{12,}$/;
+
+/** Why each undecidable change could not be decided, kept apart from its summary. */
+const reasons = new WeakMap<PolicyChange, string>();
+
+export function undecided(change: PolicyChange, reason: string): PolicyChange {
+  reasons.set(change, reason);
+  return change;
+}
+
+/** The reason an undecidable change was given, if any. */
+export function reasonFor(change: PolicyChange): string | undefined {
+  return reasons.get(change);
+}
+
+export function describeGaps(gaps: Gap[], kind: PolicyKind): PolicyChange[] {
+  const changes = new Map<string, PolicyChange>();
+  const groups = new Map<string, Gap[]>();
+  const uniqueIdGaps = gaps.filter(
+    (gap) => gap.side === 'live' && gap.direction === 'widened' && uniqueIdOf(gap.atom),
+  );
+
+  // An undecidable pair of atoms shows from both sides; the live side names the real value.
+  const liveUnknowns = gaps.filter((gap) => gap.side === 'live' && gap.direction === 'unknown');
+  const echoes = (gap: Gap) =>
+    gap.side === 'expected' &&
+    gap.direction === 'unknown' &&
+    liveUnknowns.some(
+      (other) =>
+        other.element === gap.element &&
+        other.counterpart?.statement === gap.atom.statement &&
+        gap.counterpart?.statement === other.atom.statement,
+    );
+
+  for (const gap of gaps) {
+    if (uniqueIdGaps.length > 0 && replacedByUniqueId(gap)) continue;
+    if (echoes(gap)) continue;
+    if (gap.element === 'Condition' && gap.counterpart) {
+      for (const change of conditionChanges(gap, gap.counterpart, kind)) {
+        const key = conditionChangeKey(gap, change);
+        const existing = changes.get(key);
+        if (existing === undefined || existing.direction === 'narrowed') changes.set(key, change);
+      }
+      continue;
+    }
+    const key = [
+      gap.direction,
+      gap.side,
+      gap.atom.statement.index,
+      gap.element,
+      gap.deny,
+      gap.counterpart?.statement.index ?? -1,
+    ].join('|');
+    groups.set(key, [...(groups.get(key) ?? []), gap]);
+  }
+
+  const out = [...changes.values(), ...effectChanges(groups)];
+  for (const group of groups.values()) out.push(groupChange(group));
+  for (const gap of uniqueIdGaps) out.push(uniqueIdChange(gap, gaps));
+  return out;
+}
+
+/**
+ * A statement removed from one effect and the same statement added under the other is one
+ * change of Effect. The groups it replaces are taken out of `groups`.
+ */
+function effectChanges(groups: Map<string, Gap[]>): PolicyChange[] {
+  const whole = [...groups.entries()].filter(([, group]) => group[0]?.element === 'Statement');
+  const content = (statement: PolicyStatement) => {
+    const {
+      Sid: _sid,
+      Effect: _effect,
+      ...rest
+    } = statementJson(statement) as Record<string, unknown>;
+    return JSON.stringify(rest);
+  };
+  const changes: PolicyChange[] = [];
+  for (const [removedKey, removed] of whole) {
+    const before = removed[0]?.atom.statement;
+    if (before === undefined || removed[0]?.side !== 'expected' || !groups.has(removedKey))
+      continue;
+    const match = whole.find(([key, group]) => {
+      const after = group[0]?.atom.statement;
+      return (
+        groups.has(key) &&
+        group[0]?.side === 'live' &&
+        after !== undefined &&
+        after.effect !== before.effect &&
+        content(after) === content(before)
+      );
+    });
+    if (match === undefined) continue;
+    const after = match[1][0]?.atom.statement as PolicyStatement;
+    groups.delete(removedKey);
+    groups.delete(match[0]);
+    changes.push({
+      direction: after.effect === 'Deny' ? 'narrowed' : 'widened',
+      statement: statementRef(after),
+      element: 'Effect',
+      before: before.effect,
+      after: after.effect,
+      summary: `changed ${statementLabel(after)} from ${before.effect} to ${after.effect}`,
+    });
+  }
+  return changes;
+}
+
+function statementRef(statement: PolicyStatement): PolicyChange['statement'] {
+  return { index: statement.index, sid: statement.sid };
+}
+
+function statementLabel(statement: PolicyStatement): string {
+  return statement.sid ? `statement ${statement.sid}` : `statement ${statement.index}`;
+}
+
+/** The expected and live statements a gap compares, whichever side it came from. */
+function pair(gap: Gap): { expected?: PolicyStatement; live?: PolicyStatement } {
+  const other = gap.counterpart?.statement;
+  return gap.side === 'live'
+    ? { expected: other, live: gap.atom.statement }
+    : { expected: gap.atom.statement, live: other };
+}
+
+function elementJson(statement: PolicyStatement | undefined, element: PolicyElement): unknown {
+  if (statement === undefined) return null;
+  switch (element) {
+    case 'Action':
+    case 'NotAction':
+      return listJson(statement.action.values);
+    case 'Resource':
+    case 'NotResource':
+      return statement.resource ? listJson(statement.resource.values) : null;
+    case 'Principal':
+    case 'NotPrincipal':
+      return statement.principal ? principalJson(statement.principal.entries) : null;
+    case 'Condition':
+      return clausesJson(statement.condition);
+    case 'Effect':
+      return statement.effect;
+    default:
+      return statementJson(statement);
+  }
+}
+
+function actionText(atom: Atom): string {
+  const action = atom.action;
+  if (action.kind === 'opaque') return action.unknown.toJSON();
+  if (action.kind === 'not') return `every action except ${listText(action.values.map(leafText))}`;
+  return leafText(action.value);
+}
+
+function resourceText(atom: Atom): string | undefined {
+  const resource = atom.resource;
+  if (resource === null) return undefined;
+  if (resource.kind === 'opaque') return resource.unknown.toJSON();
+  if (resource.kind === 'not') {
+    return `every resource except ${listText(resource.values.map(leafText))}`;
+  }
+  return leafText(resource.value);
+}
+
+function principalText(atom: Atom): string | undefined {
+  const principal = atom.principal;
+  if (principal === null) return undefined;
+  if (principal.kind === 'opaque') return principal.unknown.toJSON();
+  const text = (entry: { type: string; value: unknown }) =>
+    entry.type === '*' ? '* (anyone)' : leafText(entry.value as string);
+  if (principal.kind === 'not') {
+    return `every principal except ${listText(principal.values.map(text))}`;
+  }
+  return text(principal.value);
+}
+
+function groupChange(group: Gap[]): PolicyChange {
+  const first = group[0] as Gap;
+  const { expected, live } = pair(first);
+  const home = first.atom.statement;
+  const texts = (fn: (atom: Atom) => string | undefined) =>
+    group.map((gap) => fn(gap.atom)).filter((t): t is string => t !== undefined);
+
+  const actions = listText(texts(actionText));
+  const resources = texts(resourceText);
+  const principals = texts(principalText);
+  const on = resources.length > 0 ? ` on ${listText(resources)}` : '';
+  const by = principals.length > 0 ? ` for principal ${listText(principals)}` : '';
+  const adds = first.side === 'live';
+  const verb = adds ? 'added' : 'removed';
+
+  let summary: string;
+  if (first.direction === 'unknown' && home.opaque) {
+    summary = `could not verify ${statementLabel(home)}: ${first.reason}`;
+  } else if (first.direction === 'unknown') {
+    const what = first.element.endsWith('Principal')
+      ? `principal ${listText(principals)}`
+      : `${actions}${on}${by}`;
+    const kind = first.deny ? 'the deny of ' : '';
+    summary = `could not verify ${kind}${what} in ${statementLabel(home)}: ${first.reason}`;
+  } else if (first.element === 'Principal' || first.element === 'NotPrincipal') {
+    const who = `principal ${listText(principals)}`;
+    if (first.deny) {
+      summary = adds ? `${who} now denied ${actions}` : `${who} no longer denied ${actions}`;
+    } else if (first.atom.principal?.kind === 'not') summary = `${verb} ${listText(principals)}`;
+    else summary = `${who} ${verb}`;
+  } else if (first.element === 'Statement') {
+    const grant = first.deny ? 'denying' : 'allowing';
+    summary = `${verb} ${statementLabel(home)} ${grant} ${actions}${on}${by}`;
+  } else {
+    summary = `${verb} ${first.deny ? 'deny of ' : ''}${actions}${on}${by}`;
+    summary += newlyMatched(group, adds && !first.deny ? 'granting' : 'which granted');
+  }
+
+  const element = home.opaque ? 'Statement' : first.element;
+  const change: PolicyChange = {
+    direction: first.direction,
+    statement: statementRef(home),
+    element,
+    before: elementJson(expected, element),
+    after: elementJson(live, element),
+    summary,
+  };
+  return first.direction === 'unknown' ? undecided(change, first.reason ?? summary) : change;
+}
+
+/** With a catalogue, names the actions a wildcard granted on one side and not the other. */
+function newlyMatched(group: Gap[], verb: string): string {
+  const names = [...new Set(group.flatMap((gap) => gap.newActions ?? []))];
+  if (names.length === 0) return '';
+  return ` (${verb} ${listText(names, 5)})`;
+}
+
+function conditionChanges(gap: Gap, counterpart: Atom, kind: PolicyKind): PolicyChange[] {
+  const { expected, live } = pair(gap);
+  const mine = gap.atom.condition;
+  const theirs = counterpart.condition;
+  if (isUnknown(mine) || isUnknown(theirs)) {
+    const reason = gap.reason ?? 'not verifiable: the condition block is not known offline';
+    return [
+      conditionChange(gap, expected, live, null, `could not verify the conditions: ${reason}`),
+    ];
+  }
+
+  // The gap's atom is not covered because the counterpart requires more: its clauses that the
+  // atom does not satisfy are what changed (removed when the atom is live, added otherwise).
+  const stricter = theirs;
+  const looser = mine;
+  const missing = stricter.filter((clause) => satisfied(looser, clause) !== 'yes');
+  if (missing.length === 0 && blockImplies(looser, stricter) !== 'yes') {
+    return [conditionChange(gap, expected, live, null, 'the conditions changed')];
+  }
+  return missing.map((clause) => {
+    const peers = looser.filter((other) => other.key === clause.key);
+    const verdict = satisfied(looser, clause);
+    return conditionChange(
+      gap,
+      expected,
+      live,
+      clause.key,
+      clauseSummary(gap, clause, peers, verdict, kind),
+    );
+  });
+}
+
+function clauseSummary(
+  gap: Gap,
+  clause: Clause,
+  peers: Clause[],
+  verdict: Verdict,
+  kind: PolicyKind,
+): string {
+  const key = clause.keyText;
+  const guard =
+    kind === 'trust' && DEPUTY_GUARDS.has(clause.key) ? ', a confused-deputy guard' : '';
+  const live = gap.side === 'live';
+  if (gap.direction === 'unknown' || verdict === 'unknown') {
+    return `could not verify condition ${key}: ${gap.reason ?? UNDECIDED_CONDITIONS}`;
+  }
+  if (peers.length === 0) {
+    return live ? `removed condition ${key}${guard}` : `added condition ${key}`;
+  }
+  if (clause.key === 'sts:externalid') {
+    const secret = [clause, ...peers].some(
+      (c) => !isUnknown(c.values) && c.values.some((v) => isSecret(v)),
+    );
+    const how = secret ? 'does not match the expected digest' : 'differs (compared by digest)';
+    return `changed condition ${key}: the live value ${how}`;
+  }
+  const from = live ? [clause] : peers;
+  const to = live ? peers : [clause];
+  return `changed condition ${key}${guard} from ${clauseText(from, to)} to ${clauseText(to, from)}`;
+}
+
+function clauseText(clauses: Clause[], others: Clause[]): string {
+  const operators = new Set([...clauses, ...others].map((c) => c.operator));
+  return clauses
+    .map((c) => (operators.size > 1 ? `${c.operator} ${clauseValuesText(c)}` : clauseValuesText(c)))
+    .join(' and ');
+}
+
+function conditionChange(
+  gap: Gap,
+  expected: PolicyStatement | undefined,
+  live: PolicyStatement | undefined,
+  key: string | null,
+  summary: string,
+): PolicyChange {
+  const pick = (statement: PolicyStatement | undefined) => {
+    if (statement === undefined) return null;
+    if (key === null || isUnknown(statement.condition)) return clausesJson(statement.condition);
+    return clausesJson(statement.condition.filter((clause) => clause.key === key));
+  };
+  const unknown = gap.direction === 'unknown' || summary.startsWith('could not');
+  const change: PolicyChange = {
+    direction: unknown ? 'unknown' : gap.direction,
+    statement: statementRef(gap.atom.statement),
+    element: 'Condition',
+    before: pick(expected),
+    after: pick(live),
+    summary,
+  };
+  return unknown ? undecided(change, gap.reason ?? UNDECIDED_CONDITIONS) : change;
+}
+
+function conditionChangeKey(gap: Gap, change: PolicyChange): string {
+  const { expected, live } = pair(gap);
+  return ['Condition', expected?.index, live?.index, gap.deny, change.summary].join('|');
+}
+
+function uniqueIdOf(atom: Atom): string | undefined {
+  const principal = atom.principal;
+  if (principal?.kind !== 'one' || principal.value.type !== 'AWS') return undefined;
+  const value = principal.value.value;
+  return typeof value === 'string' && UNIQUE_ID.test(value) ? value : undefined;
+}
+
+/** Whether a gap is part of what a bare unique-ID principal already explains. */
+function replacedByUniqueId(gap: Gap): boolean {
+  if (gap.side === 'live') return gap.direction === 'widened' && uniqueIdOf(gap.atom) !== undefined;
+  return gap.direction === 'narrowed' && namedPrincipal(gap.atom) !== undefined;
+}
+
+function namedPrincipal(atom: Atom): string | undefined {
+  const principal = atom.principal;
+  if (principal?.kind !== 'one' || principal.value.type !== 'AWS') return undefined;
+  const value = principal.value.value;
+  return typeof value === 'string' && /^arn:[a-z-]+:iam::\d{12}:(role|user)\//.test(value)
+    ? value
+    : undefined;
+}
+
+function uniqueIdChange(gap: Gap, gaps: Gap[]): PolicyChange {
+  const id = uniqueIdOf(gap.atom) as string;
+  const what = id.startsWith('AROA') ? 'role' : 'user';
+  const removed = [
+    ...new Set(
+      gaps
+        .filter((g) => g.side === 'expected' && g.direction === 'narrowed')
+        .map((g) => namedPrincipal(g.atom))
+        .filter((name): name is string => name !== undefined),
+    ),
+  ];
+  const named = removed.length === 1 ? ` (${removed[0]})` : '';
+  const expected = gap.counterpart?.statement;
+  return {
+    direction: 'narrowed',
+    statement: statementRef(gap.atom.statement),
+    element: 'Principal',
+    before: expected?.principal ? principalJson(expected.principal.entries) : null,
+    after: gap.atom.statement.principal
+      ? principalJson(gap.atom.statement.principal.entries)
+      : null,
+    summary: `principal ${id} is a bare unique ID: the trusted ${what}${named} was deleted, and a ${what} re-created with the same name is not trusted`,
+  };
+}

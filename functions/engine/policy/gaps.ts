@@ -1,0 +1,169 @@
+/**
+ * Finding the gaps between two documents: each atom of one side that the other side does not
+ * cover, with the element that explains it and the statement it is best compared with.
+ */
+import {
+  type Atom,
+  AtomIndex,
+  type AtomVerdict,
+  all,
+  atomCovers,
+  coveredBy,
+  expandAction,
+  unknownIn,
+} from './atoms';
+import type { Verdict } from './condition';
+import type { PolicyStatement } from './document';
+import type { ActionCatalogue, ChangeDirection, PolicyElement } from './types';
+
+/** The reason given when two condition blocks cannot be ordered. */
+export const UNDECIDED_CONDITIONS = 'how the two conditions relate cannot be decided';
+
+export type Side = 'expected' | 'live';
+
+/** An atom one side has and the other does not cover, with what explains it. */
+export interface Gap {
+  atom: Atom;
+  side: Side;
+  deny: boolean;
+  direction: ChangeDirection;
+  element: PolicyElement;
+  counterpart: Atom | undefined;
+  reason: string | undefined;
+  /** With a catalogue, the actions a wildcard grants that the other side does not. */
+  newActions?: string[];
+}
+
+export function findGaps(expected: Atom[], live: Atom[], catalogue?: ActionCatalogue): Gap[] {
+  const allow = (atoms: Atom[]) => atoms.filter((atom) => atom.effect === 'Allow');
+  const deny = (atoms: Atom[]) => atoms.filter((atom) => atom.effect === 'Deny');
+  return [
+    ...sideGaps(allow(live), allow(expected), 'live', 'widened', catalogue),
+    ...sideGaps(allow(expected), allow(live), 'expected', 'narrowed', catalogue),
+    ...sideGaps(deny(expected), deny(live), 'expected', 'widened', catalogue),
+    ...sideGaps(deny(live), deny(expected), 'live', 'narrowed', catalogue),
+  ];
+}
+
+function sideGaps(
+  atoms: Atom[],
+  others: Atom[],
+  side: Side,
+  direction: ChangeDirection,
+  catalogue?: ActionCatalogue,
+): Gap[] {
+  const gaps: Gap[] = [];
+  const uncovered = new Map<PolicyStatement, number>();
+  const index = new AtomIndex(others);
+  for (const atom of atoms) {
+    const verdict = coveredBy(atom, index, catalogue);
+    if (verdict === 'yes') continue;
+    uncovered.set(atom.statement, (uncovered.get(atom.statement) ?? 0) + 1);
+    const gap = explain(atom, index, side, verdict === 'unknown' ? 'unknown' : direction);
+    if (catalogue) gap.newActions = newActions(atom, index, catalogue);
+    gaps.push(gap);
+  }
+
+  // A statement none of whose atoms the other side covers, and that has no statement of the
+  // same Sid (or, without one, at the same place) there, was added or removed as a whole. A
+  // gap with no counterpart of its own is compared with the one its siblings are compared with.
+  const total = new Map<PolicyStatement, number>();
+  for (const atom of atoms) total.set(atom.statement, (total.get(atom.statement) ?? 0) + 1);
+  const elsewhere = [...new Set(others.map((other) => other.statement))];
+  const whole = new Set(
+    [...total.keys()].filter(
+      (statement) =>
+        uncovered.get(statement) === total.get(statement) &&
+        gaps.every((g) => g.atom.statement !== statement || g.element.endsWith('Action')) &&
+        !elsewhere.some((other) => samePlace(other, statement)),
+    ),
+  );
+  for (const gap of gaps) {
+    if (gap.direction === 'unknown') continue;
+    const statement = gap.atom.statement;
+    if (whole.has(statement)) {
+      gap.element = 'Statement';
+      gap.counterpart = undefined;
+      continue;
+    }
+    if (gap.counterpart !== undefined) continue;
+    const anchor = gaps.find((g) => g.atom.statement === statement && g.counterpart);
+    if (anchor) gap.counterpart = anchor.counterpart;
+  }
+  return gaps;
+}
+
+function newActions(atom: Atom, others: AtomIndex, catalogue: ActionCatalogue): string[] {
+  const names = expandAction(atom.action, catalogue) ?? [];
+  return names.filter(
+    (name) => coveredBy({ ...atom, action: { kind: 'one', value: name } }, others) !== 'yes',
+  );
+}
+
+function explain(atom: Atom, index: AtomIndex, side: Side, direction: ChangeDirection): Gap {
+  // Only atoms that can cover the action matter for the element; one atom per statement
+  // elsewhere is enough to find a counterpart by resource, principal or Sid.
+  // Atoms of the very same action explain most gaps; the rest are looked at only when they
+  // do not.
+  const judge = (list: Atom[]) => list.map((other) => ({ other, v: atomCovers(other, atom) }));
+  let verdicts = judge(index.sameAction(atom));
+  const explains = ({ v }: { v: AtomVerdict }) =>
+    v.action === 'yes' && (v.resource === 'yes' || v.principal === 'yes');
+  if (!verdicts.some(explains)) verdicts = judge(index.candidates(atom));
+  verdicts = [...verdicts, ...judge(index.representatives)];
+  const pick = (test: (v: AtomVerdict) => boolean) => verdicts.find(({ v }) => test(v))?.other;
+  const yes = (v: Verdict) => v === 'yes';
+
+  // The element that explains the gap is the one dimension the nearest other atom does not
+  // cover: with action, resource and principal covered, it is the condition; and so on.
+  let element: PolicyElement;
+  let counterpart: Atom | undefined;
+  const onCondition = pick((v) => yes(v.action) && yes(v.resource) && yes(v.principal));
+  const onPrincipal = pick((v) => yes(v.action) && yes(v.resource));
+  const onResource = pick((v) => yes(v.action) && yes(v.principal));
+  if (onCondition) {
+    element = 'Condition';
+    counterpart = onCondition;
+  } else if (onPrincipal) {
+    element = atom.principal?.kind === 'not' ? 'NotPrincipal' : 'Principal';
+    counterpart = onPrincipal;
+  } else if (onResource) {
+    element = atom.resource?.kind === 'not' ? 'NotResource' : 'Resource';
+    counterpart = onResource;
+  } else {
+    element = atom.action.kind === 'not' ? 'NotAction' : 'Action';
+    counterpart =
+      pick((v) => yes(v.resource) && yes(v.principal) && yes(v.condition)) ??
+      pick((v) => yes(v.resource) && yes(v.principal)) ??
+      index.representatives.find((other) => sameStatement(other.statement, atom.statement)) ??
+      pick((v) => yes(v.principal) && v.resource !== 'no');
+  }
+
+  const reason = direction === 'unknown' ? unknownReason(atom, verdicts) : undefined;
+  return { atom, side, deny: atom.effect === 'Deny', direction, element, counterpart, reason };
+}
+
+/** Whether two statements of the two documents stand for each other: same Sid, or same place. */
+function samePlace(a: PolicyStatement, b: PolicyStatement): boolean {
+  if (a.sid !== null || b.sid !== null) return a.sid === b.sid;
+  return a.index === b.index;
+}
+
+function sameStatement(a: PolicyStatement, b: PolicyStatement): boolean {
+  if (a.effect !== b.effect) return false;
+  return a.sid !== null && a.sid === b.sid;
+}
+
+function unknownReason(atom: Atom, verdicts: { other: Atom; v: AtomVerdict }[]): string {
+  const source =
+    unknownIn(atom) ??
+    verdicts
+      .filter(({ v }) => all(v.action, v.resource, v.principal, v.condition) === 'unknown')
+      .map(({ other }) => unknownIn(other))
+      .find((found) => found !== undefined);
+  if (source !== undefined) return `not verifiable: depends on ${source}`;
+  if (verdicts.some(({ v }) => v.action === 'unknown')) {
+    return 'a NotAction set cannot be compared with actions of any service without the full action catalogue';
+  }
+  return UNDECIDED_CONDITIONS;
+}
