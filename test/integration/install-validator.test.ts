@@ -185,6 +185,12 @@ describeWith(['moto'], 'install validator against IAM', () => {
       expect(code).toBe(1);
       const report = JSON.parse(out.join(''));
       expect(report.errors.map((e: { rule: string }) => e.rule)).toEqual(['role-name-taken']);
+      expect(report.warnings).toContainEqual(
+        expect.objectContaining({
+          rule: 'live-check-unavailable',
+          message: expect.stringMatching(/--account/),
+        }),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -61,15 +61,28 @@ export async function liveProblems(
       const name = role.name;
       checks.push(() => roleNameProblems(name, role.logicalId, ctx));
     }
-    for (const policy of ctx.state.managedPolicies) {
-      if (ctx.preexisting.has(policy.logicalId) || typeof policy.arn !== 'string') continue;
-      if (ctx.accountId === undefined) continue;
+    const policies = ctx.state.managedPolicies.filter((p) => !ctx.preexisting.has(p.logicalId));
+    if (ctx.accountId === undefined && policies.length > 0) {
+      checks.push(async () => [unknownAccountWarning(policies.length)]);
+    }
+    for (const policy of ctx.accountId === undefined ? [] : policies) {
       const arn = policy.arn;
-      checks.push(() => policyNameProblems(arn, policy.logicalId, ctx));
+      if (typeof arn === 'string')
+        checks.push(() => policyNameProblems(arn, policy.logicalId, ctx));
     }
   }
   const results = await inPool(checks, CONCURRENCY);
   return results.flat();
+}
+
+function unknownAccountWarning(count: number): RuleProblem {
+  return warning(
+    'IamResourceNamesPrefix',
+    'live-check-unavailable',
+    `Could not check whether the ${count} managed polic${count === 1 ? 'y' : 'ies'} the stack ` +
+      'creates already exist: their ARNs hold the account ID, which is not known here. ' +
+      'Fix: pass --account with the account you will install in.',
+  );
 }
 
 async function policyProblems(parameter: string, arn: string, ctx: LiveContext) {
