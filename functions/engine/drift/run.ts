@@ -303,6 +303,7 @@ async function attributeFindings(
   }
   if (targets.length === 0) return windowStart;
 
+  const started = performance.now();
   const found = await attribute(deps.trail, targets, {
     hints: deps.hints,
     log: deps.log,
@@ -318,6 +319,7 @@ async function attributeFindings(
     requests: found.requests,
     failedLookups: found.failed.length,
     notLookedUp: found.notLookedUp,
+    durationMs: Math.round(performance.now() - started),
     checkedFrom: checkedFrom.toISOString(),
   });
   return windowStart;
