@@ -93,7 +93,12 @@ function summary(outcome: RunOutcome) {
   };
 }
 
-/** The report exactly as `check --format json` prints it, plus what was sent when notifying. */
+/**
+ * The report exactly as `check --format json` prints it, plus what was sent when notifying.
+ * Lambda returns at most 6 MB from a synchronous invocation; a report larger than that (far
+ * beyond a connector stack: thousands of findings with their documents) makes the invocation
+ * fail with Lambda's response-size error, and the CLI's `check --stack` is the way to read it.
+ */
 function selfCheckResponse(outcome: RunOutcome, notify: boolean): unknown {
   const report = JSON.parse(formatReport(outcome.report as CheckReport, 'json')) as CheckReport;
   if (!notify) return report;
