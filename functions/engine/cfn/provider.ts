@@ -183,6 +183,7 @@ async function serve(incoming: IncomingRequest, serving: Serving): Promise<void>
     stackId: request.StackId,
     responseUrl: maskResponseUrl(request.ResponseURL),
     remainingMs: remaining,
+    lambdaRequestId: serving.context?.awsRequestId,
   });
 
   let body = remembered.get(key);

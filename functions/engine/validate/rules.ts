@@ -45,6 +45,7 @@ export function offlineProblems(values: ParameterValues, where: Placement): Rule
     ...scheduleProblems(values.DriftCheckSchedule, where),
     ...severityProblems(values.AlertMinimumSeverity),
     ...reminderProblems(values.ReminderIntervalHours),
+    ...cadenceProblems(values.DriftCheckSchedule, values.ReminderIntervalHours),
     ...bucketProblems(values.CodeBucketPrefix, where),
     ...keyPrefixProblems(values.CodeKeyPrefix),
   ];
@@ -371,6 +372,27 @@ function scheduleProblems(value: string, where: Placement): RuleProblem[] {
       `DriftCheckSchedule is not a schedule EventBridge Scheduler accepts: ${problem}; ` +
         `received ${shown(value)}. Fix: use an expression such as rate(1 hour), rate(6 hours) ` +
         'or cron(0 8 ? * MON-FRI *).',
+    ),
+  ];
+}
+
+/**
+ * A reminder can only go out when a check runs, so a reminder interval shorter than a rate
+ * schedule is in effect the schedule's interval. Cron schedules are not compared.
+ */
+function cadenceProblems(schedule: string, reminder: string): RuleProblem[] {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
+  if (!rate || scheduleProblem(schedule) !== undefined || !/^[1-9]\d*$/.test(reminder)) return [];
+  const minutes = Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as 'minute'];
+  if (Number(reminder) * 60 >= minutes) return [];
+  return [
+    warning(
+      'ReminderIntervalHours',
+      'reminder-shorter-than-schedule',
+      `ReminderIntervalHours is ${reminder}, but DriftCheckSchedule ${shown(schedule)} runs a ` +
+        `check only every ${minutes / 60} hours, so open findings are resent at that pace. ` +
+        'Fix: make the reminder interval at least the schedule interval, or check more often.',
+      ['ReminderIntervalHours', 'DriftCheckSchedule'],
     ),
   ];
 }

@@ -236,6 +236,17 @@ describe('validateInstall offline', () => {
     expect(sameAccount.valid && central.valid).toBe(true);
   });
 
+  it('warns when reminders are due more often than the checks that send them', async () => {
+    const report = await check({ DriftCheckSchedule: 'rate(2 days)', ReminderIntervalHours: '24' });
+    const even = await check({ DriftCheckSchedule: 'rate(1 day)', ReminderIntervalHours: '24' });
+
+    expect(rulesOf(report.warnings)).toEqual([
+      'ReminderIntervalHours:reminder-shorter-than-schedule',
+    ]);
+    expect(report.warnings[0].message).toMatch(/only every 48 hours/);
+    expect(even.warnings).toEqual([]);
+  });
+
   it('warns when findings would reach nobody', async () => {
     const report = await check({ NotificationEmail: '' });
 
