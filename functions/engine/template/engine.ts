@@ -7,6 +7,7 @@ import { TemplateError } from './errors';
 import { isMapping } from './parse';
 import { buildState } from './promised';
 import { NO_VALUE, Resolver } from './resolver';
+import { checkRules } from './rules';
 import type {
   PromisedIamState,
   ResolvedResource,
@@ -34,6 +35,7 @@ export function promisedState(doc: TemplateDocument, ctx: StackContext): Promise
 export function resolveTemplate(doc: TemplateDocument, ctx: StackContext): ResolvedTemplate {
   return guarded(doc, ctx, () => {
     const resolver = new Resolver(doc.template, ctx);
+    checkRules(resolver);
     const resources: Record<string, ResolvedResource> = {};
     for (const [logicalId, declaration] of Object.entries(resolver.template.Resources)) {
       const created = resolver.created(logicalId);

@@ -8,6 +8,7 @@ import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
 import { describeValue, fail, pathOf, TemplateError } from './errors';
 import { isMapping, parseTemplate } from './parse';
 import { type Overrides, partitionOf, Resolver, urlSuffixOf } from './resolver';
+import { checkRules } from './rules';
 import type {
   DefinedBy,
   NotExpanded,
@@ -63,6 +64,7 @@ class StateBuilder {
     // anything; so does this, so that a value it would refuse is not silently ignored.
     this.resolver.parameters();
     this.resolver.conditions();
+    checkRules(this.resolver);
     this.noteTransforms();
     const entries = Object.entries(this.template.Resources);
     for (const [logicalId, declaration] of entries) {
