@@ -205,7 +205,13 @@ function groupChange(group: Gap[]): PolicyChange {
   const resources = texts(resourceText);
   const principals = texts(principalText);
   const on = resources.length > 0 ? ` on ${listText(resources)}` : '';
-  const by = principals.length > 0 ? ` for principal ${listText(principals)}` : '';
+  const whom = listText(principals);
+  const by =
+    principals.length === 0
+      ? ''
+      : whom.startsWith('every ')
+        ? ` for ${whom}`
+        : ` for principal ${whom}`;
   const adds = first.side === 'live';
   const verb = adds ? 'added' : 'removed';
 

@@ -70,25 +70,30 @@ function sideGaps(
   const total = new Map<PolicyStatement, number>();
   for (const atom of atoms) total.set(atom.statement, (total.get(atom.statement) ?? 0) + 1);
   const elsewhere = [...new Set(others.map((other) => other.statement))];
+  const related = new Set<PolicyStatement>();
+  const anchors = new Map<PolicyStatement, Atom>();
+  for (const gap of gaps) {
+    if (!gap.element.endsWith('Action')) related.add(gap.atom.statement);
+    if (gap.counterpart && !anchors.has(gap.atom.statement)) {
+      anchors.set(gap.atom.statement, gap.counterpart);
+    }
+  }
   const whole = new Set(
     [...total.keys()].filter(
       (statement) =>
         uncovered.get(statement) === total.get(statement) &&
-        gaps.every((g) => g.atom.statement !== statement || g.element.endsWith('Action')) &&
+        !related.has(statement) &&
         !elsewhere.some((other) => samePlace(other, statement)),
     ),
   );
   for (const gap of gaps) {
     if (gap.direction === 'unknown') continue;
-    const statement = gap.atom.statement;
-    if (whole.has(statement)) {
+    if (whole.has(gap.atom.statement)) {
       gap.element = 'Statement';
       gap.counterpart = undefined;
-      continue;
+    } else {
+      gap.counterpart ??= anchors.get(gap.atom.statement);
     }
-    if (gap.counterpart !== undefined) continue;
-    const anchor = gaps.find((g) => g.atom.statement === statement && g.counterpart);
-    if (anchor) gap.counterpart = anchor.counterpart;
   }
   return gaps;
 }
@@ -101,10 +106,9 @@ function newActions(atom: Atom, others: AtomIndex, catalogue: ActionCatalogue): 
 }
 
 function explain(atom: Atom, index: AtomIndex, side: Side, direction: ChangeDirection): Gap {
-  // Only atoms that can cover the action matter for the element; one atom per statement
-  // elsewhere is enough to find a counterpart by resource, principal or Sid.
-  // Atoms of the very same action explain most gaps; the rest are looked at only when they
-  // do not.
+  // Only atoms that can cover the action matter for the element, and atoms of the very same
+  // action explain most gaps: the others are looked at only when those do not. One atom per
+  // statement elsewhere is enough to find a counterpart by resource, principal or Sid.
   const judge = (list: Atom[]) => list.map((other) => ({ other, v: atomCovers(other, atom) }));
   let verdicts = judge(index.sameAction(atom));
   const explains = ({ v }: { v: AtomVerdict }) =>
