@@ -293,8 +293,12 @@ function checkShape(tree: unknown, source: string): TemplateBody {
   countAtMost(body.Parameters, 'Parameters', LIMITS.parameters);
   countAtMost(body.Outputs, 'Outputs', LIMITS.outputs);
   countAtMost(body.Mappings, 'Mappings', LIMITS.mappings);
+  const loops = Object.keys(resources).some((key) => key.startsWith('Fn::ForEach::'));
   for (const [logicalId, resource] of Object.entries(resources)) {
-    if (!logicalId.startsWith('Fn::ForEach::')) checkResource(logicalId, resource);
+    if (logicalId.startsWith('Fn::ForEach::')) continue;
+    checkResource(logicalId, resource);
+    if (!loops)
+      checkDependsOn(logicalId, (resource as Record<string, unknown>).DependsOn, resources);
   }
   if (isMapping(body.Parameters)) {
     for (const [name, declaration] of Object.entries(body.Parameters)) {
@@ -335,6 +339,25 @@ function checkResource(logicalId: string, resource: unknown): void {
   }
   if (resource.Condition !== undefined && typeof resource.Condition !== 'string') {
     throw new TemplateError(`${where}.Condition`, 'must name a condition');
+  }
+}
+
+/** DependsOn must name resources of the template (loops may make names; then it is not checked). */
+function checkDependsOn(
+  logicalId: string,
+  dependsOn: unknown,
+  resources: Record<string, unknown>,
+): void {
+  if (dependsOn === undefined) return;
+  const where = `Resources.${logicalId}.DependsOn`;
+  const names = Array.isArray(dependsOn) ? dependsOn : [dependsOn];
+  for (const name of names) {
+    if (typeof name !== 'string') {
+      throw new TemplateError(where, `must name resources, received ${kindOf(name)}`);
+    }
+    if (!Object.hasOwn(resources, name)) {
+      throw new TemplateError(where, `names ${name}, which is not a resource of the template`);
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  * AWS::IAM::ManagedPolicy that targets it.
  */
 import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
-import { describeValue, fail, pathOf, TemplateError } from './errors';
+import { child, describeValue, fail, pathOf, TemplateError } from './errors';
 import { isMapping, parseTemplate } from './parse';
 import { type Overrides, partitionOf, Resolver, urlSuffixOf } from './resolver';
 import { checkRules } from './rules';
@@ -228,8 +228,8 @@ class StateBuilder {
       if (!isMapping(entry))
         fail(at, `must be { PolicyName, PolicyDocument }, received ${describeValue(entry)}`);
       role.inlinePolicies.push({
-        name: nameOf(entry.PolicyName, at),
-        document: documentOf(entry.PolicyDocument, at),
+        name: nameOf(entry.PolicyName, child(at, 'PolicyName')),
+        document: documentOf(entry.PolicyDocument, child(at, 'PolicyDocument')),
         definedBy,
       });
     });
@@ -562,12 +562,14 @@ function tagsOf(
   if (value === undefined) return out;
   if (!Array.isArray(value))
     fail(where, `must be a list of { Key, Value }, received ${describeValue(value)}`);
-  for (const tag of value) {
-    if (!isMapping(tag))
-      fail(where, `each tag must be { Key, Value }, received ${describeValue(tag)}`);
-    const key = nameOf(tag.Key, where);
+  for (const [index, tag] of value.entries()) {
+    const at = child(where, index);
+    if (!isMapping(tag)) fail(at, `must be { Key, Value }, received ${describeValue(tag)}`);
+    const key = nameOf(tag.Key, child(at, 'Key'));
     const text =
-      typeof tag.Value === 'boolean' ? String(tag.Value) : nameOf(tag.Value ?? '', where);
+      typeof tag.Value === 'boolean'
+        ? String(tag.Value)
+        : nameOf(tag.Value ?? '', child(at, 'Value'));
     out[typeof key === 'string' ? key : key.toJSON()] = text;
   }
   return out;

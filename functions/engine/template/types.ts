@@ -177,7 +177,10 @@ export interface ResolvedResource {
   /** Whether the stack creates it: false when its Condition is false. */
   created: ConditionValue;
   condition?: string;
-  /** Resolved properties; `{}` when the resource is not created. */
+  /**
+   * Resolved properties; `{}` when the resource is not created, `{ '*': UnknownValue }` when a
+   * macro writes all of them.
+   */
   properties: Record<string, Resolved>;
   /** Where the resource holds a macro call (`Fn::Transform`) that stays unexpanded. */
   macros: string[];

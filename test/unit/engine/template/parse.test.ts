@@ -210,6 +210,14 @@ describe('parseTemplate', () => {
       ).toBe('Resources.my-role: a logical ID must be alphanumeric (A-Za-z0-9)');
     });
 
+    it('refuses a DependsOn naming no resource', () => {
+      const text = 'Resources:\n  A:\n    Type: AWS::SNS::Topic\n    DependsOn: [B]';
+
+      expect(thrown(() => parseTemplate(text)).message).toBe(
+        'Resources.A.DependsOn: names B, which is not a resource of the template',
+      );
+    });
+
     it('refuses a parameter without a Type', () => {
       const text = 'Parameters:\n  P:\n    Default: x\nResources:\n  A:\n    Type: AWS::SNS::Topic';
 

@@ -164,6 +164,25 @@ describe('promisedState', () => {
       expect(state.roles[0].trustPolicy).toEqual(trust());
     });
 
+    it('names the missing policy name of an inline policy by its path', () => {
+      const doc = roleTemplate({
+        RoleName: 'r',
+        Policies: [{ PolicyDocument: document('s3:GetObject') }],
+      });
+
+      expect(errorOf(() => promisedState(doc, stackContext())).message).toBe(
+        'Resources.Role.Properties.Policies[0].PolicyName: must be a string, received nothing',
+      );
+    });
+
+    it('names a tag without a key by its index', () => {
+      const doc = roleTemplate({ RoleName: 'r', Tags: [{ Key: 'a', Value: 'b' }, { Value: 'c' }] });
+
+      expect(errorOf(() => promisedState(doc, stackContext())).message).toBe(
+        'Resources.Role.Properties.Tags[1].Key: must be a string, received nothing',
+      );
+    });
+
     it('refuses a session length outside IAM range, naming the property', () => {
       const error = errorOf(() =>
         promisedState(roleTemplate({ RoleName: 'r', MaxSessionDuration: 60 }), stackContext()),
