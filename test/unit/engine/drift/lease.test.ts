@@ -35,9 +35,12 @@ describe('Lease with DynamoDB', () => {
     });
     expect(ddb).toHaveReceivedCommandWith(PutItemCommand, {
       TableName: 'state',
-      ConditionExpression: 'attribute_not_exists(pk) OR #expires < :now',
-      ExpressionAttributeNames: { '#expires': 'expiresAtMs' },
-      ExpressionAttributeValues: { ':now': { N: String(NOW.getTime()) } },
+      ConditionExpression: 'attribute_not_exists(pk) OR #expires < :now OR #holder = :holder',
+      ExpressionAttributeNames: { '#expires': 'expiresAtMs', '#holder': 'holder' },
+      ExpressionAttributeValues: {
+        ':now': { N: String(NOW.getTime()) },
+        ':holder': { S: 'req-1' },
+      },
       Item: expect.objectContaining({
         pk: { S: `stack#${STACK_ID}` },
         sk: { S: 'lease' },
@@ -91,6 +94,18 @@ describe('Lease between runs', () => {
     expect(first.acquired).toBe(true);
     expect(second).toMatchObject({ acquired: false, heldBy: { holder: 'a' } });
     expect(third.acquired).toBe(true);
+  });
+
+  it('lets a retry of the same invocation take back the lease its timed-out attempt left', async () => {
+    const table = new MemoryTable();
+    const lease = new Lease(table, 'state', STACK_ID, () => NOW);
+    await lease.acquire('req-7', 'check', 60_000);
+
+    const retry = await lease.acquire('req-7', 'check', 60_000);
+    const other = await lease.acquire('req-8', 'check', 60_000);
+
+    expect(retry.acquired).toBe(true);
+    expect(other.acquired).toBe(false);
   });
 
   it('lets a run take over a lease that expired', async () => {
