@@ -79,7 +79,7 @@ export function normaliseConditionBlock(
   block: unknown,
   path: string,
   fail: (message: string) => never,
-): Clause[] {
+): Clause[] | UnknownValue {
   if (block === undefined) return [];
   if (!isObject(block)) fail(`${path}: must be an object of operators, got ${describe(block)}.`);
 
@@ -89,9 +89,8 @@ export function normaliseConditionBlock(
     if (parsed === null) {
       fail(`${path}: unknown condition operator "${operatorText}".`);
     }
-    if (isUnknown(entries)) {
-      fail(`${path}.${operatorText}: the keys of a condition must be known offline.`);
-    }
+    // Keys not known offline leave nothing about the block decidable.
+    if (isUnknown(entries)) return entries;
     if (!isObject(entries)) {
       fail(
         `${path}.${operatorText}: must be an object of condition keys, got ${describe(entries)}.`,
@@ -100,13 +99,16 @@ export function normaliseConditionBlock(
     for (const [keyText, raw] of Object.entries(entries as Record<string, unknown>)) {
       const at = `${path}.${operatorText}.${keyText}`;
       const values = readValues(raw, at, parsed.base, fail);
+      // The same key under two spellings of one operator (ArnEquals and ArnLike) is two
+      // clauses that must both hold, not one with the values of both.
       const clause: Clause = { ...parsed, key: keyText.toLowerCase(), keyText, values };
-      const id = clauseId(clause);
-      const earlier = clauses.get(id);
-      clauses.set(id, earlier ? mergeValues(earlier, clause) : clause);
+      const id = `${clauseId(clause)}|${valuesId(values)}`;
+      if (!clauses.has(id)) clauses.set(id, clause);
     }
   }
-  return [...clauses.values()].sort((a, b) => compareText(clauseId(a), clauseId(b)));
+  return [...clauses.values()].sort((a, b) =>
+    compareText(`${clauseId(a)}|${valuesId(a.values)}`, `${clauseId(b)}|${valuesId(b.values)}`),
+  );
 }
 
 function parseOperator(text: string): Omit<Clause, 'key' | 'keyText' | 'values'> | null {
@@ -156,10 +158,8 @@ function normaliseValue(base: string, value: string): string {
   return value;
 }
 
-function mergeValues(a: Clause, b: Clause): Clause {
-  if (isUnknown(a.values)) return a;
-  if (isUnknown(b.values)) return b;
-  return { ...a, values: uniqueSorted([...a.values, ...b.values]) };
+function valuesId(values: Leaf[] | UnknownValue): string {
+  return isUnknown(values) ? valueKey(values) : values.map(valueKey).join('\u0000');
 }
 
 function clauseId(clause: Clause): string {

@@ -7,7 +7,7 @@
  */
 import { InputError } from '../errors';
 import { isSecret, isUnknown, type SecretValue, type UnknownValue } from '../values';
-import { type Clause, normaliseConditionBlock } from './condition';
+import { type Clause, normaliseConditionBlock, valueKey } from './condition';
 
 /** A policy document that cannot be read; the message names the source and the element path. */
 export class PolicyError extends InputError {}
@@ -275,7 +275,7 @@ function normalisePrincipal(type: PrincipalEntry['type'], value: Leaf): Principa
 }
 
 /** A key that two principal entries share exactly when they name the same principal. */
-export function principalKey(entry: PrincipalEntry): string {
+function principalKey(entry: PrincipalEntry): string {
   const value = typeof entry.value === 'string' ? entry.value : entry.value.toJSON();
   return entry.type === '*' ? '*' : `${entry.type}:${value}`;
 }
@@ -288,7 +288,7 @@ export function isAccountPrincipal(value: string): boolean {
 /** Removes duplicates and sorts; action names compare in lower case but keep how they read. */
 function dedupe(values: LeafList, lowerCase: boolean): LeafList {
   if (isUnknown(values)) return values;
-  return dedupeBy(values, (leaf) => (lowerCase ? leafKey(leaf).toLowerCase() : leafKey(leaf)));
+  return dedupeBy(values, (leaf) => (lowerCase ? valueKey(leaf).toLowerCase() : valueKey(leaf)));
 }
 
 function dedupeBy<T>(values: T[], key: (value: T) => string): T[] {
@@ -297,14 +297,8 @@ function dedupeBy<T>(values: T[], key: (value: T) => string): T[] {
   return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }
 
-/** A key for a leaf: its text, or a tag naming what stands in for it. */
-export function leafKey(leaf: Leaf): string {
-  if (typeof leaf === 'string') return `=${leaf}`;
-  return isSecret(leaf) ? `secret:${leaf.parameter}` : `unknown:${leaf.source}`;
-}
-
 /** Whether a value is a plain JSON object (not a list, null, or a class instance). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   // Any realm's Object.prototype (objects from a vm context, or structuredClone under a test
   // runner, have their own) is a root prototype; class instances sit one level further down.
@@ -313,7 +307,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /** Names what kind of JSON value was received, for error messages; never shows its content. */
-export function kindOf(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (isUnknown(value)) return `a value not known offline (${value.source})`;

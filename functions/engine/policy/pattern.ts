@@ -127,11 +127,6 @@ export function matchesEverything(pattern: string): boolean {
   return /^\*+$/.test(pattern);
 }
 
-/** Whether a pattern holds a wildcard (so it may match more than its own text). */
-export function hasWildcard(pattern: string, options: PatternOptions = {}): boolean {
-  return tokens(pattern, options).some((token) => token.t !== 'lit');
-}
-
 /** Whether a text holds a policy variable. */
 export function hasVariable(text: string): boolean {
   return tokenise(text, true).some((token) => token.t === 'var');

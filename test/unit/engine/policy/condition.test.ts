@@ -1,0 +1,255 @@
+import {
+  blockImplies,
+  type Clause,
+  clauseImplies,
+  normaliseConditionBlock,
+} from '../../../../functions/engine/policy/condition';
+import { UnknownValue } from '../../../../functions/engine/values';
+
+const fail = (message: string): never => {
+  throw new Error(message);
+};
+
+/** The clauses of a Condition block. */
+function block(condition: unknown): Clause[] {
+  const clauses = normaliseConditionBlock(condition, 'Condition', fail);
+  if (!Array.isArray(clauses)) throw new Error('expected known clauses');
+  return clauses;
+}
+
+/** The single clause of a one-entry block. */
+function clause(operator: string, key: string, values: unknown): Clause {
+  return block({ [operator]: { [key]: values } })[0] as Clause;
+}
+
+describe('normaliseConditionBlock', () => {
+  it('reads operators in any case, with set prefixes and IfExists, and aliases ArnEquals', () => {
+    const clauses = block({
+      'forallvalues:stringlikeifexists': { 'aws:TagKeys': ['a*'] },
+      arnequals: { 'aws:SourceArn': 'arn:aws:sns:*:1:t' },
+      Null: { 'aws:TokenIssueTime': true },
+    });
+
+    expect(clauses.map((c) => [c.operator, c.base, c.set, c.ifExists, c.key])).toEqual([
+      ['ArnLike', 'ArnLike', '', false, 'aws:sourcearn'],
+      ['ForAllValues:StringLikeIfExists', 'StringLike', 'ForAllValues', true, 'aws:tagkeys'],
+      ['Null', 'Null', '', false, 'aws:tokenissuetime'],
+    ]);
+    expect(clauses[2]?.values).toEqual(['true']);
+  });
+
+  it('normalises values by operator: numbers, booleans, case-insensitive strings, single IPs', () => {
+    expect(clause('NumericLessThan', 'k', ['1.50', 2]).values).toEqual(['1.5', '2']);
+    expect(clause('Bool', 'k', 'TRUE').values).toEqual(['true']);
+    expect(clause('StringEqualsIgnoreCase', 'k', ['Team', 'TEAM']).values).toEqual(['team']);
+    expect(clause('IpAddress', 'k', '10.0.0.1').values).toEqual(['10.0.0.1/32']);
+    expect(clause('StringEquals', 'k', 'Team').values).toEqual(['Team']);
+  });
+
+  it('keeps the same key under ArnEquals and ArnLike as two clauses that must both hold', () => {
+    const clauses = block({
+      ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::a' },
+      ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::*' },
+    });
+
+    expect(clauses).toHaveLength(2);
+    expect(blockImplies(block({ ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::a' } }), clauses)).toBe(
+      'yes',
+    );
+    expect(blockImplies(block({ ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::b' } }), clauses)).toBe(
+      'no',
+    );
+  });
+
+  it('leaves a block whose keys are not known offline unknown', () => {
+    const unknown = new UnknownValue('Fn::If HasOrg', 'a condition not known offline');
+
+    expect(normaliseConditionBlock({ StringEquals: unknown }, 'Condition', fail)).toBe(unknown);
+  });
+
+  it.each([
+    [[], 'Condition: must be an object of operators, got a list.'],
+    [
+      { StringEquals: 'x' },
+      'Condition.StringEquals: must be an object of condition keys, got a string.',
+    ],
+    [{ StringEquals: { k: [] } }, 'Condition.StringEquals.k: must hold at least one value.'],
+  ])('rejects %j naming the path', (condition, message) => {
+    expect(() => normaliseConditionBlock(condition, 'Condition', fail)).toThrow(message);
+  });
+});
+
+describe('clauseImplies', () => {
+  it.each([
+    [
+      'fewer accepted values',
+      clause('StringEquals', 'k', 'a'),
+      clause('StringEquals', 'k', ['a', 'b']),
+      'yes',
+    ],
+    [
+      'more accepted values',
+      clause('StringEquals', 'k', ['a', 'b']),
+      clause('StringEquals', 'k', 'a'),
+      'no',
+    ],
+    [
+      'more excluded values',
+      clause('StringNotEquals', 'k', ['a', 'b']),
+      clause('StringNotEquals', 'k', 'a'),
+      'yes',
+    ],
+    [
+      'fewer excluded values',
+      clause('StringNotEquals', 'k', 'a'),
+      clause('StringNotEquals', 'k', ['a', 'b']),
+      'no',
+    ],
+    [
+      'a value inside a pattern',
+      clause('StringEquals', 'k', 'home/alice'),
+      clause('StringLike', 'k', 'home/*'),
+      'yes',
+    ],
+    [
+      'a narrower pattern',
+      clause('StringLike', 'k', 'home/alice/*'),
+      clause('StringLike', 'k', 'home/*'),
+      'yes',
+    ],
+    [
+      'a wider pattern',
+      clause('StringLike', 'k', 'home/*'),
+      clause('StringLike', 'k', 'home/alice/*'),
+      'no',
+    ],
+    [
+      'a pattern without wildcards as a value',
+      clause('StringLike', 'k', 'x'),
+      clause('StringEquals', 'k', 'x'),
+      'yes',
+    ],
+    [
+      'a lower upper bound',
+      clause('NumericLessThan', 'k', 10),
+      clause('NumericLessThan', 'k', 20),
+      'yes',
+    ],
+    [
+      'a higher upper bound',
+      clause('NumericLessThan', 'k', 20),
+      clause('NumericLessThan', 'k', 10),
+      'no',
+    ],
+    [
+      'a strict bound under an inclusive one',
+      clause('NumericLessThan', 'k', 10),
+      clause('NumericLessThanEquals', 'k', 10),
+      'yes',
+    ],
+    [
+      'an inclusive bound under a strict one',
+      clause('NumericLessThanEquals', 'k', 10),
+      clause('NumericLessThan', 'k', 10),
+      'no',
+    ],
+    [
+      'an inclusive bound under a wider strict one',
+      clause('NumericLessThanEquals', 'k', 9),
+      clause('NumericLessThan', 'k', 10),
+      'yes',
+    ],
+    [
+      'a later lower date bound',
+      clause('DateGreaterThan', 'k', '2025-01-01T00:00:00Z'),
+      clause('DateGreaterThan', 'k', '2024-01-01T00:00:00Z'),
+      'yes',
+    ],
+    [
+      'an earlier upper date bound in epoch seconds',
+      clause('DateLessThan', 'k', '1700000000'),
+      clause('DateLessThan', 'k', '2024-01-01T00:00:00Z'),
+      'yes',
+    ],
+    [
+      'the same date written two ways',
+      clause('DateEquals', 'k', '2024-01-01T00:00:00Z'),
+      clause('DateEquals', 'k', '1704067200'),
+      'yes',
+    ],
+    [
+      'a range inside a range',
+      clause('IpAddress', 'k', '10.1.2.0/24'),
+      clause('IpAddress', 'k', '10.1.0.0/16'),
+      'yes',
+    ],
+    [
+      'a range around a range',
+      clause('IpAddress', 'k', '10.0.0.0/8'),
+      clause('IpAddress', 'k', '10.1.0.0/16'),
+      'no',
+    ],
+    [
+      'a wider excluded range',
+      clause('NotIpAddress', 'k', '10.0.0.0/8'),
+      clause('NotIpAddress', 'k', '10.1.0.0/16'),
+      'yes',
+    ],
+    [
+      'a clause without IfExists under one with it',
+      clause('StringEquals', 'k', 'a'),
+      clause('StringEqualsIfExists', 'k', 'a'),
+      'yes',
+    ],
+    [
+      'a clause with IfExists under one without',
+      clause('StringEqualsIfExists', 'k', 'a'),
+      clause('StringEquals', 'k', 'a'),
+      'no',
+    ],
+    [
+      'a value under Null false',
+      clause('StringEquals', 'k', 'a'),
+      clause('Null', 'k', false),
+      'yes',
+    ],
+    [
+      'different set operators',
+      clause('ForAnyValue:StringEquals', 'k', 'a'),
+      clause('ForAllValues:StringEquals', 'k', 'a'),
+      'unknown',
+    ],
+    [
+      'unrelated operators',
+      clause('StringEquals', 'k', 'a'),
+      clause('NumericEquals', 'k', 1),
+      'unknown',
+    ],
+    [
+      'an unparseable date',
+      clause('DateLessThan', 'k', 'soon'),
+      clause('DateLessThan', 'k', '2024-01-01T00:00:00Z'),
+      'unknown',
+    ],
+  ])('decides %s', (_, a, b, expected) => {
+    expect(clauseImplies(a, b)).toBe(expected);
+  });
+});
+
+describe('blockImplies', () => {
+  it('needs every clause of the weaker block to follow from the stronger one', () => {
+    const strong = block({ StringEquals: { a: '1', b: '2' } });
+    const weak = block({ StringEquals: { a: ['1', '3'] } });
+
+    expect(blockImplies(strong, weak)).toBe('yes');
+    expect(blockImplies(weak, strong)).toBe('no');
+    expect(blockImplies(weak, [])).toBe('yes');
+  });
+
+  it('is unknown when a block is not known offline', () => {
+    const unknown = new UnknownValue('Fn::If HasOrg', 'not known offline');
+
+    expect(blockImplies(unknown, block({ Bool: { k: true } }))).toBe('unknown');
+    expect(blockImplies(unknown, [])).toBe('yes');
+  });
+});

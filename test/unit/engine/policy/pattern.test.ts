@@ -1,0 +1,68 @@
+import {
+  hasVariable,
+  patternCovers,
+  patternsIntersect,
+} from '../../../../functions/engine/policy/pattern';
+
+describe('patternCovers', () => {
+  it.each([
+    ['s3:get*', 's3:getobject', true],
+    ['s3:*object', 's3:getobject', true],
+    ['s3:*object', 's3:get*', false],
+    ['s3:get*', 's3:get*acl', true],
+    ['arn:aws:s3:::backups-*', 'arn:aws:s3:::backups-2024', true],
+    ['arn:aws:s3:::backups-*', 'arn:aws:s3:::backup', false],
+    ['arn:aws:s3:::b-????', 'arn:aws:s3:::b-2024', true],
+    ['arn:aws:s3:::b-????', 'arn:aws:s3:::b-20245', false],
+    ['arn:aws:s3:::b-????', 'arn:aws:s3:::b-20?4', true],
+    ['arn:aws:s3:::b-?*', 'arn:aws:s3:::b-*', false],
+    ['a*b*c', 'axxbyyc', true],
+    ['a*b*c', 'a*c', false],
+    ['*', 'anything at all', true],
+  ])('%s covers %s: %s', (outer, inner, expected) => {
+    expect(patternCovers(outer, inner)).toBe(expected);
+  });
+
+  it('treats a policy variable as any text inside, covered only by * or itself', () => {
+    const home = 'arn:aws:s3:::home/$' + '{aws:username}/*';
+
+    expect(patternCovers('arn:aws:s3:::home/*', home)).toBe(true);
+    expect(patternCovers(home, 'arn:aws:s3:::home/alice/x')).toBe(false);
+    expect(patternCovers(home, home)).toBe(true);
+    expect(patternCovers(home, home, { variables: true, innerVariables: false })).toBe(false);
+  });
+
+  it('reads ${*}, ${?} and ${$} as the literal characters', () => {
+    const literalStar = 'arn:aws:s3:::a$' + '{*}b';
+
+    expect(patternCovers(literalStar, 'arn:aws:s3:::axb')).toBe(false);
+    expect(patternCovers(literalStar, 'arn:aws:s3:::a*b')).toBe(false);
+    expect(patternCovers('arn:aws:s3:::a*b', literalStar)).toBe(true);
+  });
+
+  it('compares exactly when wildcards are off', () => {
+    expect(patternCovers('a*', 'abc', { wildcards: false })).toBe(false);
+    expect(patternCovers('a*', 'a*', { wildcards: false })).toBe(true);
+  });
+});
+
+describe('patternsIntersect', () => {
+  it.each([
+    ['s3:get*', 's3:*object', true],
+    ['s3:get*', 's3:put*', false],
+    ['iam:*', 's3:*', false],
+    ['*', 'x', true],
+    ['a?c', 'abc', true],
+    ['a?c', 'abbc', false],
+  ])('%s and %s meet: %s', (a, b, expected) => {
+    expect(patternsIntersect(a, b)).toBe(expected);
+  });
+});
+
+describe('hasVariable', () => {
+  it('finds policy variables but not the escapes', () => {
+    expect(hasVariable('home/$' + '{aws:username}')).toBe(true);
+    expect(hasVariable('a$' + '{*}')).toBe(false);
+    expect(hasVariable('plain')).toBe(false);
+  });
+});
