@@ -14,8 +14,12 @@ import { type DriftGuardConfig, readConfig } from './config';
 import { createRunDeps } from './deps';
 import { parseEvent } from './event';
 
-/** Kept past the function's remaining time, so a lease outlives the run that holds it. */
-const LEASE_MARGIN_MS = 60_000;
+/**
+ * Kept past the function's remaining time, so a lease outlives the run that holds it (Lambda
+ * stops the run at its timeout). An attempt that timed out leaves its lease for this long;
+ * Lambda's first retry comes a minute later and finds it expired.
+ */
+const LEASE_MARGIN_MS = 30_000;
 /** The lease length when the remaining time is unknown: Lambda's longest run. */
 const DEFAULT_LEASE_MS = 15 * 60_000;
 

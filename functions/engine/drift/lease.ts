@@ -32,10 +32,10 @@ export class Lease {
   }
 
   /**
-   * Takes the lease for `durationMs` when nobody holds it, the last holder's lease expired, or
-   * the holder is this same invocation (Lambda retries an invocation under its request id, and
-   * an attempt that timed out leaves its lease behind). Never waits: when another run holds
-   * it, says who and until when.
+   * Takes the lease for `durationMs` when nobody holds it or the last holder's lease expired.
+   * Never waits: when another run holds it, says who and until when. Not even the same
+   * invocation takes back its own lease early: Lambda may deliver one event twice at once under
+   * one request id, and two such runs must not both notify.
    */
   async acquire(holder: string, purpose: string, durationMs: number): Promise<LeaseOutcome> {
     const now = this.now();
@@ -51,9 +51,9 @@ export class Lease {
         ttl: Math.ceil(expiresAt.getTime() / 1000) + 3_600,
       },
       {
-        expression: 'attribute_not_exists(pk) OR #expires < :now OR #holder = :holder',
-        names: { '#expires': 'expiresAtMs', '#holder': 'holder' },
-        values: { ':now': now.getTime(), ':holder': holder },
+        expression: 'attribute_not_exists(pk) OR #expires < :now',
+        names: { '#expires': 'expiresAtMs' },
+        values: { ':now': now.getTime() },
       },
     );
     if (acquired) return { acquired: true, lease: { holder, purpose, expiresAt } };

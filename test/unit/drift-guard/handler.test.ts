@@ -185,7 +185,7 @@ describe('drift-guard handler', () => {
     await handle({ action: 'check' }, CONTEXT, built);
 
     const expires = (leaseSeen as { expiresAtMs: number }).expiresAtMs;
-    expect(expires - before).toBeGreaterThanOrEqual(360_000);
-    expect(expires - before).toBeLessThan(365_000);
+    expect(expires - before).toBeGreaterThanOrEqual(330_000);
+    expect(expires - before).toBeLessThan(335_000);
   });
 });
