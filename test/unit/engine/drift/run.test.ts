@@ -1,5 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import type { LookupRequest, LookupResult } from '../../../../functions/engine/aws/cloudtrail';
 import { SnsAdapter } from '../../../../functions/engine/aws/sns';
 import {
@@ -320,5 +321,67 @@ describe('secrets', () => {
     expect(JSON.stringify(outcome.report)).not.toContain(CANARY);
     expect(w.captured.text()).not.toContain(CANARY);
     expect(JSON.stringify([...w.table.items.values()])).not.toContain(CANARY);
+  });
+});
+
+describe('runDriftGuard over many runs', () => {
+  /** Five findings, each in two versions of its content, all at or above the minimum. */
+  const pool = Array.from({ length: 5 }, (_, i) =>
+    [0, 1].map((version) =>
+      aFinding({
+        id: `f${i}`,
+        severity: i % 2 === 0 ? 'CRITICAL' : 'HIGH',
+        summary: `finding ${i}, content ${version}`,
+      }),
+    ),
+  );
+  /** Each run: for each finding, absent (-1) or present in version 0 or 1. */
+  const runs = fc.array(fc.array(fc.integer({ min: -1, max: 1 }), { minLength: 5, maxLength: 5 }), {
+    minLength: 1,
+    maxLength: 8,
+  });
+
+  it('sends exactly what changed since the last run and remembers exactly what is open', async () => {
+    await fc.assert(
+      fc.asyncProperty(runs, async (sequence) => {
+        sns.reset();
+        sns.on(PublishCommand).resolves({ MessageId: 'm' });
+        const w = world();
+        let open = new Map<string, string>();
+
+        for (const picks of sequence) {
+          const present = picks.flatMap((v, i) => (v < 0 ? [] : [pool[i]?.[v] as Finding]));
+          w.setFindings(present);
+          const before = sns.commandCalls(PublishCommand).length;
+
+          await runDriftGuard(w.deps, options({ reminderHours: 0 }));
+
+          const sent = sns
+            .commandCalls(PublishCommand)
+            .slice(before)
+            .map((c) => JSON.parse(JSON.parse(c.args[0].input.Message as string).sqs));
+          const statuses = new Map<string, string>();
+          for (const body of sent) {
+            for (const f of body.findings) statuses.set(f.id, f.status);
+            for (const f of body.resolved) statuses.set(f.id, f.status);
+          }
+          const expected = new Map<string, string>();
+          for (const f of present) {
+            if (!open.has(f.id)) expected.set(f.id, 'new');
+            else if (open.get(f.id) !== f.summary) expected.set(f.id, 'changed');
+          }
+          for (const id of open.keys()) {
+            if (!present.some((f) => f.id === id)) expected.set(id, 'resolved');
+          }
+          expect(statuses).toEqual(expected);
+
+          open = new Map(present.map((f) => [f.id, f.summary]));
+          const stored = w.table.bySortKey('finding#').map((item) => item.id);
+          expect(stored.sort()).toEqual([...open.keys()].sort());
+          w.advance(3_600_000);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
