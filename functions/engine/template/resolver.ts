@@ -268,7 +268,16 @@ export class Resolver implements Intrinsics {
   created(logicalId: string): ConditionValue {
     const declaration = this.resourceDeclaration(logicalId);
     if (declaration?.Condition === undefined) return true;
-    return this.condition(declaration.Condition, pathOf('Resources', logicalId, 'Condition'));
+    const value = this.condition(
+      declaration.Condition,
+      pathOf('Resources', logicalId, 'Condition'),
+    );
+    // A condition that cannot be decided offline is decided by the deployed stack itself when
+    // its resources were supplied: CloudFormation created the resource if and only if it holds.
+    if (isUnknown(value) && this.ctx.resources !== undefined && !this.forMembers) {
+      return this.physical.has(logicalId);
+    }
+    return value;
   }
 
   /** One property of a resource, resolved once; undefined when absent or removed. */

@@ -155,6 +155,22 @@ describe('promisedState', () => {
       ]);
     });
 
+    it('decides an undecidable condition by the resources the stack reports', () => {
+      const doc = template({
+        Conditions: { Maybe: { 'Fn::Equals': [{ 'Fn::ImportValue': 'flag' }, 'on'] } },
+        Resources: {
+          Unsure: role({ RoleName: 'unsure' }, { Condition: 'Maybe' }),
+          Other: role({ RoleName: 'other' }, { Condition: 'Maybe' }),
+        },
+      });
+      const resources = [{ logicalId: 'Unsure', physicalId: 'unsure', type: 'AWS::IAM::Role' }];
+
+      const state = promisedState(doc, stackContext({ resources }));
+
+      expect(state.roles.map((r) => r.name)).toEqual(['unsure']);
+      expect(state.notExpanded).toEqual([]);
+    });
+
     it('parses a policy document given as JSON text', () => {
       const state = promisedState(
         roleTemplate({ RoleName: 'r', AssumeRolePolicyDocument: JSON.stringify(trust()) }),
