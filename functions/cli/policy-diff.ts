@@ -147,10 +147,9 @@ async function load(file: string, io: CliIo): Promise<Loaded> {
   if (text.trimStart().startsWith('{') || text.trimStart().startsWith('"')) {
     try {
       value = JSON.parse(text);
-    } catch (error) {
-      throw new PolicyError(`${file}: the file is not valid JSON (${describeError(error)}).`, {
-        cause: error,
-      });
+    } catch {
+      // The policy reader says where the JSON breaks without quoting it (it may hold a secret).
+      return { value: text, document: parsePolicy(text, file) };
     }
     const unwrapped = unwrap(value);
     if (unwrapped) {

@@ -107,19 +107,17 @@ function parseText(text: string, where: string): unknown {
   if (trimmed === '') throw new PolicyError(`${where}: the policy document is empty.`);
   if (trimmed.startsWith('{')) return parseJson(trimmed, where);
 
+  // The text itself is never quoted: a policy may hold an external ID.
+  const notPolicy = new PolicyError(
+    `${where}: expected a JSON object or URL-encoded JSON, got text that is neither (${trimmed.length} characters).`,
+  );
   let decoded: string;
   try {
     decoded = decodeURIComponent(trimmed);
   } catch {
-    throw new PolicyError(
-      `${where}: expected a JSON object or URL-encoded JSON, got text starting "${preview(trimmed)}".`,
-    );
+    throw notPolicy;
   }
-  if (!decoded.trimStart().startsWith('{')) {
-    throw new PolicyError(
-      `${where}: expected a JSON object or URL-encoded JSON, got text starting "${preview(trimmed)}".`,
-    );
-  }
+  if (!decoded.trimStart().startsWith('{')) throw notPolicy;
   try {
     return JSON.parse(decoded);
   } catch {
@@ -132,9 +130,18 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new PolicyError(`${where}: the policy is not valid JSON (${detail}).`, { cause: error });
+    throw new PolicyError(`${where}: the policy is not valid JSON (${jsonErrorPlace(error)}).`, {
+      cause: error,
+    });
   }
+}
+
+/** Where JSON.parse stopped, without the excerpt of the text its message may quote. */
+function jsonErrorPlace(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const place = /line \d+ column \d+|position \d+/.exec(message)?.[0];
+  if (place) return `error at ${place}`;
+  return /end of JSON input|Unterminated/i.test(message) ? 'it ends too early' : 'malformed';
 }
 
 function readVersion(value: unknown, where: string): string | null {

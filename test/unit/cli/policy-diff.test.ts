@@ -196,7 +196,7 @@ describe('policy-diff', () => {
     [
       'a file that is not JSON',
       '{"Version": ',
-      'policy-diff: bad.json: the file is not valid JSON',
+      'policy-diff: bad.json: the policy is not valid JSON (it ends too early).',
     ],
     [
       'an invalid statement',
@@ -217,6 +217,17 @@ describe('policy-diff', () => {
     expect(code).toBe(2);
     expect(cli.err()).toContain(message);
     expect(cli.out()).toBe('');
+  });
+
+  it('does not quote a malformed file, which may hold the external ID', async () => {
+    const broken = `{"Statement": [{"Condition": {"StringEquals": {"sts:ExternalId": ${CANARY_EXTERNAL_ID}}}}]}`;
+    const cli = io();
+
+    const code = await run([file('a.json', readBackups), file('bad.json', broken)], cli.io);
+
+    expect(code).toBe(2);
+    expect(cli.err()).toContain('policy-diff: bad.json: the policy is not valid JSON');
+    expect(cli.err()).not.toContain(CANARY_EXTERNAL_ID);
   });
 
   it('prints its usage for --help and exits 0', async () => {

@@ -67,7 +67,7 @@ describe('parsePolicy', () => {
     ['', 'file.json: the policy document is empty.'],
     [
       'not a policy',
-      'file.json: expected a JSON object or URL-encoded JSON, got text starting "not a policy".',
+      'file.json: expected a JSON object or URL-encoded JSON, got text that is neither (12 characters).',
     ],
     ['{"Statement": [', 'file.json: the policy is not valid JSON'],
     ['[]', 'file.json: expected a JSON object or URL-encoded JSON'],

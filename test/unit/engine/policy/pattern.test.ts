@@ -32,7 +32,7 @@ describe('patternCovers', () => {
     expect(patternCovers(home, home, { variables: true, innerVariables: false })).toBe(false);
   });
 
-  it('reads ${*}, ${?} and ${$} as the literal characters', () => {
+  it('reads the escapes of *, ? and $ as the literal characters', () => {
     const literalStar = 'arn:aws:s3:::a$' + '{*}b';
 
     expect(patternCovers(literalStar, 'arn:aws:s3:::axb')).toBe(false);
