@@ -2,8 +2,9 @@
  * The built drift-guard bundle, run as Lambda would run it (a fresh Node process importing
  * dist/drift-guard/index.mjs and calling `handler`), against moto's server for CloudFormation,
  * IAM, SNS, SQS and DynamoDB, and a CloudTrail stand-in on loopback that answers LookupEvents
- * (moto has none). Everything the process prints (Powertools' JSON logs included) is searched
- * for the external ID.
+ * (moto has none). The built CLI's self-check is run too, against a Lambda stand-in that
+ * invokes the bundle. Everything the processes print (Powertools' JSON logs included) is
+ * searched for the external ID.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -159,6 +160,66 @@ describeWith(['moto'], 'the built drift-guard bundle against moto', () => {
 
     expect((result.findings as unknown[]).length).toBe(2);
     expect(await stack.drain()).toEqual([]);
+  }, 60_000);
+
+  it('prints through the built CLI what the deployed function reports, with exit 1 for drift', async () => {
+    const invocations: unknown[] = [];
+    const lambda = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', async () => {
+        invocations.push({ path: req.url, payload: JSON.parse(body) });
+        const { result } = await invoke(JSON.parse(body));
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(result));
+      });
+    });
+    await new Promise<void>((ready) => lambda.listen(0, '127.0.0.1', ready));
+    const lambdaUrl = `http://127.0.0.1:${(lambda.address() as AddressInfo).port}`;
+
+    const cli = run(
+      process.execPath,
+      [
+        join(dist, 'cli.mjs'),
+        'self-check',
+        '--stack',
+        'guard-it',
+        '--function',
+        'guard-fn',
+        '--format',
+        'json',
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+          AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL: moto.endpoint,
+          AWS_ENDPOINT_URL_LAMBDA: lambdaUrl,
+        },
+      },
+    );
+    const exit = await cli.then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    await new Promise((closed) => lambda.close(closed));
+
+    expect(exit.code).toBe(1);
+    expect(invocations).toEqual([
+      {
+        path: '/2015-03-31/functions/guard-fn/invocations',
+        payload: { action: 'self-check', notify: false },
+      },
+    ]);
+    const printedReport = JSON.parse(exit.stdout);
+    expect(printedReport).toMatchObject({ stack: 'guard-it', findings: [{}, {}] });
+    printed.push(exit.stdout);
   }, 60_000);
 
   it('refuses an unknown payload with the accepted ones', async () => {
