@@ -96,10 +96,31 @@ export function parseTemplate(text: string, source = 'template'): TemplateDocume
         `${LIMITS.bytes}`,
     );
   }
-  const json = /^\s*\{/.test(text);
-  const tree = json ? parseJson(text, source) : parseYaml(text, source);
+  const body = text.replace(/^\uFEFF/, '');
+  let format: 'json' | 'yaml' = /^\s*\{/.test(body) ? 'json' : 'yaml';
+  let tree: unknown;
+  if (format === 'json') {
+    try {
+      tree = parseJson(body, source);
+    } catch (error) {
+      // A YAML template may also open with a flow mapping; only if it is not YAML either is
+      // the JSON error the one to report.
+      tree = tryYaml(body, source, error);
+      format = 'yaml';
+    }
+  } else {
+    tree = parseYaml(body, source);
+  }
   const template = checkShape(tree, source);
-  return { source, format: json ? 'json' : 'yaml', bytes, template };
+  return { source, format, bytes, template };
+}
+
+function tryYaml(text: string, source: string, jsonError: unknown): unknown {
+  try {
+    return parseYaml(text, source);
+  } catch {
+    throw jsonError;
+  }
 }
 
 function parseJson(text: string, source: string): unknown {

@@ -178,6 +178,16 @@ describe('parseTemplate', () => {
       expect(doc.template.Resources.T.Properties).toEqual({ N: 5 });
     });
 
+    it('reads a YAML template that opens with a flow mapping, and one with a byte-order mark', () => {
+      const flow = parseTemplate(
+        '{Resources: {T: {Type: AWS::SNS::Topic}}, Description: 2012-10-17}',
+      );
+      const bom = parseTemplate('\uFEFF{"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}');
+
+      expect([flow.format, flow.template.Description]).toEqual(['yaml', '2012-10-17']);
+      expect(bom.format).toBe('json');
+    });
+
     it('reports a JSON syntax error naming the source', () => {
       expect(thrown(() => parseTemplate('{"Resources": ', 'cfn.json')).message).toMatch(
         /^cfn\.json: the JSON does not parse/,
