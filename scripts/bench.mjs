@@ -39,7 +39,13 @@ function run(file) {
     const child = spawn(process.execPath, [file], {
       cwd: ROOT,
       stdio: 'inherit',
-      env: { ...process.env, BENCH_DIST: DIST, AWS_EC2_METADATA_DISABLED: 'true' },
+      // Node's process warnings (the AWS SDK's notice about Node 20) would break up the tables.
+      env: {
+        ...process.env,
+        BENCH_DIST: DIST,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        NODE_NO_WARNINGS: '1',
+      },
     });
     const finish = (code) =>
       resolveRun({ code, seconds: Number(process.hrtime.bigint() - started) / 1e9 });

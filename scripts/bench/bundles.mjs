@@ -6,7 +6,8 @@
  *
  * Load time is measured inside a fresh Node process, from before `import()` of the bundle to
  * after it resolves, so Node's own start-up is left out. Bundle and floor runs alternate and the
- * median is reported, all in this one run.
+ * median is reported, all in this one run. "maps" is the bundle loaded the way the functions run
+ * it, with NODE_OPTIONS=--enable-source-maps.
  *
  * Usage: node scripts/bench/bundles.mjs [--runs N]
  */
@@ -58,20 +59,17 @@ async function buildFloor(name, clientPackages, outdir) {
 }
 
 /** Milliseconds to import a bundle, measured inside a fresh Node process. */
-function loadTime(file) {
+function loadTime(file, flags = []) {
   const script = [
     'const started = process.hrtime.bigint();',
     `await import(${JSON.stringify(pathToFileURL(file).href)});`,
     'process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));',
   ].join('\n');
-  const out = execFileSync(
-    process.execPath,
-    ['--no-warnings', '--input-type=module', '-e', script],
-    {
-      env: { ...process.env, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
-      encoding: 'utf8',
-    },
-  );
+  const args = [...flags, '--no-warnings', '--input-type=module', '-e', script];
+  const out = execFileSync(process.execPath, args, {
+    env: { ...process.env, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
+    encoding: 'utf8',
+  });
   return Number(out);
 }
 
@@ -98,6 +96,8 @@ function table(rows) {
     'load ms',
     'floor ms',
     'load x',
+    'maps ms',
+    'maps x',
   ];
   const lines = [header, ...rows].map((cells) =>
     cells
@@ -126,16 +126,18 @@ async function main() {
       const floor = await buildFloor(name, clients, scratch);
 
       const own = [];
+      const mapped = [];
       const base = [];
       loadTime(outfile);
       loadTime(floor);
       for (let i = 0; i < runs; i += 1) {
         own.push(loadTime(outfile));
+        mapped.push(loadTime(outfile, ['--enable-source-maps']));
         base.push(loadTime(floor));
       }
 
       const [a, b] = [sizes(outfile), sizes(floor)];
-      const [ms, floorMs] = [median(own), median(base)];
+      const [ms, mappedMs, floorMs] = [median(own), median(mapped), median(base)];
       rows.push([
         name,
         (a.raw / 1024).toFixed(1),
@@ -147,6 +149,8 @@ async function main() {
         ms.toFixed(1),
         floorMs.toFixed(1),
         (ms / floorMs).toFixed(2),
+        mappedMs.toFixed(1),
+        (mappedMs / floorMs).toFixed(2),
       ]);
       console.log(`  ${name}: floor = ${clients.map(clientClassOf).join(', ') || 'no SDK client'}`);
     }
