@@ -363,16 +363,54 @@ export function coveredBy(inner: Atom, outer: AtomIndex, catalogue?: ActionCatal
     if (one === 'yes') return 'yes';
     if (one === 'unknown') verdict = 'unknown';
   }
-  if (verdict === 'no' && catalogue) {
-    const actions = expandAction(inner.action, catalogue);
-    if (actions && actions.length > 0) {
-      const each = actions.map((action) =>
-        coveredBy({ ...inner, action: { kind: 'one', value: action } }, outer),
-      );
-      return all(...each);
-    }
+  if (verdict !== 'no') return verdict;
+
+  // The grant may be split across statements: by the values of a condition (one statement per
+  // accepted region, say), or, with a catalogue, by the actions a wildcard stands for.
+  const split = splitByValues(inner);
+  if (split) return all(...split.map((part) => coveredBy(part, outer, catalogue)));
+  const actions = catalogue ? expandAction(inner.action, catalogue) : undefined;
+  if (actions && actions.length > 0) {
+    const each = actions.map((action) =>
+      coveredBy({ ...inner, action: { kind: 'one', value: action } }, outer),
+    );
+    return all(...each);
   }
   return verdict;
+}
+
+/** Operators whose values are alternatives: a request matching any one value passes. */
+const ALTERNATIVES = new Set([
+  'StringEquals',
+  'StringEqualsIgnoreCase',
+  'StringLike',
+  'ArnLike',
+  'NumericEquals',
+  'DateEquals',
+  'IpAddress',
+  'BinaryEquals',
+]);
+/** How many atoms one atom may be split into by condition values, at most. */
+const MOST_PARTS = 32;
+
+/** The atom as one atom per value of its first multi-valued alternative clause, if any. */
+function splitByValues(atom: Atom): Atom[] | undefined {
+  if (isUnknown(atom.condition)) return undefined;
+  const clauses = atom.condition;
+  const at = clauses.findIndex(
+    (c) =>
+      c.set === '' &&
+      ALTERNATIVES.has(c.base) &&
+      Array.isArray(c.values) &&
+      c.values.length > 1 &&
+      c.values.length <= MOST_PARTS,
+  );
+  if (at < 0) return undefined;
+  const clause = clauses[at] as Clause;
+  return (clause.values as Leaf[]).map((value) => ({
+    ...atom,
+    condition: clauses.map((c, i) => (i === at ? { ...c, values: [value] } : c)),
+  }));
 }
 
 /** The catalogued actions a wildcard action matches, or undefined when it cannot be told. */

@@ -88,6 +88,7 @@ interface Rewrites {
   arnLike: boolean;
   emptyCondition: boolean;
   split: boolean;
+  splitValues: boolean;
   encode: boolean;
 }
 
@@ -103,6 +104,7 @@ const rewritesArb: fc.Arbitrary<Rewrites> = fc.record({
   arnLike: fc.boolean(),
   emptyCondition: fc.boolean(),
   split: fc.boolean(),
+  splitValues: fc.boolean(),
   encode: fc.boolean(),
 });
 
@@ -118,6 +120,7 @@ function rewrite(document: Json, r: Rewrites): unknown {
       (s.Action as string[]).map((action) => ({ ...structuredClone(s), Action: [action] })),
     );
   }
+  if (r.splitValues) statements = statements.flatMap(splitByRegion);
   statements = statements.map((s, index) => {
     const out: Json = { ...s };
     const list = (key: string, map: (v: string) => string = (v) => v) => {
@@ -145,6 +148,20 @@ function rewrite(document: Json, r: Rewrites): unknown {
 
   const out = { Version: '2012-10-17', Statement: statements };
   return r.encode ? encodeURIComponent(JSON.stringify(out)) : out;
+}
+
+/** One statement per accepted region: the same grant, split by a condition's values. */
+function splitByRegion(statement: Json): Json[] {
+  const condition = statement.Condition as Record<string, Record<string, unknown[]>> | undefined;
+  const regions = condition?.StringEquals?.['aws:RequestedRegion'];
+  if (!condition || !regions) return [statement];
+  return regions.map((region) => ({
+    ...structuredClone(statement),
+    Condition: {
+      ...structuredClone(condition),
+      StringEquals: { ...condition.StringEquals, 'aws:RequestedRegion': [region] },
+    },
+  }));
 }
 
 function rewriteCondition(block: Json, r: Rewrites, index: number): Json {
