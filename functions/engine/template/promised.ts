@@ -185,8 +185,9 @@ class StateBuilder {
       });
       return undefined;
     }
+    // The name the stack reports wins over one the template leaves unknown.
     const name =
-      props.RoleName !== undefined
+      props.RoleName !== undefined && !isUnknown(props.RoleName)
         ? props.RoleName
         : this.resolver.refResource(logicalId, where('RoleName'));
     const role: PromisedRole = {
@@ -254,7 +255,7 @@ class StateBuilder {
       where('ManagedPolicyName'),
     );
     let name: Name;
-    if (props.ManagedPolicyName !== undefined)
+    if (props.ManagedPolicyName !== undefined && !isUnknown(props.ManagedPolicyName))
       name = nameOf(props.ManagedPolicyName, where('ManagedPolicyName'));
     else if (typeof arn === 'string') name = arn.slice(arn.lastIndexOf('/') + 1);
     else name = arn;

@@ -115,6 +115,22 @@ describe('promisedState', () => {
       ]);
     });
 
+    it('prefers the name the stack reports over a RoleName known only after deploy', () => {
+      const doc = roleTemplate(
+        { RoleName: { 'Fn::GetAtt': ['Namer', 'Name'] } },
+        { Resources: { Namer: { Type: 'Custom::Namer', Properties: { ServiceToken: 'arn' } } } },
+      );
+      const resources = [
+        { logicalId: 'Role', physicalId: 'named-by-custom', type: 'AWS::IAM::Role' },
+      ];
+
+      const withResources = promisedState(doc, stackContext({ resources })).roles[0];
+      const without = promisedState(doc, stackContext()).roles[0];
+
+      expect(withResources.name).toBe('named-by-custom');
+      expect(isUnknown(without.name) && without.name.source).toBe('Custom::Namer.Name');
+    });
+
     it('leaves a generated name unknown without resources, saying what to supply', () => {
       const name = promisedState(roleTemplate({}), stackContext()).roles[0].name;
 
