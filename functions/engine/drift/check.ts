@@ -100,6 +100,9 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
   ]);
   const exports = usesImports(templateText) ? await readExports(deps) : undefined;
   const doc = parseTemplate(templateText, `stack ${stack.stackName}`);
+  for (const [key, value] of Object.entries(stack.parameters)) {
+    if (isNoEcho(doc, key) && value !== '****') registerSecret(value);
+  }
   const ctx: StackContext = {
     accountId: stack.account,
     region: stack.region,
@@ -122,7 +125,7 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
     stack: stack.stackName,
     promised,
     live,
-    parameters: stack.parameters,
+    parameters: maskSecrets(doc, stack.parameters),
     accountId: stack.account,
     stackTags: stack.tags,
   });
