@@ -298,6 +298,9 @@ function busyReason(stack: StackDescription): string {
   if (stack.status.endsWith('_IN_PROGRESS')) {
     return `Stack ${stack.stackName} is ${stack.status}: a deploy is under way and its roles are expected to differ from the template until it completes, so they were not checked.`;
   }
+  if (stack.status === 'DELETE_COMPLETE') {
+    return `Stack ${stack.stackName} was deleted: there are no roles of its to check.`;
+  }
   return `Stack ${stack.stackName} is ${stack.status}: its last deploy failed without settling, so its roles may not match any version of the template and were not checked.`;
 }
 
