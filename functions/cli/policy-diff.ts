@@ -32,6 +32,8 @@ Options:
                              trust adds the role trust-policy rules; auto (the default) picks
                              trust when every statement names a principal and only sts actions
   --no-catalogue             compare actions by name only, without the action catalogue
+
+Text output is coloured on a terminal unless NO_COLOR is set.
   -h, --help                 show this help
 
 Exit status: 0 equivalent, 1 different or undecidable, 2 bad input.
@@ -81,9 +83,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     : undefined;
   const result = comparePolicies(expected.value, live.value, { kind, catalogue });
 
-  io.stdout(
-    options.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : text(result, options),
-  );
+  const output =
+    options.format === 'json'
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : text(result, options, io.isTty && io.env.NO_COLOR === undefined);
+  io.stdout(output);
   return result.equivalent ? EXIT.ok : EXIT.found;
 }
 
@@ -194,7 +198,12 @@ function loadCatalogue(services: string[], io: CliIo): ActionCatalogue | undefin
   return catalogue;
 }
 
-function text(result: PolicyComparison, options: Options): string {
+/** ANSI colours of each direction, used only on a terminal. */
+const PAINT: Record<string, number> = { widened: 31, mixed: 31, narrowed: 32, unknown: 33 };
+
+function text(result: PolicyComparison, options: Options, color: boolean): string {
+  const paint = (direction: string, s: string) =>
+    color && PAINT[direction] ? `\u001b[${PAINT[direction]}m${s}\u001b[0m` : s;
   const [expected, live] = options.files;
   if (result.equivalent) return `${live} grants exactly what ${expected} grants.\n`;
 
@@ -205,13 +214,16 @@ function text(result: PolicyComparison, options: Options): string {
     mixed: `${live} allows more in some ways and less in others than ${expected}`,
     unknown: `whether ${live} allows more or less than ${expected} cannot be decided`,
   };
-  const lines = [`${verdict[result.direction] ?? result.direction} (${count}):`];
+  const lines = [
+    paint(result.direction, `${verdict[result.direction] ?? result.direction} (${count}):`),
+  ];
   for (const change of result.changes) {
     const where =
       change.statement.index < 0
         ? 'document'
         : `statement ${change.statement.index}${change.statement.sid ? ` (${change.statement.sid})` : ''}`;
-    lines.push(`  ${change.direction.padEnd(8)} ${where}, ${change.element}: ${change.summary}`);
+    const label = paint(change.direction, change.direction.padEnd(8));
+    lines.push(`  ${label} ${where}, ${change.element}: ${change.summary}`);
   }
   if (result.reason) lines.push(`Undecided because: ${result.reason}`);
   return `${lines.join('\n')}\n`;

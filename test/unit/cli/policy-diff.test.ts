@@ -69,6 +69,22 @@ describe('policy-diff', () => {
     );
   });
 
+  it('colours directions on a terminal unless NO_COLOR is set', async () => {
+    const a = file('a.json', readBackups);
+    const b = file('b.json', deleteBackups);
+    const terminal = io();
+    const plain = io();
+    terminal.io.isTty = true;
+    plain.io.isTty = true;
+    plain.io.env = { NO_COLOR: '1' };
+
+    await run([a, b], terminal.io);
+    await run([a, b], plain.io);
+
+    expect(terminal.out()).toContain('\u001b[31mwidened \u001b[0m');
+    expect(plain.out()).not.toContain('\u001b[');
+  });
+
   it('prints the comparison as JSON in the documented shape', async () => {
     const cli = io();
 
