@@ -5,7 +5,7 @@ const P = 'arn:aws';
 const R = `us-east-1:${ACCOUNT}`;
 
 /** Resolves Ref or GetAtt of one resource declared with `properties`. */
-function valueOf(
+function resolvedOf(
   type: string,
   properties: Record<string, unknown>,
   expression: unknown,
@@ -83,17 +83,17 @@ describe('Ref and Fn::GetAtt by resource type', () => {
     ['AWS::SSM::Parameter', { Name: '/connector/x' }, ref, '/connector/x'],
     ['AWS::Events::EventBus', { Name: 'bus' }, att('Arn'), `${P}:events:${R}:event-bus/bus`],
   ])('%s %j gives %j -> %s', (type, properties, expression, expected) => {
-    expect(valueOf(type, properties, expression)).toBe(expected);
+    expect(resolvedOf(type, properties, expression)).toBe(expected);
   });
 
   it('reads the bare name of a topic and a queue from the physical ID the stack reports', () => {
-    const topic = valueOf(
+    const topic = resolvedOf(
       'AWS::SNS::Topic',
       {},
       att('TopicName'),
       `${P}:sns:${R}:connector-Topic-1AB`,
     );
-    const queue = valueOf(
+    const queue = resolvedOf(
       'AWS::SQS::Queue',
       {},
       att('Arn'),
@@ -104,7 +104,7 @@ describe('Ref and Fn::GetAtt by resource type', () => {
   });
 
   it('leaves the attributes of a type it has no rule for unknown, naming type and attribute', () => {
-    const value = valueOf(
+    const value = resolvedOf(
       'AWS::RDS::DBCluster',
       { DBClusterIdentifier: 'db' },
       att('Endpoint.Address'),
@@ -114,7 +114,7 @@ describe('Ref and Fn::GetAtt by resource type', () => {
   });
 
   it('leaves a KMS key ARN unknown without the key ID the stack reports', () => {
-    const value = valueOf('AWS::KMS::Key', {}, att('Arn'));
+    const value = resolvedOf('AWS::KMS::Key', {}, att('Arn'));
 
     expect(isUnknown(value) && value.source).toBe('Ref Target');
   });
