@@ -32,10 +32,9 @@ Options:
                              trust adds the role trust-policy rules; auto (the default) picks
                              trust when every statement names a principal and only sts actions
   --no-catalogue             compare actions by name only, without the action catalogue
-
-Text output is coloured on a terminal unless NO_COLOR is set.
   -h, --help                 show this help
 
+Text output is coloured on a terminal unless NO_COLOR is set.
 Exit status: 0 equivalent, 1 different or undecidable, 2 bad input.
 `;
 
