@@ -6,8 +6,17 @@
  * is explained by the element that makes the difference, then atoms are grouped into one
  * change per statement and element.
  *
- * Deny statements are compared with Deny statements: a removed Deny reads as a widening even
- * when no Allow of the document grants what it denied.
+ * Limits of the reasoning, and what a user sees of them:
+ * - Deny statements are compared with Deny statements: a removed Deny reads as a widening even
+ *   when no Allow of the document grants what it denied.
+ * - Conditions on different keys are not related: a guard moved from aws:SourceAccount to an
+ *   aws:SourceArn naming the same account reads as one condition removed and one added.
+ * - Without an action catalogue, actions are names: a list naming every action `s3:Get*`
+ *   matches today reads as narrower than the wildcard, and a NotAction set compared with
+ *   actions whose service part is a wildcard is `unknown`.
+ * - Resources and principals are text patterns: a NotResource set is covered only by `*`.
+ * - Condition key names compare in lower case throughout, so a change in the letter case of a
+ *   tag key inside `aws:RequestTag/...` is not reported.
  */
 import { isSecret, isUnknown, type SecretValue } from '../values';
 import { atomsOf, listHasVariable } from './atoms';
