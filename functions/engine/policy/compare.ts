@@ -6,9 +6,11 @@
  * is explained by the element that makes the difference, then atoms are grouped into one
  * change per statement and element.
  *
+ * Deny statements are compared with Deny statements, and a removed Deny reads as a widening
+ * even when no Allow of the same document grants what it denied: a Deny also limits what the
+ * role's other policies grant.
+ *
  * Limits of the reasoning, and what a user sees of them:
- * - Deny statements are compared with Deny statements: a removed Deny reads as a widening even
- *   when no Allow of the document grants what it denied.
  * - Conditions on different keys are not related: a guard moved from aws:SourceAccount to an
  *   aws:SourceArn naming the same account reads as one condition removed and one added.
  * - Without an action catalogue, actions are names: a list naming every action `s3:Get*`
