@@ -174,7 +174,16 @@ function leafVerdict(
   if (typeof outer === 'string' && typeof inner === 'string') {
     return test(outer, inner) ? 'yes' : 'no';
   }
-  if (isSecret(outer) && isSecret(inner) && outer.parameter === inner.parameter) return 'yes';
+  if (isSecret(outer) && isSecret(inner)) {
+    return outer.parameter === inner.parameter ? 'yes' : 'unknown';
+  }
+  // A live value matching a secret's digest was already replaced by the secret, so a secret
+  // against text here is a value the secret is not, unless its digest is not known.
+  const secret = isSecret(outer) ? outer : isSecret(inner) ? inner : undefined;
+  const text = secret === outer ? inner : outer;
+  if (secret && typeof text === 'string') {
+    return secret.sha256 === undefined || /[*?]/.test(text) ? 'unknown' : 'no';
+  }
   return 'unknown';
 }
 

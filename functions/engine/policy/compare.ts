@@ -20,10 +20,17 @@
  * - Condition key names compare in lower case throughout, so a change in the letter case of a
  *   tag key inside `aws:RequestTag/...` is not reported.
  */
-import { isSecret, isUnknown, type SecretValue } from '../values';
+import { isSecret, isUnknown, type SecretValue, sha256Hex } from '../values';
 import { atomsOf, listHasVariable } from './atoms';
 import { describeGaps, reasonFor, undecided } from './changes';
-import { type PolicyDocument, PolicyError, type PolicyStatement, parsePolicy } from './document';
+import {
+  type Leaf,
+  type LeafList,
+  type PolicyDocument,
+  PolicyError,
+  type PolicyStatement,
+  parsePolicy,
+} from './document';
 import { findGaps } from './gaps';
 import { hasVariable } from './pattern';
 import type {
@@ -129,35 +136,51 @@ function summarise(changes: PolicyChange[]): PolicyComparison {
 }
 
 /**
- * Lets a live clear value meet the expected secret it matches by digest: the live value is
- * replaced by the secret leaf, so the two compare equal and only the placeholder is shown.
+ * Lets a live clear value meet the expected secret it matches by digest: wherever it stands
+ * (a condition value, most often an external ID, but also a resource or principal), the live
+ * value is replaced by the secret leaf, so the two compare equal and only the placeholder is
+ * ever shown.
  */
 function resolveSecrets(expected: PolicyDocument, live: PolicyDocument): void {
-  const secrets = new Map<string, SecretValue[]>();
+  const secrets = new Map<string, SecretValue>();
   for (const statement of expected.statements) {
-    if (isUnknown(statement.condition)) continue;
-    for (const clause of statement.condition) {
-      if (isUnknown(clause.values)) continue;
-      for (const value of clause.values) {
-        if (!isSecret(value)) continue;
-        secrets.set(clause.key, [...(secrets.get(clause.key) ?? []), value]);
-      }
+    for (const leaf of leavesOf(statement)) {
+      if (isSecret(leaf) && leaf.sha256 !== undefined) secrets.set(leaf.sha256, leaf);
     }
   }
   if (secrets.size === 0) return;
 
+  const swap = (leaf: Leaf): Leaf =>
+    typeof leaf === 'string' ? (secrets.get(sha256Hex(leaf)) ?? leaf) : leaf;
+  const swapAll = (values: LeafList): LeafList => (isUnknown(values) ? values : values.map(swap));
   for (const statement of live.statements) {
-    if (isUnknown(statement.condition)) continue;
-    statement.condition = statement.condition.map((clause) => {
-      const known = secrets.get(clause.key);
-      if (known === undefined || isUnknown(clause.values)) return clause;
-      const values = clause.values.map((value) => {
-        if (typeof value !== 'string') return value;
-        return known.find((secret) => secret.matches(value)) ?? value;
-      });
-      return { ...clause, values };
-    });
+    statement.action = { ...statement.action, values: swapAll(statement.action.values) };
+    if (statement.resource) {
+      statement.resource = { ...statement.resource, values: swapAll(statement.resource.values) };
+    }
+    if (statement.principal && !isUnknown(statement.principal.entries)) {
+      const entries = statement.principal.entries.map((e) => ({ ...e, value: swap(e.value) }));
+      statement.principal = { ...statement.principal, entries };
+    }
+    if (!isUnknown(statement.condition)) {
+      statement.condition = statement.condition.map((clause) =>
+        isUnknown(clause.values) ? clause : { ...clause, values: clause.values.map(swap) },
+      );
+    }
   }
+}
+
+function leavesOf(statement: PolicyStatement): Leaf[] {
+  const list = (values: LeafList | undefined) => (values && !isUnknown(values) ? values : []);
+  const principals = statement.principal?.entries;
+  return [
+    ...list(statement.action.values),
+    ...list(statement.resource?.values),
+    ...(principals && !isUnknown(principals) ? principals.map((e) => e.value) : []),
+    ...(isUnknown(statement.condition)
+      ? []
+      : statement.condition.flatMap((clause) => list(clause.values))),
+  ];
 }
 
 function versionChanges(before: PolicyDocument, after: PolicyDocument): PolicyChange[] {

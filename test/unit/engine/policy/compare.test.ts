@@ -67,6 +67,22 @@ describe('comparePolicies', () => {
     });
   });
 
+  it('compares a secret anywhere in the document by digest and shows only its placeholder', () => {
+    const bucket = 'arn:aws:s3:::canary-hidden-bucket';
+    const secret = new SecretValue('BackupBucketArn', sha256Hex(bucket));
+    const expected = policy(statement({ Action: 's3:GetObject', Resource: secret }));
+    const same = policy(statement({ Action: 's3:GetObject', Resource: bucket }));
+    const wider = policy(statement({ Action: ['s3:GetObject', 's3:PutObject'], Resource: bucket }));
+
+    const result = comparePolicies(expected, wider);
+
+    expect(comparePolicies(expected, same).equivalent).toBe(true);
+    expect(result.changes.map((c) => c.summary)).toEqual([
+      'added s3:PutObject on <secret:BackupBucketArn>',
+    ]);
+    expect(JSON.stringify(result)).not.toContain('canary-hidden-bucket');
+  });
+
   it('never shows a clear external ID from plain documents, on either side', () => {
     const expected = policy(trustStatement(VENDOR, { Condition: externalId(CANARY_EXTERNAL_ID) }));
     const live = policy(
