@@ -352,6 +352,26 @@ describe('checkOffline', () => {
     expect(report.findings.map((f) => f.kind)).toEqual(['role-recreated']);
   });
 
+  it('resolves an imported value from list-exports output', () => {
+    const imported = TEMPLATE.replace("Resource: '*'", 'Resource: !ImportValue shared-bucket-arn');
+    const input = {
+      templateText: imported,
+      parameters: { VendorAccount: VENDOR, TenantExternalId: CANARY_EXTERNAL_ID },
+      snapshot: snapshot(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`)),
+      stackName: 'acme',
+    };
+
+    const without = checkOffline(input);
+    const withExports = checkOffline({
+      ...input,
+      exports: { Exports: [{ Name: 'shared-bucket-arn', Value: '*' }] },
+    });
+
+    expect(without.findings.map((f) => f.kind)).toEqual(['check-incomplete']);
+    expect(without.findings[0]?.summary).toContain('shared-bucket-arn');
+    expect(withExports.findings).toEqual([]);
+  });
+
   it('rejects parameters that are neither a list nor a map, naming the file', () => {
     expect(() => parseParameters('x', 'params.json')).toThrow(InputError);
     expect(() => parseParameters([{ Key: 'a' }], 'params.json')).toThrow(

@@ -578,6 +578,87 @@ describe('compareState', () => {
       );
     });
 
+    it('deletes the oldest other version first when the policy already holds five', () => {
+      const guard = promisedPolicy();
+      const role = liveRole({
+        attachedPolicies: [{ arn: guard.arn as string, name: 'acme-guardrail' }],
+      });
+      const versions = [1, 2, 3, 4, 5].map((v) => ({
+        versionId: `v${v}`,
+        isDefault: v === 5,
+        createDate: new Date(Date.UTC(2026, 0, v)),
+        document: allow(`s3:Get${v}`),
+      }));
+      const policy = livePolicy({ defaultVersionId: 'v5', document: allow('s3:Get5'), versions });
+
+      const f = only(
+        compare(promisedState({ managedPolicies: [guard] }), live([role], [policy])).findings,
+      );
+
+      expect(f.remediation[0]).toBe(
+        `aws iam delete-policy-version --policy-arn ${guard.arn} --version-id v1`,
+      );
+      expect(f.remediation[1]).toMatch(/^aws iam create-policy-version /);
+    });
+
+    it('reports a deleted stack policy, HIGH when it held a Deny, with the command to create it', () => {
+      const guard = promisedPolicy();
+
+      const { findings } = compare(
+        promisedState({ managedPolicies: [guard] }),
+        live([liveRole()], [null], { policies: [guard.arn as string] }),
+      );
+
+      const f = only(findings, 'managed-policy-changed');
+      expect(f).toMatchObject({ severity: 'HIGH', actual: null });
+      expect(f.remediation[0]).toMatch(
+        /^aws iam create-policy --policy-name acme-guardrail --path \/ --policy-document '/,
+      );
+      expect(only(findings, 'managed-policy-detached').resource.logicalId).toBe('TenantRole');
+    });
+
+    it('reports a user the template attaches the policy to but no longer holds it', () => {
+      const guard = promisedPolicy({
+        attachedTo: { roles: ['acme-tenant'], users: ['ops'], groups: [] },
+      });
+      const role = liveRole({
+        attachedPolicies: [{ arn: guard.arn as string, name: 'acme-guardrail' }],
+      });
+
+      const f = only(
+        compare(promisedState({ managedPolicies: [guard] }), live([role], [livePolicy()])).findings,
+      );
+
+      expect(f).toMatchObject({
+        kind: 'managed-policy-detached',
+        severity: 'HIGH',
+        expected: { entityType: 'user', entityName: 'ops' },
+      });
+      expect(f.remediation).toEqual([
+        `aws iam attach-user-policy --user-name ops --policy-arn ${guard.arn}`,
+      ]);
+    });
+
+    it('is check-incomplete for an entity that may be one the template names by an unknown value', () => {
+      const unknown = new UnknownValue('Custom::Directory.GroupName', 'known only after deploy');
+      const guard = promisedPolicy({
+        attachedTo: { roles: ['acme-tenant'], users: [], groups: [unknown] },
+      });
+      const role = liveRole({
+        attachedPolicies: [{ arn: guard.arn as string, name: 'acme-guardrail' }],
+      });
+      const policy = livePolicy({
+        attachedTo: { roles: ['acme-tenant'], users: [], groups: ['admins'] },
+      });
+
+      const f = only(
+        compare(promisedState({ managedPolicies: [guard] }), live([role], [policy])).findings,
+      );
+
+      expect(f.kind).toBe('check-incomplete');
+      expect(f.summary).toContain('Custom::Directory.GroupName');
+    });
+
     it('policy-attached-elsewhere is HIGH for a user the template does not name, CRITICAL when admin', () => {
       const guard = promisedPolicy({ document: allow('s3:GetObject') });
       const role = liveRole({
