@@ -88,12 +88,7 @@ export function comparePolicies(
       after: null,
       summary: `could not compare the statements: ${reason}`,
     };
-    return {
-      equivalent: false,
-      direction: 'unknown',
-      reason,
-      changes: [undecided(change, reason)],
-    };
+    return summarise([undecided(change, reason)]);
   }
   resolveSecrets(before, after);
 
