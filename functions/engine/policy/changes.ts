@@ -315,7 +315,8 @@ function clauseSummary(
   }
   const from = live ? [clause] : peers;
   const to = live ? peers : [clause];
-  return `changed condition ${key}${guard} from ${clauseText(from, to)} to ${clauseText(to, from)}`;
+  const change = `changed condition ${key} from ${clauseText(from, to)} to ${clauseText(to, from)}`;
+  return guard ? `${change} (a confused-deputy guard)` : change;
 }
 
 function clauseText(clauses: Clause[], others: Clause[]): string {
