@@ -3,6 +3,7 @@ import {
   BACKUP_SAFE_ROLES,
   componentTrustViolations,
   destroysNothingViolations,
+  guardUntouchableViolations,
   installerTrustViolations,
   permissionsOf,
   readOnlyIamViolations,
@@ -230,6 +231,36 @@ describe('the security contract a customer can rely on', () => {
       expect(supportTrustViolations(template)).toContain(
         'SupportRole is not conditional on a date',
       );
+    });
+  });
+
+  describe('the vendor cannot change or invoke the guard that watches it', () => {
+    it('holds: the Tenant and the Installer are denied every Lambda action on both guard functions', () => {
+      expect(guardUntouchableViolations(template)).toEqual([]);
+    });
+
+    it('is broken by a copy in which the Installer may update the drift guard', () => {
+      const statements = dig(
+        template.Resources.InstallerRole,
+        'Properties',
+        'Policies',
+        0,
+        'PolicyDocument',
+        'Statement',
+      ) as Statement[];
+      statements.splice(
+        statements.findIndex((s) => s.Sid === 'NeverTouchTheGuard'),
+        1,
+      );
+
+      // biome-ignore-start lint/suspicious/noTemplateCurlyInString: Fn::Sub text, not a JS template
+      expect(guardUntouchableViolations(template)).toEqual([
+        'InstallerRole is not denied every Lambda action on {"Fn::GetAtt":["InstallValidatorFunction","Arn"]}',
+        'InstallerRole is not denied every Lambda action on {"Fn::Sub":"${InstallValidatorFunction.Arn}:*"}',
+        'InstallerRole is not denied every Lambda action on {"Fn::GetAtt":["DriftGuardFunction","Arn"]}',
+        'InstallerRole is not denied every Lambda action on {"Fn::Sub":"${DriftGuardFunction.Arn}:*"}',
+      ]);
+      // biome-ignore-end lint/suspicious/noTemplateCurlyInString: Fn::Sub text, not a JS template
     });
   });
 

@@ -204,9 +204,11 @@ describe('the connector template', () => {
     });
 
     it('notices a resource that no longer waits for InstallValidation', () => {
-      delete template.Resources.TenantRole.DependsOn;
+      delete template.Resources.DriftGuardDeadLetterQueue.DependsOn;
 
-      expect(dependsOn(dependencyGraph(template), 'TenantRole', 'InstallValidation')).toBe(false);
+      const graph = dependencyGraph(template);
+
+      expect(dependsOn(graph, 'DriftGuardDeadLetterQueue', 'InstallValidation')).toBe(false);
     });
 
     it('passes every parameter under its own name, and nothing else but its service settings', () => {

@@ -263,3 +263,21 @@ export function supportTrustViolations(template: CfnTemplate): string[] {
   });
   return problems;
 }
+
+/** The vendor's roles can neither change nor invoke the guard's own functions. */
+export function guardUntouchableViolations(template: CfnTemplate): string[] {
+  const guarded = ['InstallValidatorFunction', 'DriftGuardFunction'].flatMap((id) => [
+    JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+    JSON.stringify({ 'Fn::Sub': `${subVariable(`${id}.Arn`)}:*` }),
+  ]);
+  return ['TenantRole', 'InstallerRole'].flatMap((roleId) => {
+    const denied = permissionsOf(template, roleId)
+      .filter((s) => s.Effect === 'Deny' && s.Condition === undefined)
+      .filter((s) => list(s.Action).some((a) => actionMatches(a, 'lambda:UpdateFunctionCode')))
+      .filter((s) => list(s.Action).some((a) => actionMatches(a, 'lambda:InvokeFunction')))
+      .flatMap((s) => list(s.Resource as unknown[]).map((r) => JSON.stringify(r)));
+    return guarded
+      .filter((arn) => !denied.includes(arn))
+      .map((arn) => `${roleId} is not denied every Lambda action on ${arn}`);
+  });
+}
