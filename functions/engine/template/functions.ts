@@ -31,6 +31,25 @@ export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 
 class FallbackSignal extends Error {}
 
+const DYNAMIC_REFERENCE = /\{\{resolve:(ssm|ssm-secure|secretsmanager):[^}]*\}\}/;
+
+/**
+ * A string holding a dynamic reference (`{{resolve:ssm:...}}`, `{{resolve:ssm-secure:...}}`,
+ * `{{resolve:secretsmanager:...}}`) is filled in by CloudFormation from Parameter Store or
+ * Secrets Manager at deploy time, so its value is not in the template: it is unknown, named by
+ * the reference (which holds a name, never the value).
+ */
+export function dynamicReference<T>(value: T): T | UnknownValue {
+  if (typeof value !== 'string' || !value.includes('{{resolve:')) return value;
+  const match = DYNAMIC_REFERENCE.exec(value);
+  if (match === null) return value;
+  const store = match[1] === 'secretsmanager' ? 'Secrets Manager' : 'Parameter Store';
+  return new UnknownValue(
+    `dynamic reference ${match[0]}`,
+    `CloudFormation reads it from ${store} when it deploys the stack; the template does not hold it`,
+  );
+}
+
 export function argList(
   args: unknown,
   name: string,
@@ -99,7 +118,7 @@ export function sub(r: Intrinsics, args: unknown, path: Path | null): unknown {
     parts.push(r.subVariable(name, variables, path));
   }
   parts.push(template.slice(last));
-  return compose(parts, r.book);
+  return dynamicReference(compose(parts, r.book));
 }
 
 export function join(r: Intrinsics, args: unknown, path: Path | null): unknown {
@@ -117,7 +136,7 @@ export function join(r: Intrinsics, args: unknown, path: Path | null): unknown {
     if (index > 0) parts.push(separator);
     parts.push(asPart(item, child(child(where, 1), index), 'each item Fn::Join joins'));
   });
-  return compose(parts, r.book);
+  return dynamicReference(compose(parts, r.book));
 }
 
 export function select(r: Intrinsics, args: unknown, path: Path | null): unknown {

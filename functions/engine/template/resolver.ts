@@ -17,6 +17,7 @@ import {
   argList,
   asPart,
   base64,
+  dynamicReference,
   findInMap,
   fnCidr,
   fnIf,
@@ -451,6 +452,7 @@ export class Resolver implements Intrinsics {
 
   /** Resolves any template value; may return {@link NO_VALUE}. */
   resolve(node: unknown, path: Path | null): unknown {
+    if (typeof node === 'string') return dynamicReference(node);
     if (node === null || typeof node !== 'object') return node;
     if (Array.isArray(node)) {
       const out: unknown[] = [];

@@ -338,6 +338,17 @@ describe('intrinsic functions', () => {
       );
     });
 
+    it('leaves a dynamic reference unknown, whether written out or built by Fn::Sub', () => {
+      const literal = resolveTree('{{resolve:secretsmanager:vendor/external-id:SecretString:id}}');
+      const built = resolveTree({ 'Fn::Sub': 'x-{{resolve:ssm:/connector/${AWS::Region}/name}}' });
+
+      expect(sourceOf(literal)).toBe(
+        'dynamic reference {{resolve:secretsmanager:vendor/external-id:SecretString:id}}',
+      );
+      expect((literal as UnknownValue).reason).toMatch(/from Secrets Manager when it deploys/);
+      expect(sourceOf(built)).toBe('dynamic reference {{resolve:ssm:/connector/us-east-1/name}}');
+    });
+
     it('leaves a macro call unknown, naming the macro', () => {
       const value = resolveValue({ 'Fn::Transform': { Name: 'Upper', Parameters: { Text: 'x' } } });
 
