@@ -98,23 +98,37 @@ export function parseTemplate(text: string, source = 'template'): TemplateDocume
         `${LIMITS.bytes}`,
     );
   }
-  const body = text.replace(/^\uFEFF/, '');
-  let format: 'json' | 'yaml' = /^\s*\{/.test(body) ? 'json' : 'yaml';
-  let tree: unknown;
-  if (format === 'json') {
-    try {
-      tree = parseJson(body, source);
-    } catch (error) {
-      // A YAML template may also open with a flow mapping; only if it is not YAML either is
-      // the JSON error the one to report.
-      tree = tryYaml(body, source, error);
-      format = 'yaml';
-    }
-  } else {
-    tree = parseYaml(body, source);
-  }
+  const { tree, format } = read(text, source);
   const template = checkShape(tree, source);
   return { source, format, bytes, template };
+}
+
+/**
+ * Reads the text, turning any failure that is not already a TemplateError (a stack overflow on
+ * absurdly deep nesting, say) into one, so a bad template never crashes the caller.
+ */
+function read(text: string, source: string): { tree: unknown; format: 'json' | 'yaml' } {
+  try {
+    return readText(text, source);
+  } catch (error) {
+    if (error instanceof TemplateError) throw error;
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new TemplateError('', `${source}: the template could not be read (${message})`, {
+      cause: error,
+    });
+  }
+}
+
+function readText(text: string, source: string): { tree: unknown; format: 'json' | 'yaml' } {
+  const body = text.replace(/^\uFEFF/, '');
+  if (!/^\s*\{/.test(body)) return { tree: parseYaml(body, source), format: 'yaml' };
+  try {
+    return { tree: parseJson(body, source), format: 'json' };
+  } catch (error) {
+    // A YAML template may also open with a flow mapping; only if it is not YAML either is the
+    // JSON error the one to report.
+    return { tree: tryYaml(body, source, error), format: 'yaml' };
+  }
 }
 
 function tryYaml(text: string, source: string, jsonError: unknown): unknown {

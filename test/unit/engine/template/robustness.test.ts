@@ -156,6 +156,18 @@ describe('the engine on any input', () => {
   });
 });
 
+describe('absurd nesting', () => {
+  it('ends in a TemplateError for YAML and for JSON nested past the stack', () => {
+    const yaml = `Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Metadata: ${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const json =
+      '{"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ' +
+      `${'['.repeat(50_000)}${']'.repeat(50_000)}}}}}`;
+
+    expect(() => parseTemplate(yaml)).toThrow(TemplateError);
+    expect(() => promisedState(parseTemplate(json), stackContext())).toThrow(TemplateError);
+  });
+});
+
 describe('stack context checks', () => {
   it.each([
     [{ accountId: '1234' }, "context.accountId: must be 12 digits, received '1234'"],
