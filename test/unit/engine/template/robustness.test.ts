@@ -158,10 +158,10 @@ describe('the engine on any input', () => {
 
 describe('absurd nesting', () => {
   it('ends in a TemplateError for YAML and for JSON nested past the stack', () => {
-    const yaml = `Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Metadata: ${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const yaml = `Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Metadata: ${'['.repeat(20_000)}${']'.repeat(20_000)}`;
     const json =
       '{"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ' +
-      `${'['.repeat(50_000)}${']'.repeat(50_000)}}}}}`;
+      `${'['.repeat(20_000)}${']'.repeat(20_000)}}}}}`;
 
     expect(() => parseTemplate(yaml)).toThrow(TemplateError);
     expect(() => promisedState(parseTemplate(json), stackContext())).toThrow(TemplateError);
