@@ -56,6 +56,7 @@ export function parameterValue(
   if (isNoEcho(declaration)) {
     return secretParameter(name, declaration, given, digest, book, where);
   }
+  if (isSsmType(type)) return ssmParameter(name, declaration, given, where);
   let value: string | string[];
   if (given !== undefined) value = given;
   else if (fallback !== undefined && fallback !== null) {
@@ -77,6 +78,39 @@ export function parameterValue(
   }
   check(value, declaration, where, true);
   return value;
+}
+
+function isSsmType(type: string): boolean {
+  return type.startsWith('AWS::SSM::Parameter::');
+}
+
+/**
+ * An SSM parameter type: the template's value (and Default) is the name of a Parameter Store
+ * parameter, and CloudFormation uses that parameter's value. The caller supplies the resolved
+ * value (DescribeStacks' ResolvedValue); the constraints apply to the name, so they are not
+ * checked against it. Without it the value is unknown, never the name taken for the value.
+ */
+function ssmParameter(
+  name: string,
+  declaration: ParameterDeclaration,
+  given: string | string[] | undefined,
+  where: Path | null,
+): ParameterValue {
+  if (given === undefined) {
+    const key = scalarText(declaration.Default);
+    if (key === undefined) fail(where, 'no value was given and the parameter has no Default');
+    return new UnknownValue(
+      `SSM parameter ${key}`,
+      `${name} takes its value from the Parameter Store parameter ${key}; supply the resolved value`,
+    );
+  }
+  if (!isListType(declaration.Type)) {
+    if (Array.isArray(given)) {
+      fail(where, `is of type ${declaration.Type}, which takes one value, but a list was given`);
+    }
+    return given;
+  }
+  return Array.isArray(given) ? given.map(String) : splitList(given);
 }
 
 function secretParameter(
