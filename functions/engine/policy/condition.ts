@@ -13,6 +13,8 @@ type Leaf = string | UnknownValue | SecretValue;
 export interface Clause {
   /** The operator as written canonically, e.g. `ForAnyValue:StringLikeIfExists`. */
   operator: string;
+  /** The operator as written, in canonical case: ArnEquals stays ArnEquals here. */
+  written: string;
   /** The operator without set prefix or IfExists, e.g. `StringLike`; ArnEquals reads ArnLike. */
   base: string;
   set: '' | 'ForAnyValue' | 'ForAllValues';
@@ -124,8 +126,8 @@ function parseOperator(text: string): Omit<Clause, 'key' | 'keyText' | 'values'>
   const canonical = CANONICAL.get(rest.toLowerCase());
   if (canonical === undefined) return null;
   const base = ALIASES[canonical] ?? canonical;
-  const operator = `${set ? `${set}:` : ''}${base}${ifExists ? 'IfExists' : ''}`;
-  return { operator, base, set, ifExists };
+  const spell = (name: string) => `${set ? `${set}:` : ''}${name}${ifExists ? 'IfExists' : ''}`;
+  return { operator: spell(base), written: spell(canonical), base, set, ifExists };
 }
 
 function readValues(

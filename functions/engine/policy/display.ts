@@ -56,9 +56,10 @@ export function clausesJson(clauses: Clause[] | UnknownValue): unknown {
   if (clauses.length === 0) return null;
   const out: Record<string, Record<string, unknown>> = {};
   for (const clause of clauses) {
-    const entry = out[clause.operator] ?? {};
+    // Shown as written, so ArnEquals and ArnLike on one key stay two entries.
+    const entry = out[clause.written] ?? {};
     entry[clause.keyText] = clauseValuesJson(clause);
-    out[clause.operator] = entry;
+    out[clause.written] = entry;
   }
   return out;
 }

@@ -36,6 +36,11 @@ describe('normaliseConditionBlock', () => {
       ['Null', 'Null', '', false, 'aws:tokenissuetime'],
     ]);
     expect(clauses[2]?.values).toEqual(['true']);
+    expect(clauses.map((c) => c.written)).toEqual([
+      'ArnEquals',
+      'ForAllValues:StringLikeIfExists',
+      'Null',
+    ]);
   });
 
   it('normalises values by operator: numbers, booleans, case-insensitive strings, single IPs', () => {
