@@ -576,6 +576,15 @@ describe('promisedState', () => {
       });
     });
 
+    it('leaves an SSM parameter unknown, naming the Parameter Store key, when no value is supplied', () => {
+      const value = resolved({ Name: 'acme' }).Fixed;
+
+      expect(isUnknown(value) && [value.source, value.reason]).toEqual([
+        'SSM parameter /connector/name',
+        'Fixed takes its value from the Parameter Store parameter /connector/name; supply the resolved value',
+      ]);
+    });
+
     it.each([
       [
         { Name: 'Acme' },
