@@ -232,7 +232,7 @@ function report(settings, zips, templateFile) {
   }
   console.log('\nThen deploy it, for example:');
   console.log(
-    `  aws cloudformation deploy --template-file ${show(templateFile)} --stack-name connector --capabilities CAPABILITY_NAMED_IAM --parameter-overrides TenantAccountId=... TenantExternalId=...`,
+    `  aws cloudformation deploy --template-file ${show(templateFile)} --stack-name connector --capabilities CAPABILITY_NAMED_IAM --parameter-overrides TenantAccountId=... TenantExternalId="$(cat external-id.txt)"`,
   );
 }
 
