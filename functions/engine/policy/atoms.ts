@@ -366,6 +366,7 @@ export function atomKey(atom: Atom): string {
 /** Whether the atoms of `outer` together grant all of `inner`, with the catalogue's help. */
 export function coveredBy(inner: Atom, outer: AtomIndex, catalogue?: ActionCatalogue): Verdict {
   if (outer.has(inner)) return 'yes';
+  if (inner.action.kind === 'not' && grantsUncoveredWitness(inner, outer)) return 'no';
   let verdict: Verdict = 'no';
   for (const candidate of outer.candidates(inner)) {
     const one = atomGrants(candidate, inner);
@@ -386,6 +387,34 @@ export function coveredBy(inner: Atom, outer: AtomIndex, catalogue?: ActionCatal
     return all(...each);
   }
   return verdict;
+}
+
+/**
+ * Real actions of many services, used to show that a NotAction grant reaches further than a
+ * list of actions: one of them outside the NotAction set and granted by nothing on the other
+ * side proves the gap without a catalogue.
+ */
+const WITNESSES = [
+  'ec2:TerminateInstances',
+  'iam:CreateAccessKey',
+  's3:DeleteBucket',
+  'kms:ScheduleKeyDeletion',
+  'lambda:DeleteFunction',
+  'dynamodb:DeleteTable',
+  'rds:DeleteDBInstance',
+  'cloudtrail:StopLogging',
+  'organizations:LeaveOrganization',
+  'logs:DeleteLogGroup',
+  'sns:Publish',
+  'sqs:SendMessage',
+];
+
+function grantsUncoveredWitness(inner: Atom, outer: AtomIndex): boolean {
+  return WITNESSES.some((witness) => {
+    const one: Dim<Leaf> = { kind: 'one', value: witness };
+    if (dimCovers(actionSpace, inner.action, one) !== 'yes') return false;
+    return coveredBy({ ...inner, action: one }, outer) === 'no';
+  });
 }
 
 /** Operators whose values are alternatives: a request matching any one value passes. */

@@ -14,8 +14,9 @@
  * - Conditions on different keys are not related: a guard moved from aws:SourceAccount to an
  *   aws:SourceArn naming the same account reads as one condition removed and one added.
  * - Without an action catalogue, actions are names: a list naming every action `s3:Get*`
- *   matches today reads as narrower than the wildcard, and a NotAction set compared with
- *   actions whose service part is a wildcard is `unknown`.
+ *   matches today reads as narrower than the wildcard. A NotAction set compared with actions
+ *   whose service part is a wildcard (`*:Get*`) is decided by a dozen well-known real actions
+ *   it may grant; when the other side grants all of those too, it is `unknown`.
  * - Resources and principals are text patterns: a NotResource set is covered only by `*`.
  * - Condition key names compare in lower case throughout, so a change in the letter case of a
  *   tag key inside `aws:RequestTag/...` is not reported.
