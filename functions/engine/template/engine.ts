@@ -121,11 +121,16 @@ function checkContext(ctx: StackContext): void {
     throw new TemplateError('context.accountId', `must be 12 digits, received '${ctx.accountId}'`);
   }
   for (const [name, value] of Object.entries(ctx.parameters)) {
+    // An undefined value is a parameter not given (its Default applies), as when absent.
     const ok =
+      value === undefined ||
       typeof value === 'string' ||
       (Array.isArray(value) && value.every((v) => typeof v === 'string'));
     if (!ok) {
-      throw new TemplateError(`context.parameters.${name}`, 'must be text or a list of text');
+      throw new TemplateError(
+        `context.parameters.${name}`,
+        'must be text, a list of text, or undefined (not given)',
+      );
     }
   }
   const textList = (key: 'notificationArns' | 'availabilityZones') => {

@@ -566,6 +566,12 @@ describe('promisedState', () => {
         stackContext({ parameters: ctxParameters }),
       ).parameters;
 
+    it('takes an undefined value as not given, so the Default applies', () => {
+      const parameters = { Name: 'acme', Env: undefined } as unknown as Record<string, string>;
+
+      expect(resolved(parameters).Env).toBe('dev');
+    });
+
     it('uses given values, defaults, lists and supplied SSM values', () => {
       expect(resolved({ Name: 'acme', Fixed: 'resolved-name' })).toEqual({
         Name: 'acme',

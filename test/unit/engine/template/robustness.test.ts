@@ -172,7 +172,10 @@ describe('stack context checks', () => {
   it.each([
     [{ accountId: '1234' }, "context.accountId: must be 12 digits, received '1234'"],
     [{ region: '' }, 'context.region: must be non-empty text, received string'],
-    [{ parameters: { Env: 5 } }, 'context.parameters.Env: must be text or a list of text'],
+    [
+      { parameters: { Env: 5 } },
+      'context.parameters.Env: must be text, a list of text, or undefined (not given)',
+    ],
     [
       { resources: [{ logicalId: 'Role' }] },
       'context.resources[0]: must be { logicalId, physicalId, type } with text values',
