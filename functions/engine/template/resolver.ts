@@ -632,8 +632,8 @@ export class Resolver implements Intrinsics {
   private checkGivenParameters(): void {
     if (this.overrides.parameters !== undefined) return;
     const declared = this.template.Parameters ?? {};
-    for (const name of Object.keys(this.ctx.parameters)) {
-      if (!Object.hasOwn(declared, name)) {
+    for (const [name, value] of Object.entries(this.ctx.parameters)) {
+      if (value !== undefined && !Object.hasOwn(declared, name)) {
         throw new TemplateError(
           `Parameters.${name}`,
           'a value was given for this parameter, but the template does not declare it',
