@@ -21,7 +21,7 @@ import {
   type LiveRole,
   Unreadable,
 } from './live-state';
-import { mapPool } from './pool';
+import { createLimiter, mapPool } from './pool';
 
 /** What to read: the promised roles by name, and the stack's own managed policies by ARN. */
 export interface ReadPlan {
@@ -38,7 +38,7 @@ export interface ReadPlan {
 
 export interface ReadOptions {
   mode?: 'auto' | 'per-role' | 'account';
-  /** Calls in flight at once; 4 by default. */
+  /** IAM calls in flight at once, whatever asks for them; 6 by default. */
   concurrency?: number;
   /** Page size of the account-wide reads; IAM's maximum, 1000, by default. */
   pageSize?: number;
@@ -51,7 +51,7 @@ const PAGE_SIZE = 1000;
 /** Below this many per-role calls, asking for the account summary is not worth a call. */
 const SUMMARY_THRESHOLD = 12;
 
-const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_CONCURRENCY = 6;
 
 /** Calls a per-role read makes for this plan, each list assumed to fit one page. */
 export function estimatePerRoleCalls(plan: ReadPlan): number {
@@ -81,6 +81,8 @@ export async function readLiveState(
 
 class Reader {
   private readonly concurrency: number;
+  /** Every IAM call of a read goes through this, so a role with many policies cannot flood. */
+  private readonly slot: <T>(task: () => Promise<T>) => Promise<T>;
 
   constructor(
     private readonly iam: IamAdapter,
@@ -88,6 +90,7 @@ class Reader {
     private readonly options: ReadOptions,
   ) {
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.slot = createLimiter(this.concurrency);
   }
 
   async chooseMode(asked: 'auto' | 'per-role' | 'account'): Promise<'per-role' | 'account'> {
@@ -202,7 +205,7 @@ class Reader {
       return policy;
     }
     try {
-      policy.attachedTo = await this.iam.listEntitiesForPolicy(policy.arn);
+      policy.attachedTo = await this.slot(() => this.iam.listEntitiesForPolicy(policy.arn));
     } catch (error) {
       policy.attachedTo = new Unreadable(reasonOf(error, `the entities of policy ${policy.arn}`));
     }
@@ -242,7 +245,7 @@ class Reader {
   private async readRole(name: string): Promise<LiveRole | null | Unreadable> {
     let role: Role | null;
     try {
-      role = await this.iam.getRole(name);
+      role = await this.slot(() => this.iam.getRole(name));
     } catch (error) {
       return new Unreadable(reasonOf(error, `role ${name} (iam:GetRole)`));
     }
@@ -313,7 +316,7 @@ class Reader {
 
   private async attempt<T>(what: string, read: () => Promise<T>): Promise<T | Unreadable> {
     try {
-      return await read();
+      return await this.slot(read);
     } catch (error) {
       return new Unreadable(reasonOf(error, what));
     }

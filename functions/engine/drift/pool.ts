@@ -23,3 +23,27 @@ export async function mapPool<T, R>(
   await Promise.all(workers);
   return results;
 }
+
+/**
+ * A limit on tasks in flight, shared by everything that calls through it: `limit(task)` starts
+ * `task` once fewer than `size` started through it are still running.
+ */
+export function createLimiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+
+  const release = (): void => {
+    running -= 1;
+    waiting.shift()?.();
+  };
+
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= size) await new Promise<void>((go) => waiting.push(go));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  };
+}

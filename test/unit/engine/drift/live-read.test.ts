@@ -342,3 +342,42 @@ describe('choosing how to read', () => {
     expect(state.mode).toBe('per-role');
   });
 });
+
+describe('bounded concurrency', () => {
+  it('never has more IAM calls in flight than the limit, however many policies a role has', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const slow =
+      <T>(value: T) =>
+      async () => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight -= 1;
+        return value;
+      };
+    const names = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    iamMock.on(GetRoleCommand).callsFake(slow({ Role: role('acme-tenant') }));
+    iamMock.on(ListRolePoliciesCommand).callsFake(slow({ PolicyNames: names }));
+    iamMock
+      .on(GetRolePolicyCommand)
+      .callsFake(slow({ PolicyDocument: encode(allow('s3:GetObject')) }));
+    iamMock.on(ListAttachedRolePoliciesCommand).callsFake(slow({ AttachedPolicies: [] }));
+    const roles = ['a', 'b', 'c'].map((name) => ({
+      name,
+      path: '/',
+      expectedInline: 12,
+      expectedManaged: [],
+      boundary: null,
+    }));
+
+    await readLiveState(
+      adapter(),
+      { roles, stackPolicyArns: [] },
+      { mode: 'per-role', concurrency: 3 },
+    );
+
+    expect(iamMock).toHaveReceivedCommandTimes(GetRolePolicyCommand, 36);
+    expect(most).toBe(3);
+  });
+});
