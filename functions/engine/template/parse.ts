@@ -21,7 +21,7 @@ import {
   type Scalar,
   type ScalarTag,
 } from 'yaml';
-import { child, fail, type Path, renderPath, TemplateError } from './errors';
+import { child, fail, type Path, TemplateError } from './errors';
 import type { TemplateBody, TemplateDocument } from './types';
 
 /** CloudFormation's limits on one template. */
@@ -453,11 +453,4 @@ function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return `a ${typeof value}`;
-}
-
-/** The path of a resource property, for callers reporting on a parsed template. */
-export function resourcePath(logicalId: string, ...keys: (string | number)[]): string {
-  let path: Path | null = child(child(null, 'Resources'), logicalId);
-  for (const key of keys) path = child(path, key);
-  return renderPath(path);
 }

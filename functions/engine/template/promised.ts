@@ -4,11 +4,12 @@
  * to, gathered from the role itself and from every AWS::IAM::Policy, AWS::IAM::RolePolicy and
  * AWS::IAM::ManagedPolicy that targets it.
  */
-import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
-import { child, describeValue, fail, pathOf, TemplateError } from './errors';
-import { isMapping, parseTemplate } from './parse';
-import { type Overrides, partitionOf, Resolver, urlSuffixOf } from './resolver';
+import { isSecret, isUnknown, UnknownValue } from '../values';
+import { child, describeValue, fail, pathOf } from './errors';
+import { isMapping } from './parse';
+import { type Overrides, Resolver } from './resolver';
 import { checkRules } from './rules';
+import { memberState } from './stackset';
 import type {
   DefinedBy,
   NotExpanded,
@@ -396,96 +397,17 @@ class StateBuilder {
     const type = 'AWS::CloudFormation::StackSet';
     const props = this.resolveResource(logicalId, type);
     if (props === undefined) return;
-    const body = props.TemplateBody;
-    if (body === undefined) {
-      const reason =
-        props.TemplateURL !== undefined
-          ? 'its member template is read from TemplateURL; fetch that template and check ' +
-            'it on its own'
-          : 'it has no TemplateBody';
-      this.state.notExpanded.push({ logicalId, type, reason });
+    const member = memberState(logicalId, props, this.ctx, buildState);
+    if (!('roles' in member)) {
+      this.state.notExpanded.push(member);
       return;
     }
-    if (typeof body !== 'string') {
-      const reason = isUnknown(body)
-        ? `its TemplateBody depends on ${body.source}`
-        : 'its TemplateBody is not text';
-      this.state.notExpanded.push({ logicalId, type, reason });
-      return;
+    for (const role of member.roles) {
+      this.state.memberAccountRoles.push({ stackSetLogicalId: logicalId, role });
     }
-    const where = `Resources.${logicalId}.Properties.TemplateBody`;
-    try {
-      const member = parseTemplate(body, `${where} of StackSet ${logicalId}`);
-      const state = buildState(
-        member.template,
-        this.ctx,
-        this.memberOverrides(logicalId, props, member.template),
-      );
-      for (const role of state.roles)
-        this.state.memberAccountRoles.push({ stackSetLogicalId: logicalId, role });
-      for (const item of state.notExpanded) {
-        this.state.notExpanded.push({ ...item, logicalId: `${logicalId}/${item.logicalId}` });
-      }
-    } catch (error) {
-      if (error instanceof TemplateError) {
-        const inner =
-          error.path === ''
-            ? error.message
-            : `${error.path}: ${error.message.slice(error.path.length + 2)}`;
-        throw new TemplateError(where, `in the StackSet's member template: ${inner}`, {
-          cause: error,
-        });
-      }
-      throw error;
+    for (const item of member.notExpanded) {
+      this.state.notExpanded.push({ ...item, logicalId: `${logicalId}/${item.logicalId}` });
     }
-  }
-
-  private memberOverrides(
-    logicalId: string,
-    props: Record<string, unknown>,
-    member: TemplateBody,
-  ): Overrides {
-    const regions = new Set<unknown>();
-    const groups = Array.isArray(props.StackInstancesGroup) ? props.StackInstancesGroup : [];
-    for (const group of groups) {
-      if (isMapping(group) && Array.isArray(group.Regions))
-        for (const region of group.Regions) regions.add(region);
-    }
-    const only = regions.size === 1 ? [...regions][0] : undefined;
-    const unknown = (name: string, why: string) =>
-      new UnknownValue(`${name} of StackSet ${logicalId} members`, why);
-    const region =
-      typeof only === 'string'
-        ? only
-        : unknown('AWS::Region', 'each stack instance runs in its own region');
-    const pseudo: Record<string, unknown> = {
-      'AWS::AccountId': unknown('AWS::AccountId', 'each member account has its own ID'),
-      'AWS::Region': region,
-      'AWS::StackName': unknown('AWS::StackName', 'CloudFormation names each stack instance'),
-      'AWS::StackId': unknown('AWS::StackId', 'CloudFormation assigns each stack instance an ID'),
-      'AWS::NotificationARNs': unknown('AWS::NotificationARNs', 'each stack instance has its own'),
-    };
-    if (typeof region === 'string') {
-      pseudo['AWS::Partition'] = partitionOf(region);
-      pseudo['AWS::URLSuffix'] = urlSuffixOf(partitionOf(region));
-    }
-    const parameters: Record<string, string | string[] | SecretValue | UnknownValue> = {};
-    const given = Array.isArray(props.Parameters) ? props.Parameters : [];
-    given.forEach((entry, index) => {
-      const at = pathOf('Resources', logicalId, 'Properties', 'Parameters', index);
-      if (!isMapping(entry) || typeof entry.ParameterKey !== 'string') {
-        fail(at, 'must be { ParameterKey, ParameterValue }');
-      }
-      const declaration = member.Parameters?.[entry.ParameterKey];
-      if (declaration === undefined) {
-        fail(at, `sets ${entry.ParameterKey}, which the member template does not declare`);
-      }
-      const value = entry.ParameterValue;
-      if (typeof value === 'string' || isUnknown(value) || isSecret(value))
-        parameters[entry.ParameterKey] = value;
-      else fail(at, `ParameterValue must be a string, received ${describeValue(value)}`);
-    });
-    return { pseudo, parameters, stackSet: logicalId };
   }
 }
 

@@ -11,7 +11,7 @@
 import { isSecret, isUnknown, type SecretValue, sha256Hex, UnknownValue } from '../values';
 import { type Env, type PropertyReader, TYPE_RULES } from './attributes';
 import { combineUnknowns, compose, type Part, SecretBook } from './compose';
-import { child, describeValue, fail, type Path, pathOf, renderPath, TemplateError } from './errors';
+import { child, describeValue, fail, type Path, pathOf, TemplateError } from './errors';
 import { expandLoops, FOR_EACH, hasLoops, type UnexpandedLoop } from './foreach';
 import {
   argList,
@@ -35,7 +35,7 @@ import {
 } from './functions';
 import { memberParameterUnknown, type ParameterValue, parameterValue } from './parameters';
 import { isMapping } from './parse';
-import { partitionOf, pseudoValues, transformNames, urlSuffixOf } from './pseudo';
+import { pseudoValues, transformNames } from './pseudo';
 import type {
   ConditionValue,
   ResourceDeclaration,
@@ -660,9 +660,4 @@ function comparable(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Whether a value is the NoValue marker, for callers walking resolved trees. */
-export function isNoValue(value: unknown): boolean {
-  return value === NO_VALUE;
-}
-
-export { NO_VALUE, partitionOf, renderPath, urlSuffixOf };
+export { NO_VALUE };
