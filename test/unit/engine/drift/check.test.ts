@@ -21,7 +21,7 @@ import {
 } from '../../../../functions/engine/aws/cloudformation';
 import { IamAdapter } from '../../../../functions/engine/aws/iam';
 import { checkOffline, isBusy, runCheck } from '../../../../functions/engine/drift';
-import { parseParameters } from '../../../../functions/engine/drift/check';
+import { parseParameters } from '../../../../functions/engine/drift/offline-inputs';
 import { InputError } from '../../../../functions/engine/errors';
 import { clearSecrets, type Log } from '../../../../functions/engine/log';
 import { sha256Hex } from '../../../../functions/engine/values';

@@ -1,0 +1,110 @@
+/**
+ * Reading the files of an offline check: parameters (CloudFormation's list or a plain map),
+ * stack resources (describe-stack-resources or list-stack-resources output) and exports
+ * (list-exports output or a plain map). Errors name the file and the entry.
+ */
+import { InputError } from '../errors';
+
+/** Reads parameters as CloudFormation's list or a plain map. */
+export function parseParameters(input: unknown, where: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (Array.isArray(input)) {
+    input.forEach((entry, i) => {
+      const e = entry as {
+        ParameterKey?: unknown;
+        ParameterValue?: unknown;
+        UsePreviousValue?: unknown;
+      } | null;
+      if (e === null || typeof e !== 'object' || typeof e.ParameterKey !== 'string') {
+        throw new InputError(
+          `${where}[${i}]: expected {"ParameterKey", "ParameterValue"}, received ${JSON.stringify(entry)?.slice(0, 60)}.`,
+        );
+      }
+      out[e.ParameterKey] = scalar(e.ParameterValue, `${where}[${i}].ParameterValue`);
+    });
+    return out;
+  }
+  if (input !== null && typeof input === 'object') {
+    const map = (input as { Parameters?: unknown }).Parameters;
+    if (Array.isArray(map)) return parseParameters(map, `${where}.Parameters`);
+    for (const [k, v] of Object.entries(input)) out[k] = scalar(v, `${where}.${k}`);
+    return out;
+  }
+  throw new InputError(
+    `${where}: expected a list of {"ParameterKey", "ParameterValue"} or a map of parameter names to values, received ${typeof input}.`,
+  );
+}
+
+function scalar(value: unknown, where: string): string | string[] {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
+    return value.map(String);
+  throw new InputError(
+    `${where}: expected a string (or a list of strings), received ${value === null ? 'null' : typeof value}.`,
+  );
+}
+
+export function parseResources(input: unknown, where: string) {
+  const obj = input as { StackResources?: unknown; StackResourceSummaries?: unknown } | null;
+  const list = Array.isArray(input) ? input : (obj?.StackResources ?? obj?.StackResourceSummaries);
+  if (!Array.isArray(list)) {
+    throw new InputError(
+      `${where}: expected describe-stack-resources output ({"StackResources": [...]}) or list-stack-resources output, received ${typeof input}.`,
+    );
+  }
+  let stackName: string | undefined;
+  let stackId: string | undefined;
+  const resources = list.map((r, i) => {
+    const e = r as Record<string, unknown>;
+    if (typeof e?.LogicalResourceId !== 'string' || typeof e.ResourceType !== 'string') {
+      throw new InputError(
+        `${where}[${i}]: expected LogicalResourceId and ResourceType, received ${JSON.stringify(r)?.slice(0, 60)}.`,
+      );
+    }
+    if (typeof e.StackName === 'string') stackName ??= e.StackName;
+    if (typeof e.StackId === 'string') stackId ??= e.StackId;
+    const stamp = e.LastUpdatedTimestamp ?? e.Timestamp;
+    const date =
+      typeof stamp === 'string'
+        ? new Date(stamp.includes('T') ? stamp : stamp.replace(' ', 'T'))
+        : undefined;
+    return {
+      logicalId: e.LogicalResourceId,
+      physicalId: typeof e.PhysicalResourceId === 'string' ? e.PhysicalResourceId : '',
+      type: e.ResourceType,
+      lastUpdated: date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined,
+    };
+  });
+  return { list: resources, stackName, stackId };
+}
+
+export function parseExports(input: unknown, where: string): Record<string, string> {
+  const list = Array.isArray(input) ? input : (input as { Exports?: unknown } | null)?.Exports;
+  if (Array.isArray(list)) {
+    const out: Record<string, string> = {};
+    for (const e of list as { Name?: unknown; Value?: unknown }[]) {
+      if (typeof e?.Name === 'string' && typeof e.Value === 'string') out[e.Name] = e.Value;
+    }
+    return out;
+  }
+  if (input !== null && typeof input === 'object') {
+    return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)]));
+  }
+  throw new InputError(
+    `${where}: expected list-exports output ({"Exports": [...]}) or a map of export names to values, received ${typeof input}.`,
+  );
+}
+
+/** The account of the first role or policy ARN in an export. */
+export function accountOf(snapshot: unknown): string | undefined {
+  const pages = Array.isArray(snapshot) ? snapshot : [snapshot];
+  for (const page of pages) {
+    const p = page as { RoleDetailList?: { Arn?: string }[]; Policies?: { Arn?: string }[] } | null;
+    for (const entry of [...(p?.RoleDetailList ?? []), ...(p?.Policies ?? [])]) {
+      const account = entry?.Arn?.split(':')[4];
+      if (account !== undefined && /^\d{12}$/.test(account)) return account;
+    }
+  }
+  return undefined;
+}
