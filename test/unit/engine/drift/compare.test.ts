@@ -726,6 +726,41 @@ describe('compareState', () => {
       expect(before).toEqual([]);
     });
 
+    it('reports the trust of a role that named a deleted and re-created role as changed', () => {
+      const tenantArn = `arn:aws:iam::${ACCOUNT}:role/acme-tenant`;
+      const installerTrust = (principal: string) => ({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole' }],
+      });
+      const promised = promisedState({
+        roles: [
+          promisedRole({ lastUpdated: new Date('2026-03-01T00:00:00Z') }),
+          promisedRole({
+            logicalId: 'InstallerRole',
+            name: 'acme-installer',
+            inlinePolicies: [],
+            trustPolicy: installerTrust(tenantArn),
+          }),
+        ],
+      });
+      const roles = [
+        liveRole({ createDate: new Date('2026-04-01T00:00:00Z'), roleId: 'AROANEWID' }),
+        liveRole({
+          name: 'acme-installer',
+          inlinePolicies: new Map(),
+          trustPolicy: installerTrust('AROAOLDTENANTROLEID1'),
+        }),
+      ];
+
+      const { findings } = compare(promised, live(roles));
+
+      const recreated = only(findings, 'role-recreated');
+      expect(recreated.remediation).toEqual([
+        expect.stringMatching(/^aws iam update-assume-role-policy --role-name acme-installer /),
+      ]);
+      expect(only(findings, 'trust-policy-changed').resource.logicalId).toBe('InstallerRole');
+    });
+
     it('role-setting-changed is MEDIUM when the maximum session grows, LOW when it shrinks', () => {
       const longer = only(
         compare(promisedState(), live([liveRole({ maxSessionDuration: 43200 })])).findings,
