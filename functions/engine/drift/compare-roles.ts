@@ -191,10 +191,10 @@ function tags(
     );
     return;
   }
-  const expected: Record<string, string | UnknownValue> = {
-    ...(ctx.input.stackTags ?? sharedTags(ctx)),
-    ...role.tags,
-  };
+  // Stack-level tags reach a role only when CloudFormation last wrote it, so a role may lack
+  // one without anyone having touched it: they are accepted, and checked only when present.
+  const stackTags = ctx.input.stackTags ?? sharedTags(ctx);
+  const expected: Record<string, string | UnknownValue> = { ...stackTags, ...role.tags };
   const actual = Object.fromEntries(
     Object.entries(live.tags).filter(([k]) => !k.startsWith('aws:')),
   );
@@ -203,6 +203,8 @@ function tags(
   const removeKeys: string[] = [];
   for (const [k, v] of Object.entries(expected)) {
     if (isUnknown(v)) continue;
+    const optional = k in stackTags && !(k in role.tags);
+    if (optional && !(k in actual)) continue;
     if (actual[k] !== v) restore[k] = v;
   }
   for (const k of Object.keys(actual)) if (!(k in expected)) removeKeys.push(k);

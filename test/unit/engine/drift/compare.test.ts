@@ -807,6 +807,21 @@ describe('compareState', () => {
       ).toEqual([]);
     });
 
+    it('accepts a role without a stack-level tag, but not one with another value', () => {
+      const stackTags = { 'cost-center': '42' };
+
+      const without = compare(promisedState(), live([liveRole({ tags: {} })]), { stackTags });
+      const other = compare(promisedState(), live([liveRole({ tags: { 'cost-center': '7' } })]), {
+        stackTags,
+      });
+
+      expect(without.findings).toEqual([]);
+      expect(only(other.findings)).toMatchObject({
+        kind: 'role-setting-changed',
+        summary: expect.stringContaining('tag cost-center changed'),
+      });
+    });
+
     it('is check-incomplete for a role that could not be read, and lists it as not checked', () => {
       const { findings, coverage } = compare(
         promisedState(),
