@@ -1,7 +1,8 @@
 /**
  * The live rules, which ask IAM: the global policies and the boundary exist and can be
- * attached, the boundary leaves the connector's roles the actions they need, and no role
- * outside the stack already has a name the stack will create.
+ * attached, the boundary leaves the connector's roles the actions they need, and (on Create
+ * and before deploying, never on Update) no role or policy already has a name the stack will
+ * create.
  *
  * A check that cannot be made (access denied by an SCP or by the caller's own policies,
  * throttling that outlasted the retries, a network failure) is a warning naming the check and
@@ -20,6 +21,7 @@ import { error, type RuleProblem, shown, warning } from './types';
 export interface LiveScope {
   policies: boolean;
   boundary: boolean;
+  /** Whether names the stack will create are free: on Create and before deploying only. */
   names: boolean;
 }
 

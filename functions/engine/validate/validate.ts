@@ -52,7 +52,11 @@ const UNCHANGED =
  * Validates installation parameters and reports every problem at once.
  *
  * On Update only problems that involve a changed value are errors; the others become warnings,
- * and the live checks run only for values that changed.
+ * and the live checks run only for values that changed. Whether a role or managed policy already
+ * has a name the stack will create is asked on Create and in a check before deploying, never on
+ * Update: there the stack's own roles hold those names (the old ones during a rollback), and IAM
+ * cannot tell them from a stranger's. A name taken on a forward Update fails at IAM and rolls back
+ * cleanly; failing a rollback here would leave the stack in UPDATE_ROLLBACK_FAILED.
  *
  * @example
  * const { report } = await validateInstall(properties, { template, operation: 'check' });
@@ -98,7 +102,7 @@ export async function validateInstall(
   return { report: toReport(settled), values };
 }
 
-/** On Update, only the live checks whose values changed; otherwise all of them. */
+/** On Update, only the value checks whose values changed and no name look-ups; else all. */
 function liveScope(
   options: ValidateOptions,
   values: ParameterValues,
@@ -112,8 +116,7 @@ function liveScope(
   return {
     policies: changed('GlobalManagedPolicies'),
     boundary: changed('GlobalPermissionsBoundary'),
-    names:
-      !affixesInError && (changed('IamResourceNamesPrefix') || changed('IamResourceNamesSuffix')),
+    names: options.operation !== 'update' && !affixesInError,
   };
 }
 

@@ -144,6 +144,22 @@ describe('install-validator', () => {
     );
   });
 
+  it('answers SUCCESS to the rollback of a prefix change while the stack owns its roles', async () => {
+    iamMock.on(GetRoleCommand).resolves({ Role: { RoleName: 'connector-api' } as never });
+    iamMock.on(GetPolicyCommand).resolves({ Policy: { Arn: 'connector-policy' } });
+
+    const response = await answer(
+      event({
+        RequestType: 'Update',
+        ResourceProperties: parameters(),
+        OldResourceProperties: parameters({ IamResourceNamesPrefix: 'new-' }),
+      }),
+    );
+
+    expect(response.json?.Status).toBe('SUCCESS');
+    expect(iamMock.commandCalls(GetRoleCommand)).toHaveLength(0);
+  });
+
   it('fails an Update whose changed value is invalid, keeping its physical ID', async () => {
     const response = await answer(
       event({

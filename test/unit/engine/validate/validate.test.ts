@@ -484,6 +484,35 @@ describe('validateInstall live', () => {
     expect(rulesOf(report.errors)).toEqual(['IamResourceNamesPrefix:policy-name-taken']);
   });
 
+  it.each([
+    ['that changes the prefix', parameters({ IamResourceNamesPrefix: 'new-' })],
+    ['that rolls back a prefix change', parameters({ IamResourceNamesPrefix: '' })],
+    ['without the properties before', undefined],
+  ])('does not look up the names the stack creates on an Update %s', async (_, previous) => {
+    iamMock.on(GetRoleCommand).resolves({ Role: { RoleName: 'taken' } as never });
+    iamMock.on(GetPolicyCommand).resolves({ Policy: { Arn: 'taken' } });
+    const current = previous?.IamResourceNamesPrefix === '' ? 'new-' : '';
+
+    const report = await live(
+      { IamResourceNamesPrefix: current },
+      { operation: 'update', previous },
+    );
+
+    expect(report).toEqual({ valid: true, errors: [], warnings: [] });
+    expect(iamMock.commandCalls(GetRoleCommand)).toHaveLength(0);
+    expect(iamMock.commandCalls(GetPolicyCommand)).toHaveLength(0);
+  });
+
+  it('looks up the names the stack creates in a check before deploying', async () => {
+    iamMock
+      .on(GetRoleCommand, { RoleName: 'connector-api' })
+      .resolves({ Role: { RoleName: 'connector-api' } as never });
+
+    const report = await live({}, { operation: 'check' });
+
+    expect(rulesOf(report.errors)).toEqual(['IamResourceNamesPrefix:role-name-taken']);
+  });
+
   it('makes on Update only the live checks whose values changed', async () => {
     const before = parameters({ GlobalManagedPolicies: policy });
 
