@@ -38,6 +38,9 @@ const LIST_PARAMETERS: ParameterName[] = ['GlobalManagedPolicies'];
 
 const KNOWN = new Set<string>(PARAMETER_NAMES);
 
+/** Shorter secrets are not looked for inside other values: they would match by chance. */
+const SECRET_MIN_SEARCHED = 8;
+
 /**
  * Reads raw input into parameter values. A value that is absent takes the template's Default,
  * as CloudFormation would; a list parameter may come as a list of strings or comma-delimited
@@ -76,7 +79,39 @@ export function readParameterValues(
       );
     }
   }
+  problems.push(...secretCopies(values, template));
   return { values, problems };
+}
+
+/**
+ * A NoEcho value copied into a parameter CloudFormation shows in clear (the console, the
+ * stack's parameters and events), where anyone who can read the stack would see the secret.
+ * Such a parameter is not checked further, so that no rule quotes any part of it.
+ */
+function secretCopies(
+  values: ParameterValues,
+  template: TemplateDocument | undefined,
+): RuleProblem[] {
+  const secretNames = new Set<string>(['TenantExternalId', ...noEchoParameters(template)]);
+  const problems: RuleProblem[] = [];
+  for (const secretName of secretNames) {
+    const secret = values[secretName as ParameterName];
+    if (secret === undefined || secret.length < SECRET_MIN_SEARCHED) continue;
+    for (const name of PARAMETER_NAMES) {
+      if (secretNames.has(name) || !values[name].includes(secret)) continue;
+      problems.push(
+        error(
+          name,
+          'secret-in-parameter',
+          `${name} holds the value of ${secretName}, which is secret (NoEcho), but ` +
+            `CloudFormation shows ${name} in clear to anyone who can read the stack. Fix: ` +
+            `remove the ${secretName} value from ${name}.`,
+          [name, secretName],
+        ),
+      );
+    }
+  }
+  return problems;
 }
 
 function readOne(

@@ -88,7 +88,7 @@ function affixProblems(name: string, value: string): RuleProblem[] {
       'name-characters',
       `${name} may hold only letters, digits and + = , . @ - _, the characters IAM allows in ` +
         `role and policy names; received ${shown(value)}, which has ` +
-        `${bad.map((c) => JSON.stringify(c)).join(' ')}. Fix: remove or replace those ` +
+        `${bad.map(shown).join(' ')}. Fix: remove or replace those ` +
         'characters.',
     ),
   ];

@@ -1,4 +1,5 @@
-/** The shapes the installation-parameter rules give back. */
+/** The shapes the installation-parameter rules give back, and how a value is shown in them. */
+import { scrubText } from '../log';
 
 /** One problem with the installation parameters. */
 export interface Problem {
@@ -47,8 +48,34 @@ export function warning(
   return { level: 'warning', parameter, rule, message, involves };
 }
 
-/** Shows a received value in a message: quoted, control characters escaped, long ones cut. */
+/** Values longer than this many code points are cut in messages. */
+const SHOWN_MAX = 80;
+/** Controls, format characters (bidirectional overrides among them) and line separators. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * Shows a received value in a message: registered secrets masked first, so that no cut or
+ * escape can leave part of one behind; then cut by code point when long (never inside a
+ * surrogate pair) and quoted, with controls, format characters (such as bidirectional
+ * overrides) and line separators escaped as `\uXXXX`, so that the text reads the same in a
+ * terminal, a log line and the CloudFormation console.
+ *
+ * @example
+ * shown('a\u202eb') // "a\u202eb" with the override escaped, quotes included
+ */
 export function shown(value: string): string {
-  const quoted = JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  return value.length > 80 ? `${quoted} (${value.length} characters)` : quoted;
+  const masked = scrubText(value);
+  const points = Array.from(masked);
+  const long = points.length > SHOWN_MAX;
+  const text = long ? `${points.slice(0, SHOWN_MAX - 3).join('')}...` : masked;
+  const quoted = JSON.stringify(text).replace(INVISIBLE, escaped);
+  return long ? `${quoted} (${points.length} characters)` : quoted;
+}
+
+function escaped(char: string): string {
+  let out = '';
+  for (let i = 0; i < char.length; i += 1) {
+    out += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  }
+  return out;
 }

@@ -71,6 +71,7 @@ export async function validateInstall(
   const read = readParameterValues(input, template);
   const values = read.values;
   const unreadable = new Set(read.problems.map((p) => p.parameter));
+  const readable = (p: RuleProblem) => !p.involves.some((name) => unreadable.has(name));
 
   const problems: RuleProblem[] = [...read.problems];
   const where = {
@@ -79,7 +80,7 @@ export async function validateInstall(
     partition,
     now: options.now ?? new Date(),
   };
-  problems.push(...offlineProblems(values, where).filter((p) => !unreadable.has(p.parameter)));
+  problems.push(...offlineProblems(values, where).filter(readable));
   problems.push(...templateConstraintProblems(values, template, errorParameters(problems)));
 
   const inError = errorParameters(problems);

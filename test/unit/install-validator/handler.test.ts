@@ -298,6 +298,25 @@ describe('install-validator', () => {
     expect(output.join('')).not.toContain('SIGNATURE-CANARY');
   });
 
+  it('keeps every piece of the external ID out when other values hold it', async () => {
+    const secret = '5f3a9c1e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a';
+    const props = parameters({
+      TenantExternalId: secret,
+      NotificationEmail: secret,
+      CodeKeyPrefix: `x${secret}`,
+      DriftCheckSchedule: `cron(${secret})`,
+      GlobalManagedPolicies: `arn:aws:iam::aws:policy/${secret},${secret.slice(0, 40)},${secret}`,
+    });
+
+    const response = await answer(event({ ResourceProperties: props }));
+
+    expect(response.json?.Status).toBe('FAILED');
+    const everything = output.join('') + server.received.map((r) => r.text).join('');
+    for (let i = 0; i + 10 <= secret.length; i += 1) {
+      expect(everything).not.toContain(secret.slice(i, i + 10));
+    }
+  });
+
   it('logs one JSON object a line, with the problems by parameter and rule', async () => {
     await answer(
       event({ RequestId: 'log-1', ResourceProperties: parameters({ AlertMinimumSeverity: 'x' }) }),

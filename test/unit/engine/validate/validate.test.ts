@@ -10,6 +10,7 @@ import { validateInstall } from '../../../../functions/engine/validate';
 import {
   awsError,
   connectorTemplate,
+  EXTERNAL_ID,
   mockedIam,
   options,
   parameters,
@@ -148,6 +149,23 @@ describe('validateInstall offline', () => {
     ]);
     expect(report.errors[0].message).toMatch(/did you mean TenantAccountId\?/);
     expect(report.errors[1].message).toMatch(/the parameters are TenantAccountId, /);
+  });
+
+  it('refuses the external ID copied into parameters shown in clear, quoting none of it', async () => {
+    const report = await check({
+      NotificationEmail: EXTERNAL_ID,
+      CodeKeyPrefix: `x${EXTERNAL_ID}${'/'.repeat(80)}`,
+    });
+
+    expect(rulesOf(report.errors)).toEqual([
+      'NotificationEmail:secret-in-parameter',
+      'CodeKeyPrefix:secret-in-parameter',
+    ]);
+    expect(report.errors[0].message).toMatch(/holds the value of TenantExternalId/);
+    const text = JSON.stringify(report);
+    for (let i = 0; i + 8 <= EXTERNAL_ID.length; i += 1) {
+      expect(text).not.toContain(EXTERNAL_ID.slice(i, i + 8));
+    }
   });
 
   it('ignores the properties CloudFormation itself reads', async () => {
