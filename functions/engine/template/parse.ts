@@ -2,11 +2,18 @@
  * Reads a template's text, YAML or JSON, into the JSON tree CloudFormation works on.
  *
  * YAML is walked node by node rather than converted by the library, so that plain scalars keep
- * CloudFormation's meaning instead of YAML's: `2012-10-17` stays that text, and a number is only
- * a number when writing it back gives the same digits (`012345678901` and `000000000000` stay
- * text, every digit kept). Short tags become the long form (`!Ref X` is `{ Ref: X }`, `!GetAtt
- * A.B` is `{ 'Fn::GetAtt': ['A', 'B'] }`). Aliases and anchors are refused, as CloudFormation
- * refuses them.
+ * CloudFormation's meaning instead of YAML 1.2's: `2012-10-17` stays that text, and a number is
+ * only a number when writing it back gives the same digits (`012345678901` and `000000000000`
+ * stay text, every digit kept). CloudFormation reads YAML 1.1, whose booleans include `yes`,
+ * `no`, `on` and `off` (any of the three casings YAML 1.1 lists), so those are booleans here too,
+ * keys included: a tag written `Value: yes` is deployed as `true`.
+ *
+ * Limitation: the other number forms of YAML 1.1 (`0755` as octal, `0x1F`, `1_000`, `12:30` in
+ * base 60, `.inf`) stay the text written, so that an account ID keeps every digit; where
+ * CloudFormation's reader would make such a value a number, the engine shows the text instead.
+ *
+ * Short tags become the long form (`!Ref X` is `{ Ref: X }`, `!GetAtt A.B` is
+ * `{ 'Fn::GetAtt': ['A', 'B'] }`). Aliases and anchors are refused, as CloudFormation refuses them.
  */
 import {
   type CollectionTag,
@@ -74,8 +81,9 @@ const SHORT_TAGS: Record<string, string> = {
 
 const NUMBER = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
-const TRUES = new Set(['true', 'True', 'TRUE']);
-const FALSES = new Set(['false', 'False', 'FALSE']);
+/** YAML 1.1's booleans, which CloudFormation's reader resolves (YAML 1.2 keeps only true/false). */
+const TRUES = new Set(['true', 'True', 'TRUE', 'yes', 'Yes', 'YES', 'on', 'On', 'ON']);
+const FALSES = new Set(['false', 'False', 'FALSE', 'no', 'No', 'NO', 'off', 'Off', 'OFF']);
 
 /**
  * Parses a CloudFormation template, YAML or JSON, and checks its overall shape.
@@ -269,7 +277,7 @@ function toJson(node: Node | null, path: Path | null, lines: LineCounter): unkno
       if (keyNode !== null && !isScalar(keyNode)) {
         fail(path, `a mapping key must be plain text${lineOf(keyNode, lines)}`);
       }
-      const key = keyNode === null ? '' : String((keyNode as Scalar).value ?? '');
+      const key = keyNode === null ? '' : keyText(keyNode as Scalar);
       if (key === '<<') fail(path, 'YAML merge keys (<<) are not allowed in CloudFormation');
       out[key] = toJson(pair.value as Node | null, child(path, key), lines);
     }
@@ -279,6 +287,15 @@ function toJson(node: Node | null, path: Path | null, lines: LineCounter): unkno
   }
   if (tag === undefined || tag.startsWith('tag:yaml.org,2002:')) return value;
   return longForm(tag, value, path, node, lines);
+}
+
+/** A mapping key as CloudFormation sees it: text, where a YAML 1.1 boolean is `true`/`false`. */
+function keyText(node: Scalar): string {
+  const text = String(node.value ?? '');
+  if (node.type !== 'PLAIN' || node.tag !== undefined) return text;
+  if (TRUES.has(text)) return 'true';
+  if (FALSES.has(text)) return 'false';
+  return text;
 }
 
 function scalarValue(node: Scalar, tag: string | undefined): unknown {

@@ -51,10 +51,51 @@ describe('parseTemplate', () => {
       });
     });
 
-    it('reads true, false and null as YAML 1.2 does, and Yes and No as text', () => {
-      const values = mappingOf('  A: true\n  B: False\n  C: ~\n  D: Yes\n  E: No\n  F: on');
+    it('reads yes, no, on and off as the booleans of YAML 1.1, which CloudFormation reads', () => {
+      const values = mappingOf(
+        '  A: true\n  B: False\n  C: ~\n  D: Yes\n  E: NO\n  F: on\n  G: Off\n  H: yes',
+      );
 
-      expect(values).toEqual({ A: true, B: false, C: null, D: 'Yes', E: 'No', F: 'on' });
+      expect(values).toEqual({
+        A: true,
+        B: false,
+        C: null,
+        D: true,
+        E: false,
+        F: true,
+        G: false,
+        H: true,
+      });
+    });
+
+    it('keeps words YAML 1.1 does not list as booleans, and quoted ones, as text', () => {
+      const values = mappingOf(`  A: y\n  B: N\n  C: yEs\n  D: 'yes'\n  E: "off"\n  F: !!str on`);
+
+      expect(values).toEqual({ A: 'y', B: 'N', C: 'yEs', D: 'yes', E: 'off', F: 'on' });
+    });
+
+    it('reads a YAML 1.1 boolean used as a key as the key true or false', () => {
+      const values = mappingOf(`  Yes: a\n  off: b\n  'No': c`);
+
+      expect(values).toEqual({ true: 'a', false: 'b', No: 'c' });
+    });
+
+    it('keeps octal-, underscore-, base-60- and infinity-looking values as the text written', () => {
+      const values = mappingOf('  A: 0755\n  B: 1_000\n  C: 12:30\n  D: .inf\n  E: -.Inf');
+
+      expect(values).toEqual({
+        A: '0755',
+        B: '1_000',
+        C: '12:30',
+        D: '.inf',
+        E: '-.Inf',
+      });
+    });
+
+    it('keeps an unquoted timestamp as text, as CloudFormation has no timestamp type', () => {
+      const values = mappingOf('  A: 2001-12-14t21:59:43.10-05:00\n  B: 2002-12-14');
+
+      expect(values).toEqual({ A: '2001-12-14t21:59:43.10-05:00', B: '2002-12-14' });
     });
 
     it('keeps quoted scalars as text whatever they look like', () => {

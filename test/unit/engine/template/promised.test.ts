@@ -568,6 +568,58 @@ describe('promisedState', () => {
     });
   });
 
+  describe('YAML 1.1 booleans, as CloudFormation reads them', () => {
+    const doc = yamlTemplate(
+      [
+        'Parameters:',
+        '  Audit:',
+        '    Type: String',
+        '    AllowedValues: [Yes, No]',
+        '    Default: Yes',
+        'Mappings:',
+        '  Owners:',
+        '    Yes: { Team: auditors }',
+        '    No: { Team: nobody }',
+        'Conditions:',
+        '  AuditOn: !Equals [!Ref Audit, Yes]',
+        'Resources:',
+        '  Auditor:',
+        '    Type: AWS::IAM::Role',
+        '    Condition: AuditOn',
+        '    Properties:',
+        '      RoleName: auditor',
+        '      AssumeRolePolicyDocument: { Statement: [] }',
+        '      Tags:',
+        '        - { Key: enabled, Value: on }',
+        '        - { Key: team, Value: !FindInMap [Owners, !Ref Audit, Team] }',
+      ].join('\n'),
+    );
+
+    it('deploys an unquoted yes of a tag as true and looks up a Yes key by the value true', () => {
+      const state = promisedState(doc, stackContext());
+
+      expect(state.roles.map((r) => [r.name, r.tags])).toEqual([
+        ['auditor', { enabled: 'true', team: 'auditors' }],
+      ]);
+    });
+
+    it('admits false for AllowedValues written [Yes, No], and the condition reads it', () => {
+      const state = promisedState(doc, stackContext({ parameters: { Audit: 'false' } }));
+
+      expect(state.roles).toEqual([]);
+    });
+
+    it('refuses No for AllowedValues written [Yes, No], naming what CloudFormation allows', () => {
+      const error = errorOf(() =>
+        promisedState(doc, stackContext({ parameters: { Audit: 'No' } })),
+      );
+
+      expect(error.message).toBe(
+        "Parameters.Audit: the value 'No' is not one of the allowed values true, false",
+      );
+    });
+  });
+
   describe('parameters', () => {
     const params = {
       Name: { Type: 'String', AllowedPattern: '[a-z-]+', MaxLength: 20 },

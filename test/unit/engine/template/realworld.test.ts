@@ -1070,9 +1070,13 @@ describeWith(['realworld'], 'realworld templates', () => {
       });
     });
 
-    it('reads an unquoted Yes as text, so No removes the role but keeps the policies', () => {
-      const state = resolveRealworld(file, { parameters: { UploadAuditLogs: 'No' } });
+    it('reads the unquoted Yes and No of UploadAuditLogs as true and false; false drops the role', () => {
+      const refused = () => resolveRealworld(file, { parameters: { UploadAuditLogs: 'No' } });
+      const state = resolveRealworld(file, { parameters: { UploadAuditLogs: 'false' } });
 
+      expect(refused).toThrow(
+        "Parameters.UploadAuditLogs: the value 'No' is not one of the allowed values true, false",
+      );
       expect(state.roles).toEqual([]);
       expect(
         state.managedPolicies.map((policy) => [policy.logicalId, policy.attachedTo.roles]),
