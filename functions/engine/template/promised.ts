@@ -302,17 +302,20 @@ class StateBuilder {
     }
   }
 
-  /** A role's ManagedPolicyArns naming a policy of the stack attaches it, seen from the policy. */
+  /**
+   * A role's ManagedPolicyArns naming a policy of the stack attaches it, seen from the policy.
+   * The ARNs are compared as resolved, so `!Ref`, `!GetAtt P.PolicyArn`, an `Fn::If` or the ARN
+   * written out all count; an ARN known only after deploy matches by what it depends on.
+   */
   private linkRoleSideAttachments(): void {
     for (const role of this.state.roles) {
-      const raw = this.template.Resources[role.logicalId].Properties?.ManagedPolicyArns;
-      if (!Array.isArray(raw)) continue;
-      for (const item of raw) {
-        const target =
-          isMapping(item) && typeof item.Ref === 'string' ? this.policies.get(item.Ref) : undefined;
-        if (target === undefined) continue;
-        const already = target.attachedTo.roles.some((name) => sameName(name, role.name));
-        if (!already) target.attachedTo.roles.push(role.name);
+      for (const entry of role.managedPolicyArns) {
+        if (entry.definedBy.logicalId !== role.logicalId) continue;
+        for (const policy of this.policies.values()) {
+          if (!sameName(policy.arn, entry.arn)) continue;
+          const already = policy.attachedTo.roles.some((name) => sameName(name, role.name));
+          if (!already) policy.attachedTo.roles.push(role.name);
+        }
       }
     }
   }
@@ -367,8 +370,13 @@ class StateBuilder {
    * generated name still matches), anything else by the resolved name.
    */
   private targets(logicalId: string, property: string): Target[] {
-    const raw = this.template.Resources[logicalId].Properties?.[property];
+    const properties = this.template.Resources[logicalId].Properties;
     const where = pathOf('Resources', logicalId, 'Properties', property);
+    if (isFunctionCall(properties)) {
+      // The whole block is chosen by a function: only resolved names are left to match.
+      return this.targetsByName(this.resolver.property(logicalId, property), where);
+    }
+    const raw = properties?.[property];
     if (raw === undefined) return [];
     const items = Array.isArray(raw) ? raw : [raw];
     const out: Target[] = [];
@@ -381,15 +389,21 @@ class StateBuilder {
         out.push({ role, name: role.name });
         return;
       }
-      const resolved = this.resolver.resolve(item, at);
-      const names = Array.isArray(resolved) ? resolved : [resolved];
-      for (const value of names) {
-        if (isNoValueLike(value)) continue;
-        const name = nameOf(value, at);
-        const role = this.state.roles.find((candidate) => sameName(candidate.name, name));
-        out.push({ role, name });
-      }
+      out.push(...this.targetsByName(this.resolver.resolve(item, at), at));
     });
+    return out;
+  }
+
+  /** Roles named by resolved values: a role of the stack when the name matches, else external. */
+  private targetsByName(resolved: unknown, at: ReturnType<typeof pathOf>): Target[] {
+    const names = Array.isArray(resolved) ? resolved : [resolved];
+    const out: Target[] = [];
+    for (const value of names) {
+      if (isNoValueLike(value)) continue;
+      const name = nameOf(value, at);
+      const role = this.state.roles.find((candidate) => sameName(candidate.name, name));
+      out.push({ role, name });
+    }
     return out;
   }
 
@@ -414,6 +428,13 @@ class StateBuilder {
 interface Target {
   role: PromisedRole | undefined;
   name: Name;
+}
+
+/** Whether a resource's Properties block is a single function call (`Fn::If`, say). */
+function isFunctionCall(value: unknown): boolean {
+  if (!isMapping(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }
 
 function isNoValueLike(value: unknown): boolean {

@@ -362,6 +362,99 @@ describe('promisedState', () => {
     });
   });
 
+  describe('attachments written through functions', () => {
+    const policy = (name: string) => ({
+      Type: 'AWS::IAM::ManagedPolicy',
+      Properties: { ManagedPolicyName: name, PolicyDocument: document('s3:GetObject') },
+    });
+
+    it('sees a role attached to a stack policy by GetAtt PolicyArn, Fn::If and the ARN written out', () => {
+      const doc = template({
+        Conditions: { On: { 'Fn::Equals': ['a', 'a'] } },
+        Resources: {
+          ByGetAtt: policy('by-getatt'),
+          ByIf: policy('by-if'),
+          Written: policy('written'),
+          Unused: policy('unused'),
+          Worker: role({
+            RoleName: 'worker',
+            ManagedPolicyArns: [
+              { 'Fn::GetAtt': ['ByGetAtt', 'PolicyArn'] },
+              { 'Fn::If': ['On', { Ref: 'ByIf' }, { Ref: 'AWS::NoValue' }] },
+              { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/written' },
+            ],
+          }),
+        },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      expect(state.managedPolicies.map((p) => [p.name, p.attachedTo.roles])).toEqual([
+        ['by-getatt', ['worker']],
+        ['by-if', ['worker']],
+        ['written', ['worker']],
+        ['unused', []],
+      ]);
+    });
+
+    it('matches a generated policy ARN by what it depends on, listing each role once', () => {
+      const doc = template({
+        Resources: {
+          Generated: {
+            Type: 'AWS::IAM::ManagedPolicy',
+            Properties: { PolicyDocument: document('s3:GetObject'), Roles: [{ Ref: 'Both' }] },
+          },
+          ByGetAtt: role({
+            RoleName: 'by-getatt',
+            ManagedPolicyArns: [{ 'Fn::GetAtt': ['Generated', 'PolicyArn'] }],
+          }),
+          Both: role({ RoleName: 'both', ManagedPolicyArns: [{ Ref: 'Generated' }] }),
+        },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      const generated = state.managedPolicies[0];
+      expect(isUnknown(generated.arn) && generated.arn.source).toBe('Ref Generated');
+      expect(generated.attachedTo.roles).toEqual(['both', 'by-getatt']);
+      expect(roleNamed(state, 'Both').managedPolicyArns).toHaveLength(1);
+    });
+
+    it('grants the policies of an AWS::IAM::Policy whose whole Properties block is an Fn::If', () => {
+      const doc = template({
+        Conditions: { On: { 'Fn::Equals': ['a', 'a'] } },
+        Resources: {
+          Worker: role(),
+          Grant: {
+            Type: 'AWS::IAM::Policy',
+            Properties: {
+              'Fn::If': [
+                'On',
+                {
+                  PolicyName: 'grant',
+                  PolicyDocument: document('sqs:SendMessage'),
+                  Roles: [{ Ref: 'Worker' }, 'outside'],
+                },
+                { Ref: 'AWS::NoValue' },
+              ],
+            },
+          },
+        },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      expect(roleNamed(state, 'Worker').inlinePolicies).toEqual([
+        {
+          name: 'grant',
+          document: document('sqs:SendMessage'),
+          definedBy: { logicalId: 'Grant', type: 'AWS::IAM::Policy' },
+        },
+      ]);
+      expect(state.externalRoleGrants.map((grant) => grant.roleName)).toEqual(['outside']);
+    });
+  });
+
   describe('StackSets', () => {
     const memberTemplate = [
       'Parameters:',
