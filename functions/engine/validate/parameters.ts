@@ -4,6 +4,7 @@
  */
 import type { TemplateDocument } from '../template/types';
 import { error, type RuleProblem } from './types';
+import { unknownPropertyProblems } from './unknown';
 
 /** The stack's parameters, in the order problems are reported. */
 export const PARAMETER_NAMES = [
@@ -37,6 +38,15 @@ const REQUIRED: ParameterName[] = ['TenantAccountId', 'TenantExternalId', 'CodeB
 const LIST_PARAMETERS: ParameterName[] = ['GlobalManagedPolicies'];
 
 const KNOWN = new Set<string>(PARAMETER_NAMES);
+const PROTOCOL = new Set<string>(PROTOCOL_PROPERTIES);
+
+/**
+ * CloudFormation's limit on a parameter value, in UTF-8 bytes. Every property carries one
+ * parameter's value (the list joined with commas, no longer than the list itself), so a longer
+ * value did not come from the stack; refusing it before any rule runs keeps the work for any
+ * request small, whatever it holds.
+ */
+export const MAX_VALUE_BYTES = 4096;
 
 /** Shorter secrets are not looked for inside other values: they would match by chance. */
 const SECRET_MIN_SEARCHED = 8;
@@ -50,18 +60,8 @@ export function readParameterValues(
   input: Record<string, unknown>,
   template: TemplateDocument | undefined,
 ): { values: ParameterValues; problems: RuleProblem[] } {
-  const problems: RuleProblem[] = [];
-  for (const key of Object.keys(input)) {
-    if (KNOWN.has(key) || PROTOCOL_PROPERTIES.includes(key)) continue;
-    problems.push(
-      error(
-        key,
-        'unknown-parameter',
-        `${key} is not a parameter of the connector stack, so it would be ignored. Fix: ` +
-          `${spellingFix(key)}`,
-      ),
-    );
-  }
+  const unknown = Object.keys(input).filter((k) => !KNOWN.has(k) && !PROTOCOL.has(k));
+  const problems = unknownPropertyProblems(unknown, PARAMETER_NAMES);
 
   const values = {} as ParameterValues;
   for (const name of PARAMETER_NAMES) {
@@ -122,14 +122,20 @@ function readOne(
   if (raw === undefined || raw === null) {
     return { value: defaultOf(name, template) ?? '', absent: true };
   }
-  if (typeof raw === 'string') return { value: raw };
-  if (
-    LIST_PARAMETERS.includes(name) &&
-    Array.isArray(raw) &&
-    raw.every((i) => typeof i === 'string')
-  ) {
-    return { value: raw.join(',') };
-  }
+  const text = asText(name, raw);
+  if (text === undefined) return { value: '', problem: notText(name, raw) };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_VALUE_BYTES) return { value: '', problem: tooLong(name, bytes) };
+  return { value: text };
+}
+
+function asText(name: ParameterName, raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw;
+  const list = LIST_PARAMETERS.includes(name) && Array.isArray(raw);
+  return list && raw.every((i) => typeof i === 'string') ? raw.join(',') : undefined;
+}
+
+function notText(name: ParameterName, raw: unknown): RuleProblem {
   const kind = Array.isArray(raw)
     ? 'a list'
     : typeof raw === 'object'
@@ -138,13 +144,25 @@ function readOne(
   const expected = LIST_PARAMETERS.includes(name)
     ? 'comma-delimited text or a list of strings'
     : 'a string';
-  const problem = error(
+  return error(
     name,
     'not-a-string',
     `${name} must be ${expected}, as CloudFormation passes parameters; received ` +
       `${name === 'TenantExternalId' ? 'a value that is not one' : kind}. Fix: quote the value.`,
   );
-  return { value: '', problem };
+}
+
+function tooLong(name: ParameterName, bytes: number): RuleProblem {
+  const why = LIST_PARAMETERS.includes(name)
+    ? ' (IAM attaches at most 20 managed policies to a role)'
+    : '';
+  return error(
+    name,
+    'value-too-long',
+    `${name} may be at most ${MAX_VALUE_BYTES} bytes, the most CloudFormation passes for a ` +
+      `parameter; received ${bytes} bytes, which were not checked further. Fix: shorten ` +
+      `it${why}.`,
+  );
 }
 
 /** The template's Default for a parameter, as the text CloudFormation would pass on. */
@@ -177,28 +195,4 @@ export function noEchoParameters(template: TemplateDocument | undefined): string
   return Object.entries(declared)
     .filter(([, d]) => d.NoEcho === true || String(d.NoEcho).toLowerCase() === 'true')
     .map(([name]) => name);
-}
-
-function spellingFix(key: string): string {
-  const near = PARAMETER_NAMES.map((name) => ({
-    name,
-    distance: distance(key.toLowerCase(), name.toLowerCase()),
-  })).sort((a, b) => a.distance - b.distance)[0];
-  if (near.distance <= Math.max(2, Math.floor(near.name.length / 5))) {
-    return `did you mean ${near.name}? Rename it, or remove it.`;
-  }
-  return `remove it; the parameters are ${PARAMETER_NAMES.join(', ')}.`;
-}
-
-/** Edit distance (insertions, deletions, substitutions) between two short texts. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length];
 }

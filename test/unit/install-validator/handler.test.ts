@@ -109,7 +109,7 @@ describe('install-validator', () => {
 
     expect(response.bytes).toBeLessThan(MAX_RESPONSE_BYTES);
     expect(String(response.json?.Reason)).toMatch(
-      /The install inputs have 60 problems.* and \d+ more\.$/,
+      /The install inputs have 21 problems.* and \d+ more\.$/,
     );
   });
 
@@ -253,6 +253,26 @@ describe('install-validator', () => {
       /did not finish in the time the function had left/,
     );
     expect(response.at - started).toBeLessThan(1_500);
+  });
+
+  it('answers FAILED naming each oversized value, in the time a short deadline leaves', async () => {
+    const props = parameters({
+      GlobalManagedPolicies: Array.from(
+        { length: 50_000 },
+        (_, i) => `arn:aws:iam::aws:policy/P${i}`,
+      ).join(','),
+      ['K'.repeat(500_000)]: 'v',
+      NotificationEmail: `a@${'b'.repeat(300_000)}`,
+    });
+
+    const response = await answer(event({ ResourceProperties: props }), 1_500);
+
+    expect(server.received).toHaveLength(1);
+    const reason = String(response.json?.Reason);
+    expect(reason).toMatch(/^The install inputs have 3 problems;/);
+    expect(reason).toMatch(/\[value-too-long\] GlobalManagedPolicies may be at most 4096 bytes/);
+    expect(reason).toMatch(/\[value-too-long\] NotificationEmail/);
+    expect(reason).toMatch(/\[unknown-parameter\] "K{77}\.\.\." \(500000 characters\)/);
   });
 
   it('answers FAILED with a reason when its template cannot be loaded', async () => {

@@ -168,6 +168,59 @@ describe('validateInstall offline', () => {
     }
   });
 
+  it('shows an unknown property name with controls and overrides escaped', async () => {
+    const report = await check({ '\u001b]0;pwn\u0007\u202eX': 'v' });
+
+    const [problem] = report.errors;
+    expect(problem.parameter).toBe('"\\u001b]0;pwn\\u0007\\u202eX"');
+    expect(problem.message).toMatch(/^"\\u001b\]0;pwn\\u0007\\u202eX" is not a parameter/);
+    expect(JSON.stringify(report)).not.toMatch(/\u202e/);
+  });
+
+  it('cuts a huge unknown property name wherever it is shown', async () => {
+    const report = await check({ ['K'.repeat(500_000)]: 'v' });
+
+    const [problem] = report.errors;
+    expect(problem.parameter).toMatch(/^"K{77}\.\.\." \(500000 characters\)$/);
+    expect(problem.message.length).toBeLessThan(600);
+  });
+
+  it('reports the first 20 unknown properties one by one and counts the rest', async () => {
+    const extras = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`Extra${i}`, 'x']));
+
+    const report = await check(extras);
+
+    expect(report.errors).toHaveLength(21);
+    expect(report.errors[19].parameter).toBe('Extra19');
+    expect(report.errors[20]).toMatchObject({ parameter: null, rule: 'unknown-parameter' });
+    expect(report.errors[20].message).toMatch(/^980 more properties .*\(Extra20, Extra21, /);
+  });
+
+  it.each([
+    [
+      'GlobalManagedPolicies',
+      Array.from({ length: 50_000 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`),
+    ],
+    ['NotificationEmail', `a@${'b'.repeat(300_000)}.com`],
+    ['TenantExternalId', `${EXTERNAL_ID}${'c'.repeat(5_000)}`],
+    ['CodeKeyPrefix', 'é'.repeat(2_049)],
+  ])(
+    'refuses %s longer than CloudFormation passes, checking it no further',
+    async (name, value) => {
+      const report = await check({ [name]: Array.isArray(value) ? value.join(',') : value });
+
+      expect(rulesOf(report.errors)).toEqual([`${name}:value-too-long`]);
+      expect(report.errors[0].message).toMatch(/at most 4096 bytes.*; received \d+ bytes/);
+      expect(report.errors[0].message).not.toContain(String(value).slice(0, 8));
+    },
+  );
+
+  it('accepts a value of exactly 4096 bytes as far as its size goes', async () => {
+    const report = await check({ CodeKeyPrefix: 'k'.repeat(4_096) });
+
+    expect(rulesOf(report.errors)).toEqual(['CodeKeyPrefix:key-prefix-format']);
+  });
+
   it('ignores the properties CloudFormation itself reads', async () => {
     const report = await check({
       ServiceToken: 'arn:aws:lambda:eu-west-1:1:function:f',
