@@ -9,6 +9,7 @@ import type { Env } from './attributes';
 import { cidr } from './cidr';
 import { compose, findSymbolic, type Part, type SecretBook } from './compose';
 import { child, describeValue, fail, type Path, pathOf, renderPath } from './errors';
+import { isListType, splitList } from './parameters';
 import { isMapping } from './parse';
 import type { ConditionValue, StackContext, TemplateBody } from './types';
 
@@ -128,7 +129,12 @@ export function join(r: Intrinsics, args: unknown, path: Path | null): unknown {
   if (typeof separator !== 'string')
     fail(path, `Fn::Join takes a delimiter string first, received ${describeValue(separator)}`);
   const list = r.resolve(items, child(where, 1));
-  if (isUnknown(list) || isSecret(list)) return list;
+  if (isUnknown(list)) return list;
+  if (isSecret(list)) {
+    const clear = secretItems(r, list, path, 'Fn::Join');
+    if (clear === undefined) return new SecretValue(list.parameter, undefined);
+    return r.book.secret(list.parameter, clear.join(separator));
+  }
   if (!Array.isArray(list))
     fail(path, `Fn::Join takes a list second, received ${describeValue(list)}`);
   const parts: Part[] = [];
@@ -154,12 +160,41 @@ export function select(r: Intrinsics, args: unknown, path: Path | null): unknown
     fail(path, `Fn::Select takes a whole number index first, received ${describeValue(index)}`);
   }
   if (isUnknown(list)) return list;
+  if (isSecret(list)) {
+    const clear = secretItems(r, list, path, 'Fn::Select');
+    if (clear === undefined) return new SecretValue(list.parameter, undefined);
+    inRange(position, clear.length, path);
+    return r.book.secret(list.parameter, clear[position]);
+  }
   if (!Array.isArray(list))
     fail(path, `Fn::Select takes a list second, received ${describeValue(list)}`);
-  if (position >= list.length) {
-    fail(path, `Fn::Select index ${position} is out of range for a list of ${list.length}`);
-  }
+  inRange(position, list.length, path);
   return list[position];
+}
+
+function inRange(position: number, length: number, path: Path | null): void {
+  if (position >= length) {
+    fail(path, `Fn::Select index ${position} is out of range for a list of ${length}`);
+  }
+}
+
+/**
+ * The items of a NoEcho list parameter (CommaDelimitedList or `List<...>`), which the resolver
+ * keeps as one secret: the clear items when this resolution was given the clear value, else
+ * undefined. A NoEcho value that is not a list is refused where a list is needed.
+ */
+function secretItems(
+  r: Intrinsics,
+  value: SecretValue,
+  path: Path | null,
+  fn: string,
+): string[] | undefined {
+  const type = r.template.Parameters?.[value.parameter]?.Type;
+  if (typeof type !== 'string' || !isListType(type)) {
+    fail(path, `${fn} takes a list, received a NoEcho value that is not a list`);
+  }
+  const clear = r.book.clearOf(value);
+  return clear === undefined ? undefined : splitList(clear);
 }
 
 export function split(r: Intrinsics, args: unknown, path: Path | null): unknown {
@@ -320,6 +355,14 @@ export function toJsonString(r: Intrinsics, args: unknown, path: Path | null): u
 export function length(r: Intrinsics, args: unknown, path: Path | null): unknown {
   const value = r.resolve(args, child(path, 'Fn::Length'));
   if (isUnknown(value)) return value;
+  if (isSecret(value)) {
+    const clear = secretItems(r, value, path, 'Fn::Length');
+    if (clear !== undefined) return clear.length;
+    return new UnknownValue(
+      `NoEcho parameter ${value.parameter}`,
+      'the number of items of a masked NoEcho list is not known offline',
+    );
+  }
   if (!Array.isArray(value))
     fail(path, `Fn::Length takes a list, received ${describeValue(value)}`);
   return value.length;

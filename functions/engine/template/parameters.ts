@@ -123,7 +123,8 @@ function secretParameter(
 ): SecretValue | UnknownValue {
   const clear = Array.isArray(given) ? given.join(',') : given;
   if (clear !== undefined && clear !== MASK) {
-    check(clear, declaration, where, false);
+    const items = isListType(declaration.Type) ? splitList(clear) : [clear];
+    for (const item of items) check(item, declaration, where, false);
     return book.secret(name, clear);
   }
   if (digest !== undefined) {

@@ -500,6 +500,58 @@ describe('intrinsic functions', () => {
       expect(isSecret(value) && value.sha256).toBeUndefined();
     });
 
+    it('joins and selects the items of a NoEcho list, keeping each result secret', () => {
+      const sections = {
+        Parameters: { Keys: { Type: 'CommaDelimitedList', NoEcho: true, AllowedPattern: 'k-.*' } },
+      };
+      const ctx = { parameters: { Keys: 'k-one, k-two' } };
+
+      const value = resolveTree(
+        [
+          { 'Fn::Join': ['|', { Ref: 'Keys' }] },
+          { 'Fn::Select': [1, { Ref: 'Keys' }] },
+          { 'Fn::Length': { Ref: 'Keys' } },
+        ],
+        sections,
+        ctx,
+      ) as unknown[];
+
+      expect(value.map((item) => (isSecret(item) ? item.sha256 : item))).toEqual([
+        sha256Hex('k-one|k-two'),
+        sha256Hex('k-two'),
+        2,
+      ]);
+      expect(JSON.stringify(value)).not.toContain('k-one');
+    });
+
+    it('checks each item of a NoEcho list and keeps a masked list secret without a digest', () => {
+      const sections = {
+        Parameters: { Keys: { Type: 'CommaDelimitedList', NoEcho: true, AllowedPattern: 'k-.*' } },
+      };
+      const masked = resolveTree({ 'Fn::Select': [0, { Ref: 'Keys' }] }, sections, {
+        parameters: { Keys: '****' },
+      });
+
+      expect(isSecret(masked) && masked.sha256).toBeUndefined();
+      expect(
+        errorOf(() => resolveTree('x', sections, { parameters: { Keys: 'k-one,canary-two' } })),
+      ).toBe('Parameters.Keys: the value given does not match the AllowedPattern k-.*');
+    });
+
+    it('refuses to select from a NoEcho value that is not a list', () => {
+      expect(
+        errorOf(() =>
+          resolveTree(
+            { 'Fn::Select': [0, { Ref: 'Secret' }] },
+            { Parameters },
+            {
+              parameters: { Secret: 'canary-4' },
+            },
+          ),
+        ),
+      ).toMatch(/Fn::Select takes a list, received a NoEcho value that is not a list$/);
+    });
+
     it('decides a condition on a masked secret by its digest', () => {
       const Conditions = { HasSecret: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Secret' }, ''] }] } };
       const ctx = {
