@@ -68,8 +68,20 @@ function uniqueId(prefix, name) {
   return id;
 }
 
-function physicalId(logicalId, type, name) {
-  const generated = `${STACK}-${logicalId}-${uniqueId('', logicalId).slice(0, 12)}`;
+/** The property that names a resource, for the types whose physical ID is that name. */
+const NAME_PROPERTIES = {
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::Scheduler::Schedule': 'Name',
+};
+
+function physicalId(logicalId, type, name, properties) {
+  const declared = properties?.[NAME_PROPERTIES[type]];
+  const generated =
+    typeof declared === 'string'
+      ? declared
+      : `${STACK}-${logicalId}-${uniqueId('', logicalId).slice(0, 12)}`;
   switch (type) {
     case 'AWS::IAM::Role':
       return name;
@@ -117,7 +129,12 @@ const resources = Object.entries(doc.template.Resources)
     StackName: STACK,
     StackId: STACK_ID,
     LogicalResourceId: logicalId,
-    PhysicalResourceId: physicalId(logicalId, r.Type, names.get(logicalId)),
+    PhysicalResourceId: physicalId(
+      logicalId,
+      r.Type,
+      names.get(logicalId),
+      resolved.resources[logicalId].properties,
+    ),
     ResourceType: r.Type,
     Timestamp: DEPLOYED.toISOString().replace('.000Z', '.000000+00:00'),
     ResourceStatus: 'CREATE_COMPLETE',

@@ -53,10 +53,6 @@ const checkArgs = [
   'examples/account-authorization-details.json',
   '--resources',
   'examples/stack-resources.json',
-  '--account',
-  '123456789012',
-  '--region',
-  'eu-west-1',
   ...passThrough,
 ];
 console.error(`$ node dist/cli.mjs ${checkArgs.join(' ')}\n`);

@@ -38,7 +38,9 @@ compared by digest (the value is never printed).
 Offline, --snapshot is 'aws iam get-account-authorization-details' output, --params is
 CloudFormation's [{"ParameterKey","ParameterValue"}] list or a plain map, --resources is
 'aws cloudformation describe-stack-resources' output (needed for generated role names and
-re-created roles) and --exports is 'aws cloudformation list-exports' output.
+re-created roles) and --exports is 'aws cloudformation list-exports' output. The stack's name,
+account and region come from --resources (its stack ID); without it, give --stack-name and
+--region (or set AWS_REGION); the account is also read from the export's ARNs.
 
 Options:
   --format text|json|markdown   output format (text by default; colour only on a terminal)
@@ -154,7 +156,8 @@ async function offline(values: Values, io: CliIo): Promise<CheckReport> {
     exports,
     stackName: values['stack-name'],
     account: values.account,
-    region: values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
+    region: values.region,
+    defaultRegion: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined,
     sources: {
       template: templatePath,
       parameters: values.params,

@@ -15,7 +15,7 @@ import { sha256Hex } from '../values';
 import { compareState } from './compare';
 import { type ReadPlan, readLiveState } from './live-read';
 import type { LiveIamState } from './live-state';
-import { accountOf, parseExports, parseParameters, parseResources } from './offline-inputs';
+import { offlineStack, parseExports, parseParameters, parseResources } from './offline-inputs';
 import { readSnapshot } from './snapshot';
 import type { CheckReport } from './types';
 
@@ -158,9 +158,14 @@ export interface OfflineInput {
   resources?: unknown;
   /** `aws cloudformation list-exports` output, or a plain map. */
   exports?: unknown;
+  /** The stack's name; else the one in `resources`. */
   stackName?: string;
+  /** The account's 12-digit ID; else the one in the stack ID of `resources`, or in the export. */
   account?: string;
+  /** The stack's region; else the one in the stack ID of `resources`, else `defaultRegion`. */
   region?: string;
+  /** The region to take when nothing else names one (the CLI passes `AWS_REGION`). */
+  defaultRegion?: string;
   now?: Date;
   /** File names, for error messages. */
   sources?: {
@@ -176,6 +181,8 @@ export interface OfflineInput {
  * Checks a template and its parameters against an account export, without calling AWS. Clear
  * NoEcho values in the parameters are only hashed (and registered with the log scrubber), never
  * shown; a NoEcho parameter given as `****` or left out leaves what depends on it unchecked.
+ * The stack's name, account and region must be given or found in the inputs (see
+ * {@link offlineStack}): a guessed one would make every ARN built from it look like drift.
  */
 export function checkOffline(input: OfflineInput): CheckReport {
   const sources = input.sources ?? {};
@@ -188,10 +195,8 @@ export function checkOffline(input: OfflineInput): CheckReport {
     input.resources === undefined
       ? undefined
       : parseResources(input.resources, sources.resources ?? 'resources');
-  const stackName = input.stackName ?? resources?.stackName ?? 'offline';
+  const { stackName, account, region } = offlineStack(input, resources);
   const snapshotWhere = sources.snapshot ?? 'snapshot';
-  const account = input.account ?? accountOf(input.snapshot) ?? '123456789012';
-  const region = input.region ?? 'us-east-1';
   const ctx: StackContext = {
     accountId: account,
     region,
@@ -206,7 +211,12 @@ export function checkOffline(input: OfflineInput): CheckReport {
         : parseExports(input.exports, sources.exports ?? 'exports'),
   };
   const promised = promisedState(doc, ctx);
-  const live: LiveIamState = readSnapshot(input.snapshot, roleNames(promised), snapshotWhere);
+  const live: LiveIamState = readSnapshot(
+    input.snapshot,
+    roleNames(promised),
+    snapshotWhere,
+    readPlan(promised).stackPolicyArns,
+  );
   const { findings, coverage } = compareState({
     stack: stackName,
     promised,

@@ -83,9 +83,16 @@ export function parseExports(input: unknown, where: string): Record<string, stri
   const list = Array.isArray(input) ? input : (input as { Exports?: unknown } | null)?.Exports;
   if (Array.isArray(list)) {
     const out: Record<string, string> = {};
-    for (const e of list as { Name?: unknown; Value?: unknown }[]) {
-      if (typeof e?.Name === 'string' && typeof e.Value === 'string') out[e.Name] = e.Value;
-    }
+    list.forEach((entry, i) => {
+      const e = entry as { Name?: unknown; Value?: unknown } | null;
+      if (typeof e?.Name !== 'string' || typeof e.Value !== 'string') {
+        const at = Array.isArray(input) ? `${where}[${i}]` : `${where}.Exports[${i}]`;
+        throw new InputError(
+          `${at}: expected {"Name", "Value"} as list-exports writes it, received ${JSON.stringify(entry)?.slice(0, 60)}.`,
+        );
+      }
+      out[e.Name] = e.Value;
+    });
     return out;
   }
   if (input !== null && typeof input === 'object') {
@@ -96,8 +103,64 @@ export function parseExports(input: unknown, where: string): Record<string, stri
   );
 }
 
+/**
+ * The stack name, account and region of an offline check: each as given, else from the stack
+ * resources (their stack ID names the account and region), else the account from the export's
+ * ARNs and the region from `defaultRegion`. A value given that contradicts the stack ID, or one
+ * that cannot be found, is an InputError naming the field.
+ */
+export function offlineStack(
+  input: {
+    stackName?: string;
+    account?: string;
+    region?: string;
+    defaultRegion?: string;
+    snapshot: unknown;
+  },
+  resources: { stackName?: string; stackId?: string } | undefined,
+): { stackName: string; account: string; region: string } {
+  const [, , , stackRegion, stackAccount] = resources?.stackId?.split(':') ?? [];
+  const fromStack = `the stack ID in the stack resources (${resources?.stackId})`;
+  if (input.account !== undefined && !/^\d{12}$/.test(input.account)) {
+    throw new InputError(
+      `account (--account): expected a 12-digit AWS account ID, received "${input.account}".`,
+    );
+  }
+  for (const [field, given, found] of [
+    ['account (--account)', input.account, stackAccount],
+    ['region (--region)', input.region, stackRegion],
+  ] as const) {
+    if (given !== undefined && found !== undefined && found !== '' && given !== found) {
+      throw new InputError(
+        `${field}: received "${given}", but ${fromStack} names ${found}; they must agree.`,
+      );
+    }
+  }
+
+  const stackName = input.stackName ?? resources?.stackName;
+  const account = input.account ?? (stackAccount || undefined) ?? accountOf(input.snapshot);
+  const region = input.region ?? (stackRegion || undefined) ?? input.defaultRegion;
+  const missing = (field: string, from: string) =>
+    new InputError(
+      `${field}: expected ${from}, received none; a guessed one would make every name and ARN built from it differ from what is live.`,
+    );
+  if (!stackName) {
+    throw missing('stack name (--stack-name)', "the stack's name, or stack resources naming it");
+  }
+  if (account === undefined) {
+    throw missing(
+      'account (--account)',
+      'the account ID, or stack resources or an export naming it',
+    );
+  }
+  if (!region) {
+    throw missing('region (--region)', "the stack's region, or stack resources naming it");
+  }
+  return { stackName, account, region };
+}
+
 /** The account of the first role or policy ARN in an export. */
-export function accountOf(snapshot: unknown): string | undefined {
+function accountOf(snapshot: unknown): string | undefined {
   const pages = Array.isArray(snapshot) ? snapshot : [snapshot];
   for (const page of pages) {
     const p = page as { RoleDetailList?: { Arn?: string }[]; Policies?: { Arn?: string }[] } | null;

@@ -5,7 +5,9 @@
  * URL-encoded, ISO dates), one object or a list of pages.
  *
  * The export has no maximum session duration for roles, so offline that setting comes out as
- * not checked (unless a role in the export carries `MaxSessionDuration`).
+ * not checked (unless a role in the export carries `MaxSessionDuration`). An export made with
+ * `--filter` may leave out roles or managed policies altogether: what it does not list is not
+ * checked, never taken for deleted.
  */
 import { decodeIamDocument } from '../aws/iam';
 import { InputError } from '../errors';
@@ -23,7 +25,9 @@ const NO_SESSION_DURATION =
   'the account export (get-account-authorization-details) does not hold the maximum session duration';
 
 /**
- * Builds the live state of `roleNames` and of every policy in the export.
+ * Builds the live state of `roleNames` and of every policy in the export. A stack policy in
+ * `stackPolicyArns` that the export does not hold is recorded as deleted only when the export
+ * lists the account's own managed policies and nothing in it is attached to that policy.
  *
  * @param where the file name, for error messages
  */
@@ -31,6 +35,7 @@ export function readSnapshot(
   input: unknown,
   roleNames: string[],
   where = 'snapshot',
+  stackPolicyArns: string[] = [],
 ): LiveIamState {
   const pages = pagesOf(input, where);
   const roleDetails = pages.flatMap((p, i) => listOf(p, 'RoleDetailList', `${where}[${i}]`));
@@ -45,9 +50,12 @@ export function readSnapshot(
     const name = text(detail.RoleName, `${where}.RoleDetailList[${i}].RoleName`);
     byName.set(name, detail);
   });
+  const rolesListed = pages.some((p) => 'RoleDetailList' in p);
   for (const name of roleNames) {
     const detail = byName.get(name);
-    state.roles.set(name, detail === undefined ? null : roleOf(detail, `${where}: role ${name}`));
+    if (!rolesListed) state.roles.set(name, new Unreadable(notListed(where, 'roles')));
+    else
+      state.roles.set(name, detail === undefined ? null : roleOf(detail, `${where}: role ${name}`));
   }
 
   const attachments = attachmentsByPolicy(roleDetails, users, groups);
@@ -64,7 +72,34 @@ export function readSnapshot(
           );
     state.policies.set(policy.arn, policy);
   });
+
+  const policiesListed = pages.some((p) => 'Policies' in p);
+  const localListed = policies.some((p) => typeof p.Arn === 'string' && isLocalPolicy(p.Arn));
+  for (const arn of stackPolicyArns) {
+    if (state.policies.has(arn)) continue;
+    const holders = attachments.get(arn);
+    if (!policiesListed || !localListed) {
+      state.policies.set(arn, new Unreadable(notListed(where, 'customer managed policies')));
+    } else if (holders !== undefined) {
+      const first = holders.roles[0] ?? holders.users[0] ?? holders.groups[0];
+      state.policies.set(
+        arn,
+        new Unreadable(
+          `${where} does not hold policy ${arn}, yet ${first} is attached to it, so it exists: the export is incomplete`,
+        ),
+      );
+    }
+  }
   return state;
+}
+
+/** Whether an ARN is a customer managed policy (of an account, not of AWS). */
+function isLocalPolicy(arn: string): boolean {
+  return /^arn:[\w-]+:iam::\d{12}:policy\//.test(arn);
+}
+
+function notListed(where: string, what: string): string {
+  return `${where} lists no ${what} (it was made with a --filter that leaves them out), so they were not compared`;
 }
 
 function pagesOf(input: unknown, where: string): Json[] {

@@ -204,6 +204,15 @@ describe('check input errors exit 2 with a message naming the problem', () => {
       '--stack checks a deployed stack live and cannot be combined with --template',
     ],
     [['--stack', 'acme'], "--region: a live check needs the stack's region"],
+    [EXAMPLE_ARGS.slice(0, 6), "stack name (--stack-name): expected the stack's name"],
+    [
+      [...EXAMPLE_ARGS.slice(0, 6), '--stack-name', 'acme-connector'],
+      "region (--region): expected the stack's region",
+    ],
+    [
+      [...EXAMPLE_ARGS.slice(0, 8), '--region', 'us-east-1'],
+      'region (--region): received "us-east-1", but the stack ID in the stack resources',
+    ],
   ])('%j', async (args, message) => {
     const { io: cli, err, out } = io();
 

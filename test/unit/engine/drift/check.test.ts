@@ -21,7 +21,7 @@ import {
 } from '../../../../functions/engine/aws/cloudformation';
 import { IamAdapter } from '../../../../functions/engine/aws/iam';
 import { checkOffline, isBusy, runCheck } from '../../../../functions/engine/drift';
-import { parseParameters } from '../../../../functions/engine/drift/offline-inputs';
+import { parseExports, parseParameters } from '../../../../functions/engine/drift/offline-inputs';
 import { InputError } from '../../../../functions/engine/errors';
 import { clearSecrets, type Log } from '../../../../functions/engine/log';
 import { sha256Hex } from '../../../../functions/engine/values';
@@ -295,6 +295,7 @@ describe('checkOffline', () => {
       ],
       snapshot: snapshot(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`)),
       stackName: 'acme',
+      region: 'eu-west-1',
       now: new Date('2026-12-04T10:00:00Z'),
     });
 
@@ -312,6 +313,7 @@ describe('checkOffline', () => {
         ]),
       ),
       stackName: 'acme',
+      region: 'eu-west-1',
     });
 
     expect(report.findings.map((f) => [f.kind, f.severity])).toEqual([
@@ -359,6 +361,7 @@ describe('checkOffline', () => {
       parameters: { VendorAccount: VENDOR, TenantExternalId: CANARY_EXTERNAL_ID },
       snapshot: snapshot(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`)),
       stackName: 'acme',
+      region: 'eu-west-1',
     };
 
     const without = checkOffline(input);
@@ -370,6 +373,96 @@ describe('checkOffline', () => {
     expect(without.findings.map((f) => f.kind)).toEqual(['check-incomplete']);
     expect(without.findings[0]?.summary).toContain('shared-bucket-arn');
     expect(withExports.findings).toEqual([]);
+  });
+
+  it('takes the account and region from the stack ID of the resources', () => {
+    const report = checkOffline({
+      templateText: TEMPLATE,
+      parameters: { VendorAccount: VENDOR, TenantExternalId: CANARY_EXTERNAL_ID },
+      snapshot: { ...snapshot(null), RoleDetailList: [] },
+      resources: {
+        StackResources: [
+          {
+            StackName: 'acme',
+            StackId: STACK_ID,
+            LogicalResourceId: 'Tenant',
+            ResourceType: 'AWS::IAM::Role',
+          },
+        ],
+      },
+      defaultRegion: 'us-west-2',
+    });
+
+    expect(report).toMatchObject({ stack: 'acme', account: ACCOUNT, region: 'eu-west-1' });
+  });
+
+  it.each([
+    [{}, "stack name (--stack-name): expected the stack's name"],
+    [{ stackName: 'acme' }, "region (--region): expected the stack's region"],
+    [{ stackName: 'acme', region: 'eu-west-1', account: '12345' }, 'received "12345"'],
+  ])('refuses to guess what the inputs do not name (%j)', (given, message) => {
+    const check = () =>
+      checkOffline({
+        templateText: TEMPLATE,
+        parameters: { VendorAccount: VENDOR },
+        snapshot: snapshot(null),
+        ...given,
+      });
+
+    expect(check).toThrow(InputError);
+    expect(check).toThrow(message);
+  });
+
+  it('refuses a region or account that contradicts the stack ID of the resources', () => {
+    const resources = {
+      StackResources: [
+        {
+          StackName: 'acme',
+          StackId: STACK_ID,
+          LogicalResourceId: 'Tenant',
+          ResourceType: 'AWS::IAM::Role',
+        },
+      ],
+    };
+    const check = (given: { region?: string; account?: string }) => () =>
+      checkOffline({
+        templateText: TEMPLATE,
+        parameters: { VendorAccount: VENDOR },
+        snapshot: snapshot(null),
+        resources,
+        ...given,
+      });
+
+    expect(check({ region: 'us-east-1' })).toThrow(
+      /region \(--region\): received "us-east-1", but the stack ID .* names eu-west-1/,
+    );
+    expect(check({ account: '999999999999' })).toThrow(/names 123456789012; they must agree/);
+  });
+
+  it('does not take the roles of an export filtered to leave them out for missing', () => {
+    const base = {
+      templateText: TEMPLATE,
+      parameters: { VendorAccount: VENDOR, TenantExternalId: CANARY_EXTERNAL_ID },
+      stackName: 'acme',
+      account: ACCOUNT,
+      region: 'eu-west-1',
+    };
+    const { RoleDetailList: _roles, ...policiesOnly } = snapshot(null);
+
+    const report = checkOffline({ ...base, snapshot: policiesOnly });
+
+    expect(report.findings.map((f) => [f.kind, f.resource.logicalId])).toEqual([
+      ['check-incomplete', 'Tenant'],
+    ]);
+    expect(report.findings[0]?.summary).toContain('lists no roles');
+    expect(report.coverage.notChecked.map((n) => n.resource.logicalId)).toEqual(['Tenant']);
+  });
+
+  it('rejects exports entries that are not {Name, Value}, naming the entry', () => {
+    expect(() => parseExports({ Exports: [{ Name: 'a', Value: 'b' }, 7] }, 'exports.json')).toThrow(
+      'exports.json.Exports[1]: expected {"Name", "Value"}',
+    );
+    expect(parseExports([{ Name: 'a', Value: 'b' }], 'exports.json')).toEqual({ a: 'b' });
   });
 
   it('rejects parameters that are neither a list nor a map, naming the file', () => {

@@ -105,6 +105,48 @@ describe('readSnapshot', () => {
     );
   });
 
+  it('tells a deleted stack policy from one a filtered export leaves out', () => {
+    const gone = `arn:aws:iam::${ACCOUNT}:policy/gone`;
+    const { Policies: _policies, ...rolesOnly } = cliExport();
+    const awsOnly = {
+      ...cliExport(),
+      Policies: [{ PolicyName: 'ReadOnlyAccess', Arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
+    };
+
+    const deleted = readSnapshot(cliExport(), [], 'export.json', [POLICY, gone]);
+    const unlisted = readSnapshot(rolesOnly, [], 'export.json', [POLICY]);
+    const awsManaged = readSnapshot(awsOnly, [], 'export.json', [POLICY]);
+    const stillAttached = readSnapshot(
+      {
+        ...cliExport(),
+        Policies: [{ PolicyName: 'other', Arn: `arn:aws:iam::${ACCOUNT}:policy/o` }],
+      },
+      [],
+      'export.json',
+      [POLICY],
+    );
+
+    expect(deleted.policies.get(POLICY)).toMatchObject({ arn: POLICY });
+    expect(deleted.policies.get(gone)).toBeUndefined();
+    expect(unlisted.policies.get(POLICY)).toMatchObject({
+      reason: expect.stringContaining('export.json lists no customer managed policies'),
+    });
+    expect(isUnreadable(awsManaged.policies.get(POLICY))).toBe(true);
+    expect(stillAttached.policies.get(POLICY)).toMatchObject({
+      reason: expect.stringContaining('yet acme-tenant is attached to it'),
+    });
+  });
+
+  it('reads no roles from an export filtered to leave them out, rather than calling them missing', () => {
+    const { RoleDetailList: _roles, ...policiesOnly } = cliExport();
+
+    const state = readSnapshot(policiesOnly, ['acme-tenant'], 'export.json');
+
+    expect(state.roles.get('acme-tenant')).toMatchObject({
+      reason: expect.stringContaining('export.json lists no roles'),
+    });
+  });
+
   it('cannot tell who else holds a policy when the export lists no users or groups', () => {
     const filtered = { RoleDetailList: cliExport().RoleDetailList, Policies: cliExport().Policies };
 
