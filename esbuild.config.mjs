@@ -4,22 +4,26 @@
  *   functions/<name>/handler.ts  ->  dist/<name>/index.mjs   (every folder with a handler)
  *   functions/cli/bin.ts         ->  dist/cli.mjs
  *
- * Bundles are ESM for Node 20 syntax (they run on nodejs24.x and load on Node 20 here), minified,
- * with linked source maps and a LEGAL.txt of the licences they contain. The AWS SDK is bundled
+ * Bundles are ESM for Node 20 syntax (they run on nodejs24.x and load on Node 20 here), minified
+ * (class names kept, so errors name their class), with linked source maps whose paths do not
+ * depend on where the checkout or the output folder is, and a LEGAL.txt naming every bundled
+ * package with its version and licence, followed by the licence texts. The AWS SDK is bundled
  * from the lock file rather than taken from the Lambda runtime, so what runs is what was tested.
- * After bundling, the build refuses any copyleft package inside a Lambda bundle and loads each
- * bundle in a fresh Node process to prove it imports and exports `handler`.
+ * After bundling, the build refuses a Lambda bundle holding a copyleft package or one that
+ * declares no licence, and loads each bundle in a fresh Node process to prove it imports and
+ * exports `handler`.
  *
  * Usage: node esbuild.config.mjs [--outdir DIR] [--skip-load-check] [--analyze]
  *
  * `--analyze` prints, for each bundle, what takes its space, largest first.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
+import { bundledPackages, refuseUnshippable, writeLegalFile } from './scripts/licences.mjs';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const FUNCTIONS_DIR = join(ROOT, 'functions');
@@ -35,8 +39,6 @@ const ESM_REQUIRE_SHIM = [
   'const __dirname = __cgDirname(__filename);',
 ].join('\n');
 
-const COPYLEFT = /\b(A|L)?GPL\b|\bGPL-|\bAGPL|\bLGPL|\bSSPL\b|\bEUPL\b/i;
-
 /**
  * The esbuild options every bundle shares; the benchmarks build their floor bundles with the
  * same options so the comparison is fair.
@@ -48,6 +50,8 @@ export function sharedOptions() {
     format: 'esm',
     target: 'node20',
     minify: true,
+    // Error classes name themselves after their class (new.target.name); keep those names.
+    keepNames: true,
     sourcemap: 'linked',
     legalComments: 'linked',
     mainFields: ['module', 'main'],
@@ -68,37 +72,20 @@ export function functionNames() {
     .sort();
 }
 
-function packageOf(inputPath) {
-  const parts = inputPath.split('/');
-  const at = parts.lastIndexOf('node_modules');
-  if (at === -1) return undefined;
-  const scoped = parts[at + 1]?.startsWith('@');
-  const name = scoped ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
-  const dir = parts.slice(0, at + 1 + (scoped ? 2 : 1)).join('/');
-  return { name, dir };
-}
-
-function licenceOf(packageDir) {
-  const manifest = JSON.parse(readFileSync(join(ROOT, packageDir, 'package.json'), 'utf8'));
-  const licence = manifest.license ?? manifest.licenses ?? 'UNKNOWN';
-  return typeof licence === 'string' ? licence : JSON.stringify(licence);
-}
-
-/** The third-party packages a bundle contains, each with its licence. */
-export function bundledPackages(metafile) {
-  const packages = new Map();
-  for (const input of Object.keys(metafile.inputs)) {
-    const found = packageOf(input);
-    if (found && !packages.has(found.name)) packages.set(found.name, licenceOf(found.dir));
-  }
-  return packages;
-}
-
-function refuseCopyleft(name, metafile) {
-  const offenders = [...bundledPackages(metafile)].filter(([, licence]) => COPYLEFT.test(licence));
-  if (offenders.length === 0) return;
-  const list = offenders.map(([pkg, licence]) => `${pkg} (${licence})`).join(', ');
-  throw new Error(`The ${name} bundle contains copyleft packages, which may not ship: ${list}.`);
+/**
+ * Rewrites a source map's `sources` as seen from `dist/<same place>` in this checkout, whatever
+ * the real output folder: esbuild writes them relative to the output file, which would put the
+ * output folder's and the checkout's location into the map, and so into the zip's bytes.
+ */
+function anchorSourceMap(outfile, outdir) {
+  const mapFile = `${outfile}.map`;
+  const map = JSON.parse(readFileSync(mapFile, 'utf8'));
+  const from = dirname(outfile);
+  const standIn = join(ROOT, 'dist', relative(outdir, from));
+  map.sources = map.sources.map((source) =>
+    relative(standIn, resolve(from, source)).split(sep).join('/'),
+  );
+  writeFileSync(mapFile, JSON.stringify(map));
 }
 
 function checkLoads(file) {
@@ -130,14 +117,12 @@ export async function build({ outdir = join(ROOT, 'dist'), loadCheck = true } = 
       entryPoints: [join(FUNCTIONS_DIR, name, 'handler.ts')],
       outfile,
     });
-    refuseCopyleft(name, result.metafile);
+    const packages = bundledPackages(result.metafile, ROOT);
+    refuseUnshippable(name, packages);
+    writeLegalFile(outfile, packages, ROOT);
+    anchorSourceMap(outfile, outdir);
     if (loadCheck) checkLoads(outfile);
-    built.push({
-      name,
-      outfile,
-      metafile: result.metafile,
-      packages: bundledPackages(result.metafile),
-    });
+    built.push({ name, outfile, metafile: result.metafile, packages });
   }
 
   const cliEntry = join(FUNCTIONS_DIR, 'cli', 'bin.ts');
@@ -151,12 +136,10 @@ export async function build({ outdir = join(ROOT, 'dist'), loadCheck = true } = 
       banner: { js: `#!/usr/bin/env node\n${options.banner.js}` },
     });
     chmodSync(outfile, 0o755);
-    built.push({
-      name: 'cli',
-      outfile,
-      metafile: result.metafile,
-      packages: bundledPackages(result.metafile),
-    });
+    const packages = bundledPackages(result.metafile, ROOT);
+    writeLegalFile(outfile, packages, ROOT);
+    anchorSourceMap(outfile, outdir);
+    built.push({ name: 'cli', outfile, metafile: result.metafile, packages });
   }
 
   return built;

@@ -1,0 +1,124 @@
+/**
+ * The build's own rules (esbuild.config.mjs and scripts/licences.mjs), run in a fresh Node
+ * process because both are ES modules: what may ship in a bundle, and what a bundle keeps.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../../..');
+const LICENCES = pathToFileURL(join(ROOT, 'scripts/licences.mjs')).href;
+
+/** Runs an ES module script from the repository root and returns what it printed. */
+async function node(script: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    timeout: 60_000,
+  });
+  return stdout.trim();
+}
+
+/** A folder holding node_modules/<name> with the given package.json fields and files. */
+function fakePackages(root: string, packages: Record<string, Record<string, unknown>>): void {
+  for (const [name, manifest] of Object.entries(packages)) {
+    const dir = join(root, 'node_modules', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name, version: '1.0.0', ...manifest }),
+    );
+    writeFileSync(join(dir, 'LICENSE'), `The licence text of ${name}.`);
+  }
+}
+
+/** What refuseUnshippable says of a bundle holding these fake packages ('ok' when nothing). */
+async function verdict(root: string, names: string[]): Promise<string> {
+  const inputs = Object.fromEntries(names.map((n) => [`node_modules/${n}/index.js`, {}]));
+  return node(`
+    import { bundledPackages, refuseUnshippable } from '${LICENCES}';
+    const packages = bundledPackages({ inputs: ${JSON.stringify(inputs)} }, ${JSON.stringify(root)});
+    try { refuseUnshippable('drift-guard', packages); console.log('ok'); }
+    catch (error) { console.log(error.message); }
+  `);
+}
+
+describe('the build', () => {
+  let scratch: string;
+
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'build-'));
+    fakePackages(scratch, {
+      permissive: { license: 'MIT' },
+      'copyleft-lib': { license: 'GPL-3.0-or-later' },
+      'weak-copyleft': { license: 'LGPL-2.1' },
+      unlicensed: {},
+    });
+  });
+
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('lets a bundle of permissive packages ship', async () => {
+    expect(await verdict(scratch, ['permissive'])).toBe('ok');
+  });
+
+  it('refuses a bundle holding a copyleft package, naming it and its licence', async () => {
+    expect(await verdict(scratch, ['permissive', 'copyleft-lib', 'weak-copyleft'])).toBe(
+      'The drift-guard bundle contains copyleft packages, which may not ship: ' +
+        'copyleft-lib (GPL-3.0-or-later), weak-copyleft (LGPL-2.1).',
+    );
+  });
+
+  it('refuses a bundle holding a package that declares no licence', async () => {
+    expect(await verdict(scratch, ['unlicensed'])).toBe(
+      'The drift-guard bundle contains packages that declare no licence, which may not ship: ' +
+        'unlicensed (UNKNOWN).',
+    );
+  });
+
+  it('writes the package list and each licence text beside the bundle', async () => {
+    const outfile = join(scratch, 'index.mjs');
+    const inputs = { 'node_modules/permissive/index.js': {}, 'node_modules/@a/b/x.js': {} };
+    fakePackages(scratch, { '@a/b': { license: 'Apache-2.0', version: '2.3.4' } });
+
+    await node(`
+      import { bundledPackages, writeLegalFile } from '${LICENCES}';
+      const root = ${JSON.stringify(scratch)};
+      writeLegalFile(${JSON.stringify(outfile)}, bundledPackages({ inputs: ${JSON.stringify(inputs)} }, root), root);
+    `);
+
+    const legal = readFileSync(`${outfile}.LEGAL.txt`, 'utf8');
+    expect(legal).toContain('\n@a/b 2.3.4 Apache-2.0\npermissive 1.0.0 MIT\n');
+    expect(legal).toContain('Shipped by: @a/b/LICENSE\n');
+    expect(legal).toContain('The licence text of permissive.');
+  });
+
+  it('keeps class names through minification, so an error names its class', async () => {
+    const entry = join(scratch, 'entry.ts');
+    const outfile = join(scratch, 'named', 'index.mjs');
+    writeFileSync(
+      entry,
+      [
+        'class InputError extends Error {',
+        '  constructor(message: string) { super(message); this.name = new.target.name; }',
+        '}',
+        'export const handler = () => new InputError("bad").name;',
+      ].join('\n'),
+    );
+
+    const name = await node(`
+      import * as esbuild from 'esbuild';
+      import { sharedOptions } from '${pathToFileURL(join(ROOT, 'esbuild.config.mjs')).href}';
+      await esbuild.build({ ...sharedOptions(), entryPoints: [${JSON.stringify(entry)}], outfile: ${JSON.stringify(outfile)} });
+      const bundle = await import(${JSON.stringify(pathToFileURL(outfile).href)});
+      console.log(bundle.handler());
+    `);
+
+    expect(name).toBe('InputError');
+  });
+});
