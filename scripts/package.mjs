@@ -28,11 +28,32 @@ const TEMPLATE = join(ROOT, 'template', 'connector.yaml');
 const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const ZIP_FILE_MODE = 0o100644;
 
-const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]{1,46}[a-z0-9]$/;
-const KEY_PREFIX = /^[\w!.*'()/-]*$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 class UsageError extends Error {}
+
+/**
+ * Checks a flag's value against the constraints of the template parameter it fills in, so that
+ * packaging accepts exactly what CloudFormation will.
+ */
+function checkAgainstParameter(flag, value, parameterName) {
+  const doc = parseDocument(readFileSync(TEMPLATE, 'utf8'));
+  const parameter = doc.getIn(['Parameters', parameterName])?.toJSON() ?? {};
+  const { AllowedPattern, MinLength = 0, MaxLength = Infinity } = parameter;
+  const fits =
+    typeof value === 'string' &&
+    value.length >= MinLength &&
+    value.length <= MaxLength &&
+    (AllowedPattern === undefined || new RegExp(AllowedPattern).test(value));
+  if (fits) return value;
+  const rule = String(parameter.ConstraintDescription ?? 'must fit the template').replace(
+    /\.$/,
+    '',
+  );
+  throw new UsageError(
+    `${flag} ${rule} (it fills in ${parameterName}); received ${JSON.stringify(value ?? null)}.`,
+  );
+}
 
 function options() {
   const { values } = parseArgs({
@@ -44,18 +65,12 @@ function options() {
       'skip-build': { type: 'boolean', default: false },
     },
   });
-  const bucketPrefix = values['bucket-prefix'];
-  if (bucketPrefix === undefined || !BUCKET_PREFIX.test(bucketPrefix)) {
-    throw new UsageError(
-      `--bucket-prefix must be 3 to 48 lowercase letters, digits, dots and hyphens (the bucket is <prefix>-<region>); received ${JSON.stringify(bucketPrefix ?? null)}.`,
-    );
-  }
-  const keyPrefix = values['key-prefix'];
-  if (!KEY_PREFIX.test(keyPrefix) || keyPrefix.length > 512) {
-    throw new UsageError(
-      `--key-prefix must be an S3 key prefix of letters, digits and ! - _ . * ' ( ) /; received ${JSON.stringify(keyPrefix)}.`,
-    );
-  }
+  const bucketPrefix = checkAgainstParameter(
+    '--bucket-prefix',
+    values['bucket-prefix'],
+    'CodeBucketPrefix',
+  );
+  const keyPrefix = checkAgainstParameter('--key-prefix', values['key-prefix'], 'CodeKeyPrefix');
   const regions = values.regions === '' ? [] : values.regions.split(',').map((r) => r.trim());
   const badRegion = regions.find((r) => !REGION.test(r));
   if (badRegion !== undefined) {
@@ -80,7 +95,12 @@ async function zipFunction(functionDir) {
     try {
       content = readFileSync(join(functionDir, name));
     } catch (error) {
-      if (name === 'index.mjs' || error.code !== 'ENOENT') throw error;
+      if (error.code === 'ENOENT' && name === 'index.mjs') {
+        throw new Error(
+          `${relative(ROOT, functionDir)}/index.mjs is missing; build without --skip-build.`,
+        );
+      }
+      if (error.code !== 'ENOENT') throw error;
       continue;
     }
     zip.addBuffer(content, name, {

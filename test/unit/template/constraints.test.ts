@@ -34,6 +34,8 @@ describe('the parameter constraints CloudFormation applies before anything is cr
     ['ReminderIntervalHours', '0', 'zero hours'],
     ['CodeBucketPrefix', 'Vendor_Code', 'capitals and an underscore'],
     ['CodeBucketPrefix', 'v'.repeat(49), 'more than 48 characters, leaving no room for the region'],
+    ['CodeBucketPrefix', 'vendor..code', 'two dots in a row, which no bucket name may hold'],
+    ['CodeBucketPrefix', 'vendor-', 'a hyphen at the end'],
   ])('refuses %s %j (%s), naming the parameter', (name, value) => {
     const parameters = { ...sampleParameters('minimal'), [name]: value };
 
@@ -52,6 +54,10 @@ describe('the parameter constraints CloudFormation applies before anything is cr
     ];
 
     for (const name of optional) expect(pattern(name).test('')).toBe(true);
+  });
+
+  it('accepts a one-character code bucket prefix, whose bucket name x-<region> is valid', () => {
+    expect(() => promised({ ...sampleParameters('minimal'), CodeBucketPrefix: 'x' })).not.toThrow();
   });
 
   it('accepts managed policy ARNs of every partition, AWS managed or the account own', () => {

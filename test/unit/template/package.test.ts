@@ -60,7 +60,8 @@ describe('npm run package', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'package-'));
     first = join(scratch, 'first');
-    second = join(scratch, 'second');
+    // Deeper than the first, so that no output path can reach the bytes unnoticed.
+    second = join(scratch, 'second', 'deeper');
     await packageInto(first);
     await packageInto(second, '--regions', 'eu-west-1');
   }, 240_000);
@@ -81,7 +82,7 @@ describe('npm run package', () => {
     }
   });
 
-  it('writes the same bytes from the same sources', () => {
+  it('writes the same bytes from the same sources, whatever the output folder', () => {
     const firstFiles = readdirSync(join(first, 'package')).sort();
     const secondFiles = readdirSync(join(second, 'package')).sort();
 
@@ -109,6 +110,18 @@ describe('npm run package', () => {
       ]);
       expect(new Set(entries.map((e) => `${e.dosDate}:${e.dosTime}`)).size).toBe(1);
     }
+  });
+
+  it('lists every package a bundle holds with its version and licence, then the licence texts', () => {
+    const legal = readFileSync(join(first, 'drift-guard', 'index.mjs.LEGAL.txt'), 'utf8');
+    const iam = JSON.parse(
+      readFileSync(join(ROOT, 'node_modules/@aws-sdk/client-iam/package.json'), 'utf8'),
+    );
+
+    expect(legal).toContain(`\n@aws-sdk/client-iam ${iam.version} Apache-2.0\n`);
+    expect(legal).toMatch(/\nyaml \d+\.\d+\.\d+ ISC\n/);
+    expect(legal).toMatch(/Shipped by: [^\n]*@aws-sdk\/client-iam\/LICENSE/);
+    expect(legal).toContain('Apache License');
   });
 
   it('points each function of the packaged template at its zip and fills in the code defaults', () => {
@@ -176,7 +189,14 @@ describe('npm run package', () => {
 
     await expect(failure).rejects.toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('--bucket-prefix must be 3 to 48 lowercase letters'),
+      stderr: expect.stringContaining('--bucket-prefix must be 1 to 48 lowercase letters'),
     });
+  });
+
+  it('accepts a one-letter bucket prefix, as the template parameter does', async () => {
+    await packageInto(second, '--skip-build', '--bucket-prefix', 'x');
+
+    const packaged = parseCfnYaml(readFileSync(join(second, 'template.yaml'), 'utf8'));
+    expect(packaged.Parameters.CodeBucketPrefix.Default).toBe('x');
   });
 });
