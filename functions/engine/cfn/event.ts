@@ -38,10 +38,14 @@ export interface UnservableRequest {
   problem: string;
 }
 
-/** One request found in an invocation payload, ready to serve or to refuse. */
+/**
+ * One request found in an invocation payload: ready to serve, to refuse, or (an SNS record
+ * without a usable response URL) only to log, since nothing can be sent back for it.
+ */
 export type IncomingRequest =
   | { kind: 'request'; event: CustomResourceEvent }
-  | { kind: 'unservable'; request: UnservableRequest };
+  | { kind: 'unservable'; request: UnservableRequest }
+  | { kind: 'unanswerable'; problem: string };
 
 /** A payload with no usable response URL, which therefore cannot be answered at all. */
 export class UnanswerableEventError extends InputError {
@@ -56,7 +60,11 @@ function isObject(value: unknown): value is Json {
 
 function describeReceived(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return value.length > 40 ? 'a long string' : `"${value}"`;
+  if (typeof value === 'string') {
+    return /^[\x20-\x7e]{0,40}$/.test(value)
+      ? JSON.stringify(value)
+      : `a string of ${value.length} characters`;
+  }
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
@@ -65,15 +73,25 @@ function describeReceived(value: unknown): string {
 /**
  * The CloudFormation requests in one invocation payload: one for a direct invocation, one per
  * record for an SNS delivery (SNS hands Lambda one record at a time, but the shape allows more).
+ * A record without a usable response URL is kept as `unanswerable`, so that the others are
+ * still answered.
  *
- * @throws UnanswerableEventError when the payload holds no request with a response URL; nothing
- *   can be sent back for it, so the caller only logs it.
+ * @throws UnanswerableEventError when a direct payload has no response URL, or an SNS payload
+ *   has no record; nothing can be sent back for it, so the caller only logs it.
  */
 export function readInvocation(payload: unknown): IncomingRequest[] {
-  if (isObject(payload) && Array.isArray(payload.Records)) {
-    return payload.Records.map((record, index) => readRequest(snsMessage(record, index)));
+  if (!isObject(payload) || !Array.isArray(payload.Records)) return [readRequest(payload)];
+  if (payload.Records.length === 0) {
+    throw new UnanswerableEventError('Records: expected at least one SNS record, received none.');
   }
-  return [readRequest(payload)];
+  return payload.Records.map((record, index): IncomingRequest => {
+    try {
+      return readRequest(snsMessage(record, index));
+    } catch (error) {
+      if (!(error instanceof UnanswerableEventError)) throw error;
+      return { kind: 'unanswerable', problem: error.message };
+    }
+  });
 }
 
 function snsMessage(record: unknown, index: number): unknown {
@@ -148,7 +166,9 @@ function firstProblem(value: Json): string | undefined {
       return `${field} must be a non-empty string; received ${describeReceived(value[field])}.`;
     }
   }
-  if (value.ResourceProperties !== undefined && !isObject(value.ResourceProperties)) {
+  // A Delete reads no properties, so none can stop it from being answered SUCCESS.
+  const properties = value.ResourceProperties;
+  if (type !== 'Delete' && properties !== undefined && !isObject(properties)) {
     return (
       'ResourceProperties must be an object; received ' +
       `${describeReceived(value.ResourceProperties)}.`

@@ -98,6 +98,8 @@ const RESERVE_MAX_MS = 5_000;
 const DELIVERY_MARGIN_MS = 100;
 /** Used when the context offers no remaining time (invoked outside Lambda). */
 const DEFAULT_REMAINING_MS = 15_000;
+/** Lambda's longest timeout; a context claiming more is not believed. */
+const MAX_REMAINING_MS = 900_000;
 /** Responses remembered per container for redelivered requests. */
 const REMEMBERED = 100;
 
@@ -147,6 +149,10 @@ export function customResourceProvider(
 
     const undelivered: unknown[] = [];
     for (const incoming of requests) {
+      if (incoming.kind === 'unanswerable') {
+        log.error('request cannot be answered', { problem: incoming.problem });
+        continue;
+      }
       try {
         await serve(incoming, { options, log, remembered, context });
       } catch (error) {
@@ -161,6 +167,8 @@ export function customResourceProvider(
   };
 }
 
+type AnswerableRequest = Exclude<IncomingRequest, { kind: 'unanswerable' }>;
+
 interface Serving {
   options: ProviderOptions;
   log: Log;
@@ -168,7 +176,7 @@ interface Serving {
   context: LambdaContextLike | undefined;
 }
 
-async function serve(incoming: IncomingRequest, serving: Serving): Promise<void> {
+async function serve(incoming: AnswerableRequest, serving: Serving): Promise<void> {
   const { options, log, remembered } = serving;
   const request = incoming.kind === 'request' ? incoming.event : incoming.request;
   const startedAt = Date.now();
@@ -345,10 +353,15 @@ function remember(memory: Map<string, ResponseBody>, key: string, body: Response
   }
 }
 
+/**
+ * The time left, as the context reports it, within 0 and Lambda's longest timeout: a timer set
+ * past 2^31 - 1 ms would fire at once instead.
+ */
 function remainingTime(context: LambdaContextLike | undefined): number {
   try {
     const value = context?.getRemainingTimeInMillis();
-    return typeof value === 'number' && Number.isFinite(value) ? value : DEFAULT_REMAINING_MS;
+    if (typeof value !== 'number' || !Number.isFinite(value)) return DEFAULT_REMAINING_MS;
+    return Math.min(MAX_REMAINING_MS, Math.max(0, value));
   } catch {
     return DEFAULT_REMAINING_MS;
   }

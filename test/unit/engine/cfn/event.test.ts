@@ -38,10 +38,50 @@ describe('readInvocation', () => {
     [null, /expected a CloudFormation custom-resource request, received null/],
     [[1], /received a list/],
     [{ RequestType: 'Create' }, /ResponseURL: expected the pre-signed URL/],
-    [{ Records: [{ Sns: { Message: '{not json' } }] }, /Records\[0\]\.Sns\.Message: .* not JSON/],
-    [{ Records: [{ Sns: {} }] }, /Records\[0\]\.Sns\.Message: .*received nothing/],
+    [{ Records: [] }, /Records: expected at least one SNS record, received none/],
   ])('refuses a payload that cannot be answered at all: %j', (payload, why) => {
     expect(() => readInvocation(payload)).toThrow(UnanswerableEventError);
     expect(() => readInvocation(payload)).toThrow(why);
+  });
+
+  it('keeps each SNS record it cannot answer apart from those it can', () => {
+    const payload = snsWrapped(buildEvent({ RequestId: 'one' }), buildEvent({ RequestId: 'two' }));
+    const records = payload.Records as { Sns: Record<string, unknown> }[];
+    records[0].Sns.Message = '{not json';
+    records.push({ Sns: {} }, { Sns: { Message: '{"RequestType":"Create"}' } });
+
+    const requests = readInvocation(payload);
+
+    expect(requests.map((r) => r.kind)).toEqual([
+      'unanswerable',
+      'request',
+      'unanswerable',
+      'unanswerable',
+    ]);
+    expect(requests[0]).toMatchObject({
+      problem: expect.stringMatching(/Records\[0\].* not JSON/),
+    });
+    expect(requests[2]).toMatchObject({ problem: expect.stringMatching(/received nothing/) });
+    expect(requests[3]).toMatchObject({ problem: expect.stringMatching(/^ResponseURL: /) });
+  });
+
+  it('quotes a received text only when it is short printable ASCII', () => {
+    const [control] = readInvocation(buildEvent({ RequestType: '\u001b]0;pwn\u0007\u202eX' }));
+    const [quote] = readInvocation(buildEvent({ RequestType: 'say "hi"' }));
+
+    expect(control).toMatchObject({
+      request: { problem: expect.stringMatching(/received a string of 10 characters\.$/) },
+    });
+    expect(quote).toMatchObject({
+      request: { problem: expect.stringMatching(/received "say \\"hi\\""\.$/) },
+    });
+  });
+
+  it('reads a Delete whatever its properties hold', () => {
+    const [request] = readInvocation(
+      buildEvent({ RequestType: 'Delete', ResourceProperties: 'not an object' }),
+    );
+
+    expect(request).toMatchObject({ kind: 'request', event: { RequestType: 'Delete' } });
   });
 });

@@ -177,6 +177,55 @@ describe('customResourceProvider', () => {
     expect(server.accepted()[0].json).toMatchObject({ Status: 'SUCCESS', Data: { Answer: '42' } });
   });
 
+  it('answers every SNS record that has a response URL when another record is malformed', async () => {
+    const { handler, capture } = provider();
+    const payload = snsWrapped(
+      event({ RequestId: 'first' }),
+      event({ RequestId: 'second', RequestType: 'Delete' }),
+      event({ RequestId: 'third' }),
+    );
+    (payload.Records as { Sns: { Message: string } }[])[0].Sns.Message = '{not json';
+
+    await handler(payload, lambdaContext());
+
+    expect(server.received.map((r) => [r.json?.RequestId, r.json?.Status])).toEqual([
+      ['second', 'SUCCESS'],
+      ['third', 'SUCCESS'],
+    ]);
+    expect(capture.entries).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'request cannot be answered' }),
+    );
+  });
+
+  it('logs an SNS delivery without records and sends nothing', async () => {
+    const { handler, capture } = provider();
+
+    await handler({ Records: [] }, lambdaContext());
+
+    expect(server.received).toHaveLength(0);
+    expect(capture.entries).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'invocation cannot be answered' }),
+    );
+  });
+
+  it('answers a Delete SUCCESS whatever its properties hold', async () => {
+    const { handler } = provider();
+
+    await handler(event({ RequestType: 'Delete', ResourceProperties: 'x' }), lambdaContext());
+
+    expect(server.accepted()[0].json).toMatchObject({ Status: 'SUCCESS' });
+  });
+
+  it('lets the handler finish when the context reports more time than a timer can hold', async () => {
+    const { handler } = provider({
+      onCreate: () => new Promise((resolve) => setTimeout(() => resolve({}), 50)),
+    });
+
+    await handler(event(), { getRemainingTimeInMillis: () => 5e9 });
+
+    expect(server.accepted()[0].json).toMatchObject({ Status: 'SUCCESS' });
+  });
+
   it('logs and returns without any request when the payload has no response URL', async () => {
     const { handler, capture } = provider();
 
