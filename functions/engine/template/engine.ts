@@ -3,7 +3,7 @@
  * {@link TemplateError} and never in a raw exception (a TypeError from an odd shape, say).
  */
 import { isUnknown } from '../values';
-import { TemplateError } from './errors';
+import { pathOf, TemplateError } from './errors';
 import { isMapping } from './parse';
 import { buildState } from './promised';
 import { NO_VALUE, Resolver } from './resolver';
@@ -71,7 +71,8 @@ function resolveOutputs(resolver: Resolver): ResolvedTemplate['outputs'] {
       throw new TemplateError(`Outputs.${name}`, 'must be a mapping with a Value');
     }
     if (typeof output.Condition === 'string') {
-      if (resolver.condition(output.Condition, null) !== true) continue;
+      const where = pathOf('Outputs', name, 'Condition');
+      if (resolver.condition(output.Condition, where) !== true) continue;
     }
     const at = { parent: { parent: { parent: null, key: 'Outputs' }, key: name }, key: 'Value' };
     const value = resolver.resolve(output.Value, at);

@@ -65,6 +65,7 @@ class StateBuilder {
     // anything; so does this, so that a value it would refuse is not silently ignored.
     this.resolver.parameters();
     this.resolver.conditions();
+    this.checkOutputConditions();
     checkRules(this.resolver);
     this.noteTransforms();
     const entries = Object.entries(this.template.Resources);
@@ -83,6 +84,17 @@ class StateBuilder {
     for (const [logicalId] of this.policies) this.attachManagedPolicy(logicalId);
     this.linkRoleSideAttachments();
     return this.state;
+  }
+
+  /** An output's Condition must name a declared condition, or CloudFormation refuses the template. */
+  private checkOutputConditions(): void {
+    for (const [name, output] of Object.entries(this.template.Outputs ?? {})) {
+      if (isMapping(output) && output.Condition !== undefined) {
+        const where = pathOf('Outputs', name, 'Condition');
+        if (typeof output.Condition !== 'string') fail(where, 'must name a condition');
+        this.resolver.condition(output.Condition, where);
+      }
+    }
   }
 
   private noteTransforms(): void {

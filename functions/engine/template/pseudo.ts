@@ -35,6 +35,7 @@ export function pseudoValues(ctx: StackContext): Record<string, unknown> {
 export function partitionOf(region: string): string {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('eusc-')) return 'aws-eusc';
   if (region.startsWith('us-isob-')) return 'aws-iso-b';
   if (region.startsWith('us-iso-')) return 'aws-iso';
   if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
@@ -50,6 +51,12 @@ export function urlSuffixOf(partition: string): string {
       return 'c2s.ic.gov';
     case 'aws-iso-b':
       return 'sc2s.sgov.gov';
+    case 'aws-iso-e':
+      return 'cloud.adc-e.uk';
+    case 'aws-iso-f':
+      return 'csp.hci.ic.gov';
+    case 'aws-eusc':
+      return 'amazonaws.eu';
     default:
       return 'amazonaws.com';
   }

@@ -34,7 +34,7 @@ import {
   transform,
 } from './functions';
 import { memberParameterUnknown, type ParameterValue, parameterValue } from './parameters';
-import { isMapping } from './parse';
+import { isMapping, LIMITS } from './parse';
 import { pseudoValues, transformNames } from './pseudo';
 import type {
   ConditionValue,
@@ -108,6 +108,7 @@ export class Resolver implements Intrinsics {
         (node, path) => this.resolve(node, path),
         this.unexpandedLoops,
       );
+      if (section !== 'Conditions') checkExpandedCount(section, expanded);
       out = { ...out, [section]: expanded };
       (this as { template: TemplateBody }).template = out;
     }
@@ -640,6 +641,19 @@ export class Resolver implements Intrinsics {
         );
       }
     }
+  }
+}
+
+/** CloudFormation's limits on resources and outputs hold for the template its loops produce. */
+function checkExpandedCount(section: 'Resources' | 'Outputs', expanded: object): void {
+  const limit = section === 'Resources' ? LIMITS.resources : LIMITS.outputs;
+  const count = Object.keys(expanded).length;
+  if (count > limit) {
+    fail(
+      pathOf(section),
+      `has ${count} entries once its Fn::ForEach loops are expanded, more than ` +
+        `CloudFormation's limit of ${limit}`,
+    );
   }
 }
 

@@ -53,6 +53,21 @@ describe('intrinsic functions', () => {
       expect(gov).toEqual(['aws-us-gov']);
     });
 
+    it.each([
+      ['eusc-de-east-1', 'aws-eusc', 'amazonaws.eu'],
+      ['eu-isoe-west-1', 'aws-iso-e', 'cloud.adc-e.uk'],
+      ['us-isof-south-1', 'aws-iso-f', 'csp.hci.ic.gov'],
+      ['us-isob-east-1', 'aws-iso-b', 'sc2s.sgov.gov'],
+    ])('derives the partition and URL suffix of %s', (region, partition, suffix) => {
+      const value = resolveTree(
+        [{ Ref: 'AWS::Partition' }, { Ref: 'AWS::URLSuffix' }],
+        {},
+        { region },
+      );
+
+      expect(value).toEqual([partition, suffix]);
+    });
+
     it('gives the stack ID and notification ARNs, or names them unknown when not supplied', () => {
       const known = resolveTree(
         [{ Ref: 'AWS::NotificationARNs' }],

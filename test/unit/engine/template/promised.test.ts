@@ -640,6 +640,25 @@ describe('promisedState', () => {
       ]);
     });
 
+    it('refuses loops that make more resources than CloudFormation allows, naming the count', () => {
+      const names = Array.from({ length: 501 }, (_, i) => `t${i}`).join(',');
+      const doc = template({
+        Transform: 'AWS::LanguageExtensions',
+        Parameters: { Names: { Type: 'CommaDelimitedList', Default: names } },
+        Resources: {
+          'Fn::ForEach::Topics': [
+            'Name',
+            { Ref: 'Names' },
+            { 'Topic${Name}': { Type: 'AWS::SNS::Topic' } },
+          ],
+        },
+      });
+
+      expect(errorOf(() => promisedState(doc, stackContext())).message).toBe(
+        "Resources: has 501 entries once its Fn::ForEach loops are expanded, more than CloudFormation's limit of 500",
+      );
+    });
+
     it('reports a loop over a collection known only after deploy', () => {
       const doc = template({
         Transform: 'AWS::LanguageExtensions',
@@ -903,6 +922,19 @@ describe('promisedState', () => {
           exportName: 'connector-topic',
         },
       });
+    });
+  });
+
+  describe('outputs', () => {
+    it.each([
+      ['promisedState', promisedState],
+      ['resolveTemplate', resolveTemplate],
+    ])('%s names the output whose Condition is not declared', (_, run) => {
+      const doc = template({ Outputs: { Arn: { Condition: 'IsProd', Value: 'x' } } });
+
+      expect(errorOf(() => run(doc, stackContext())).message).toBe(
+        'Outputs.Arn.Condition: refers to condition IsProd, which is not declared in Conditions',
+      );
     });
   });
 
