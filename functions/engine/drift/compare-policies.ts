@@ -100,9 +100,10 @@ function policyDocumentChanged(
 
 /**
  * Sets back a version that matches the template when one exists, otherwise creates one. IAM
- * keeps five versions at most; when the source listed them and five exist, the oldest
- * non-default one is deleted first. A per-role live read does not list versions: there the
- * command may fail on a full policy, and IAM's error says which version to delete.
+ * keeps five versions at most; when five exist, the oldest non-default one is deleted first.
+ * Every source lists the versions of a stack policy; only when IAM refused to list them is the
+ * count unknown, and then the command fails on a full policy with IAM's LimitExceeded, which
+ * says to delete a version first.
  */
 function restoreVersion(
   ctx: ComparisonContext,

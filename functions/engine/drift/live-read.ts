@@ -2,10 +2,13 @@
  * Reads the live IAM state of exactly the roles and policies a stack promises. Two ways, chosen
  * by which costs fewer calls for the stack at hand: per-role reads (GetRole, ListRolePolicies,
  * GetRolePolicy, ListAttachedRolePolicies; GetPolicy, GetPolicyVersion, ListEntitiesForPolicy
- * for the stack's policies), or the account's GetAccountAuthorizationDetails (roles and local
- * policies, every page) with ListRoles for the one setting it lacks, the maximum session
- * duration. Nothing here throws for a read that failed: it becomes an {@link Unreadable} with
- * the reason, and the comparison turns that into a `check-incomplete` finding.
+ * and ListPolicyVersions for the stack's policies), or the account's
+ * GetAccountAuthorizationDetails (roles and local policies, every page) with ListRoles for the
+ * one setting it lacks, the maximum session duration. Either way, the document of every policy
+ * whose attachment changed (attached beyond the plan, detached from it, a changed boundary) is
+ * read too, to judge what the change grants or takes away. Nothing here throws for a read that
+ * failed: it becomes an {@link Unreadable} with the reason, and the comparison turns that into
+ * a `check-incomplete` finding.
  */
 import type { GetAccountAuthorizationDetailsCommandOutput, Role } from '@aws-sdk/client-iam';
 import { isAccessDenied, isThrottled } from '../aws/clients';
@@ -53,10 +56,13 @@ const SUMMARY_THRESHOLD = 12;
 
 const DEFAULT_CONCURRENCY = 6;
 
-/** Calls a per-role read makes for this plan, each list assumed to fit one page. */
+/**
+ * Calls a per-role read makes for this plan, each list assumed to fit one page and each stack
+ * policy to hold one version.
+ */
 export function estimatePerRoleCalls(plan: ReadPlan): number {
   const roles = plan.roles.reduce((sum, r) => sum + 3 + r.expectedInline, 0);
-  return roles + plan.stackPolicyArns.length * 3;
+  return roles + plan.stackPolicyArns.length * 4;
 }
 
 /** Calls an account-wide read makes for an account holding `roles` roles and `policies` local policies. */
@@ -212,16 +218,19 @@ class Reader {
     return policy;
   }
 
-  /** Reads the grant of every policy attached beyond the plan, and of changed boundaries. */
+  /**
+   * Reads the grant of every policy attached beyond the plan or detached from it (removing one
+   * that holds a Deny widens), and of changed boundaries.
+   */
   private async readExtras(state: LiveIamState, local: Map<string, LocalPolicy>): Promise<void> {
     const extras = new Set<string>();
     for (const planned of this.plan.roles) {
       const role = state.roles.get(planned.name);
       if (role === null || role === undefined || isUnreadable(role)) continue;
       if (!isUnreadable(role.attachedPolicies)) {
-        for (const a of role.attachedPolicies) {
-          if (!planned.expectedManaged.includes(a.arn)) extras.add(a.arn);
-        }
+        const attached = role.attachedPolicies.map((a) => a.arn);
+        for (const arn of attached) if (!planned.expectedManaged.includes(arn)) extras.add(arn);
+        for (const arn of planned.expectedManaged) if (!attached.includes(arn)) extras.add(arn);
       }
       if (role.permissionsBoundaryArn !== planned.boundary) {
         if (role.permissionsBoundaryArn !== null) extras.add(role.permissionsBoundaryArn);
@@ -288,19 +297,24 @@ class Reader {
     return out;
   }
 
-  private async readPolicy(arn: string, withEntities: boolean) {
+  /**
+   * A managed policy's default document; for a stack policy (`ofStack`) also every entity it is
+   * attached to and every version, so a remediation can set back a version that matches.
+   */
+  private async readPolicy(arn: string, ofStack: boolean) {
     const meta = await this.attempt(`managed policy ${arn} (iam:GetPolicy)`, () =>
       this.iam.getPolicy(arn),
     );
     if (meta === null || isUnreadable(meta)) return meta;
     const versionId = meta.DefaultVersionId ?? 'v1';
-    const [document, attachedTo] = await Promise.all([
+    const [document, attachedTo, versions] = await Promise.all([
       this.attempt(`the default version of policy ${arn}`, () =>
         this.iam.getPolicyVersionDocument(arn, versionId),
       ),
-      withEntities
+      ofStack
         ? this.attempt(`the entities of policy ${arn}`, () => this.iam.listEntitiesForPolicy(arn))
         : Promise.resolve(null),
+      ofStack ? this.readVersions(arn, versionId) : Promise.resolve(null),
     ]);
     const policy: LivePolicy = {
       arn,
@@ -308,10 +322,38 @@ class Reader {
       path: meta.Path ?? '/',
       defaultVersionId: versionId,
       document,
-      versions: null,
+      versions,
       attachedTo,
     };
     return policy;
+  }
+
+  /**
+   * Every version of a policy, with the documents of those not default (the default one is
+   * read on its own). Versions only serve remediation: when they cannot be read, null.
+   */
+  private async readVersions(arn: string, defaultId: string): Promise<LivePolicyVersion[] | null> {
+    const listed = await this.attempt(`the versions of policy ${arn}`, () =>
+      this.iam.listPolicyVersions(arn),
+    );
+    if (isUnreadable(listed)) return null;
+    return Promise.all(
+      listed.map(async (v) => {
+        const versionId = v.VersionId ?? '';
+        const isDefault = v.IsDefaultVersion === true || versionId === defaultId;
+        const document = isDefault
+          ? undefined
+          : await this.attempt(`version ${versionId} of policy ${arn}`, () =>
+              this.iam.getPolicyVersionDocument(arn, versionId),
+            );
+        return {
+          versionId,
+          isDefault,
+          createDate: v.CreateDate ?? null,
+          document: isUnreadable(document) ? undefined : document,
+        };
+      }),
+    );
   }
 
   private async attempt<T>(what: string, read: () => Promise<T>): Promise<T | Unreadable> {

@@ -486,6 +486,34 @@ describe('compareState', () => {
       expect(guarded).toMatchObject({ kind: 'managed-policy-detached', severity: 'HIGH' });
     });
 
+    it('managed-policy-detached is HIGH when a customer policy the stack does not own held a Deny', () => {
+      const guardrail = `arn:aws:iam::${ACCOUNT}:policy/org-guardrail`;
+      const promised = promisedState({
+        roles: [
+          promisedRole({
+            managedPolicyArns: [
+              { arn: guardrail, definedBy: { logicalId: 'TenantRole', type: 'AWS::IAM::Role' } },
+            ],
+          }),
+        ],
+      });
+      const read = livePolicy({
+        arn: guardrail,
+        name: 'org-guardrail',
+        document: deny('kms:ScheduleKeyDeletion'),
+        attachedTo: null,
+      });
+
+      const f = only(compare(promised, live([liveRole()], [read])).findings);
+
+      expect(f).toMatchObject({
+        kind: 'managed-policy-detached',
+        severity: 'HIGH',
+        direction: 'widened',
+      });
+      expect(f.summary).toContain('it held a Deny, so the role can now do more');
+    });
+
     it('does not report an attachment the template makes through the policy resource', () => {
       const guard = promisedPolicy();
       const role = liveRole({

@@ -8,6 +8,7 @@ import {
   IAMClient,
   ListAttachedRolePoliciesCommand,
   ListEntitiesForPolicyCommand,
+  ListPolicyVersionsCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
   NoSuchEntityException,
@@ -189,6 +190,102 @@ describe('readLiveState per role', () => {
     expect(iamMock).toHaveReceivedCommandWith(GetPolicyVersionCommand, {
       PolicyArn: extra,
       VersionId: 'v5',
+    });
+  });
+});
+
+describe('readLiveState per role, policies whose attachment changed', () => {
+  const GUARDRAIL = `arn:aws:iam::${ACCOUNT}:policy/guardrail`;
+
+  beforeEach(() => {
+    iamMock.on(GetRoleCommand).resolves({ Role: role('acme-tenant') });
+    iamMock.on(ListRolePoliciesCommand).resolves({ PolicyNames: [] });
+    iamMock.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+    iamMock.on(GetPolicyCommand, { PolicyArn: GUARDRAIL }).resolves({
+      Policy: { Arn: GUARDRAIL, PolicyName: 'guardrail', DefaultVersionId: 'v1' },
+    });
+    iamMock
+      .on(GetPolicyVersionCommand, { PolicyArn: GUARDRAIL })
+      .resolves({ PolicyVersion: { Document: encode(deny('kms:ScheduleKeyDeletion')) } });
+  });
+
+  it('reads the grant of a policy the plan attaches but that was detached', async () => {
+    const detached = plan({
+      roles: [
+        {
+          name: 'acme-tenant',
+          path: '/',
+          expectedInline: 0,
+          expectedManaged: [GUARDRAIL],
+          boundary: null,
+        },
+      ],
+      stackPolicyArns: [],
+    });
+
+    const state = await readLiveState(adapter(), detached, { mode: 'per-role' });
+
+    expect(state.policies.get(GUARDRAIL)).toMatchObject({
+      document: deny('kms:ScheduleKeyDeletion'),
+      attachedTo: null,
+    });
+  });
+});
+
+describe('readLiveState per role, stack policy versions', () => {
+  beforeEach(() => {
+    iamMock.on(GetRoleCommand).resolves({ Role: role('acme-tenant') });
+    iamMock.on(ListRolePoliciesCommand).resolves({ PolicyNames: [] });
+    iamMock
+      .on(ListAttachedRolePoliciesCommand)
+      .resolves({ AttachedPolicies: [{ PolicyArn: GUARD, PolicyName: 'guard' }] });
+    iamMock
+      .on(GetPolicyCommand)
+      .resolves({ Policy: { Arn: GUARD, PolicyName: 'guard', DefaultVersionId: 'v2' } });
+    iamMock
+      .on(ListEntitiesForPolicyCommand)
+      .resolves({ PolicyRoles: [{ RoleName: 'acme-tenant' }] });
+    iamMock
+      .on(GetPolicyVersionCommand, { VersionId: 'v2' })
+      .resolves({ PolicyVersion: { Document: encode(allow('iam:PassRole')) } });
+    iamMock
+      .on(GetPolicyVersionCommand, { VersionId: 'v1' })
+      .resolves({ PolicyVersion: { Document: encode(deny('s3:DeleteBucket')) } });
+  });
+
+  it('lists every version of a stack policy, with the documents of those not default', async () => {
+    iamMock
+      .on(ListPolicyVersionsCommand)
+      .resolvesOnce({
+        Versions: [{ VersionId: 'v2', IsDefaultVersion: true }],
+        IsTruncated: true,
+        Marker: 'm',
+      })
+      .resolvesOnce({
+        Versions: [{ VersionId: 'v1', IsDefaultVersion: false, CreateDate: new Date(0) }],
+      });
+
+    const state = await readLiveState(adapter(), plan({ roles: [] }), { mode: 'per-role' });
+
+    expect(state.policies.get(GUARD)).toMatchObject({
+      defaultVersionId: 'v2',
+      document: allow('iam:PassRole'),
+      versions: [
+        { versionId: 'v2', isDefault: true, document: undefined },
+        { versionId: 'v1', isDefault: false, document: deny('s3:DeleteBucket') },
+      ],
+    });
+    expect(iamMock).toHaveReceivedCommandTimes(ListPolicyVersionsCommand, 2);
+  });
+
+  it('still reads the policy when its versions cannot be listed', async () => {
+    iamMock.on(ListPolicyVersionsCommand).rejects(accessDenied());
+
+    const state = await readLiveState(adapter(), plan({ roles: [] }), { mode: 'per-role' });
+
+    expect(state.policies.get(GUARD)).toMatchObject({
+      document: allow('iam:PassRole'),
+      versions: null,
     });
   });
 });
