@@ -43,6 +43,8 @@ export class ComparisonContext {
   readonly names: SecretNames;
   /** Clear external IDs seen live that no parameter names: redacted from every output. */
   readonly liveSecrets = new Set<string>();
+  /** Other live values never to be shown, each with what stands in its place. */
+  private readonly hidden = new Map<string, string>();
   readonly noSessionDuration: { role: string; reason: string }[] = [];
 
   constructor(readonly input: CompareInput) {
@@ -62,7 +64,7 @@ export class ComparisonContext {
   /** The findings so far, with every clear secret seen live replaced by its placeholder. */
   result(): CompareResult {
     const findings = this.drafts.map((d) => finding(this.input.stack, d));
-    const replacements = new Map<string, string>();
+    const replacements = new Map<string, string>(this.hidden);
     for (const clear of this.liveSecrets) {
       if (!Object.values(this.names.plain).includes(clear)) {
         replacements.set(clear, placeholderFor(clear, this.names));
@@ -137,6 +139,11 @@ export class ComparisonContext {
       if (named && !out.includes(policy.arn)) out.push(policy.arn);
     }
     return out;
+  }
+
+  /** Keeps a live value out of every finding, `placeholder` standing in its place. */
+  hide(clear: string, placeholder: string): void {
+    this.hidden.set(clear, placeholder);
   }
 
   masked(document: unknown): unknown {

@@ -4,7 +4,7 @@
  * checked in compare-grants.ts.
  */
 import type { PromisedRole } from '../template/types';
-import { isUnknown, type UnknownValue } from '../values';
+import { isUnknown, secretPlaceholder, type UnknownValue } from '../values';
 import {
   type ComparisonContext,
   changeText,
@@ -57,13 +57,14 @@ export function checkRole(ctx: ComparisonContext, role: PromisedRole): void {
 function missingRole(ctx: ComparisonContext, role: PromisedRole, ref: ResourceRef): void {
   const name = role.name as string;
   const trust = ctx.masked(role.trustPolicy);
+  const dependents = typeof role.arn === 'string' ? trustsNaming(ctx, role, role.arn) : [];
   const remediation = [
     cli.createRole(name, {
       path: role.path,
       trust,
       maxSessionDuration: role.maxSessionDuration,
       boundary: typeof role.permissionsBoundary === 'string' ? role.permissionsBoundary : null,
-      tags: knownTags(role.tags),
+      tags: tagsForCommand(role.tags),
     }),
     ...role.inlinePolicies
       .filter((p) => typeof p.name === 'string')
@@ -72,18 +73,49 @@ function missingRole(ctx: ComparisonContext, role: PromisedRole, ref: ResourceRe
       .expectedManaged(role)
       .filter((a): a is string => typeof a === 'string')
       .map((arn) => cli.attach('role', name, arn)),
+    ...dependents.map((d) => cli.updateTrust(d.name as string, ctx.masked(d.trustPolicy))),
   ];
+  const broken =
+    dependents.length === 0
+      ? ''
+      : ` IAM turned the trust policies that named it (${dependents.map((d) => d.logicalId).join(', ')}) to its old unique ID, which a re-created role does not have, so they are saved again after it.`;
   ctx.add({
     kind: 'role-missing',
     severity: 'HIGH',
     direction: null,
     resource: ref,
     concern: 'role',
-    summary: `Role ${role.logicalId} (${name}) does not exist: the connector cannot use it, and trusts that named it are broken until it is re-created.`,
+    summary: `Role ${role.logicalId} (${name}) does not exist: the connector cannot use it.${broken}`,
     expected: { roleName: name, path: role.path },
     actual: null,
     remediation,
   });
+}
+
+/** The other promised roles whose trust policy names `arn`, with a name to run commands on. */
+function trustsNaming(ctx: ComparisonContext, role: PromisedRole, arn: string): PromisedRole[] {
+  return ctx.input.promised.roles.filter(
+    (other) =>
+      other !== role &&
+      typeof other.name === 'string' &&
+      JSON.stringify(other.trustPolicy).includes(arn),
+  );
+}
+
+/**
+ * Tag values for a command: known ones as they are, one built from a NoEcho parameter as that
+ * parameter's placeholder, any other unknown one as its own placeholder, to fill in.
+ */
+function tagsForCommand(tags: Record<string, string | UnknownValue>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(tags).map(([k, v]) => [k, typeof v === 'string' ? v : hiddenAs(v)]),
+  );
+}
+
+/** What stands for a value the template knows only as unknown: a secret's placeholder, or its own. */
+function hiddenAs(value: UnknownValue): string {
+  const noEcho = /^NoEcho parameter (.+)$/.exec(value.source);
+  return noEcho?.[1] === undefined ? value.toJSON() : secretPlaceholder(noEcho[1]);
 }
 
 function recreated(
@@ -94,13 +126,10 @@ function recreated(
 ): void {
   if (role.lastUpdated === undefined || live.createDate === null) return;
   if (live.createDate.getTime() <= role.lastUpdated.getTime()) return;
-  const arn = live.arn;
-  const dependents = ctx.input.promised.roles.filter(
-    (other) => other !== role && JSON.stringify(other.trustPolicy).includes(arn),
+  const dependents = trustsNaming(ctx, role, live.arn);
+  const remediation = dependents.map((d) =>
+    cli.updateTrust(d.name as string, ctx.masked(d.trustPolicy)),
   );
-  const remediation = dependents
-    .filter((d) => typeof d.name === 'string')
-    .map((d) => cli.updateTrust(d.name as string, ctx.masked(d.trustPolicy)));
   ctx.add({
     kind: 'role-recreated',
     severity: 'HIGH',
@@ -199,6 +228,14 @@ function tags(
     Object.entries(live.tags).filter(([k]) => !k.startsWith('aws:')),
   );
   const unknown = Object.entries(expected).filter(([k, v]) => isUnknown(v) && k in actual);
+  // A live value the template knows only as unknown is shown as its placeholder: one built
+  // from a NoEcho parameter is a secret, kept out of every finding.
+  const shown = { ...actual };
+  for (const [k, v] of unknown) {
+    const placeholder = hiddenAs(v as UnknownValue);
+    if (placeholder.startsWith('<secret:')) ctx.hide(actual[k] as string, placeholder);
+    shown[k] = placeholder;
+  }
   const restore: Record<string, string> = {};
   const removeKeys: string[] = [];
   for (const [k, v] of Object.entries(expected)) {
@@ -231,7 +268,7 @@ function tags(
     concern: 'tags',
     summary: `${who}: ${parts.join(', ')}.`,
     expected: { tags: knownTags(expected) },
-    actual: { tags: actual },
+    actual: { tags: shown },
     remediation,
   });
 }

@@ -732,6 +732,30 @@ describe('compareState', () => {
       );
     });
 
+    it('role-missing re-saves the trust policies that named the role, after re-creating it', () => {
+      const tenantArn = `arn:aws:iam::${ACCOUNT}:role/acme-tenant`;
+      const installer = promisedRole({
+        logicalId: 'InstallerRole',
+        name: 'acme-installer',
+        inlinePolicies: [],
+        trustPolicy: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: tenantArn }, Action: 'sts:AssumeRole' }],
+        },
+      });
+      const promised = promisedState({ roles: [promisedRole(), installer] });
+      const roles = [null, liveRole({ name: 'acme-installer', inlinePolicies: new Map() })];
+      const state = live(roles, [], { roles: ['acme-tenant', 'acme-installer'] });
+
+      const f = only(compare(promised, state).findings, 'role-missing');
+
+      expect(f.remediation.at(-1)).toBe(
+        `aws iam update-assume-role-policy --role-name acme-installer --policy-document '${JSON.stringify(installer.trustPolicy)}'`,
+      );
+      expect(f.remediation[0]).toMatch(/^aws iam create-role --role-name acme-tenant /);
+      expect(f.summary).toContain('the trust policies that named it (InstallerRole)');
+    });
+
     it('role-recreated is HIGH when the role was created after the stack last touched it', () => {
       const promised = promisedState({
         roles: [promisedRole({ lastUpdated: new Date('2026-03-01T00:00:00Z') })],
@@ -823,6 +847,42 @@ describe('compareState', () => {
         'aws iam untag-role --role-name acme-tenant --tag-keys extra',
         `aws iam tag-role --role-name acme-tenant --tags '[{"Key":"team","Value":"vendor"}]'`,
       ]);
+    });
+
+    it('never shows the live value of a tag the template sets from a NoEcho parameter', () => {
+      const fromSecret = new UnknownValue(
+        'NoEcho parameter TenantExternalId',
+        'compared by digest',
+      );
+      const promised = promisedState({
+        roles: [promisedRole({ tags: { team: 'vendor', 'external-id': fromSecret } })],
+      });
+      const role = liveRole({ tags: { team: 'moved', 'external-id': CANARY_EXTERNAL_ID } });
+
+      const { findings } = compare(promised, live([role]));
+
+      const tags = only(findings, 'role-setting-changed');
+      expect(tags.actual).toEqual({
+        tags: { team: 'moved', 'external-id': '<secret:TenantExternalId>' },
+      });
+      expect(only(findings, 'check-incomplete').summary).toContain('external-id');
+      expect(JSON.stringify(findings)).not.toContain(CANARY_EXTERNAL_ID);
+    });
+
+    it('puts a tag the template sets from a NoEcho parameter into create-role as its placeholder', () => {
+      const fromSecret = new UnknownValue(
+        'NoEcho parameter TenantExternalId',
+        'compared by digest',
+      );
+      const promised = promisedState({
+        roles: [promisedRole({ tags: { 'external-id': fromSecret } })],
+      });
+
+      const f = only(compare(promised, live([null], [], { roles: ['acme-tenant'] })).findings);
+
+      expect(f.remediation[0]).toContain(
+        `--tags '[{"Key":"external-id","Value":"<secret:TenantExternalId>"}]'`,
+      );
     });
 
     it("takes the stack's own tags as promised, and ignores aws: tags", () => {
