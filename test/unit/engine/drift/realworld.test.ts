@@ -227,6 +227,21 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    kind: 'inline-policy-changed',
+    apply: (_, role) => {
+      const policy = role.RolePolicyList[0];
+      if (policy === undefined) return false;
+      policy.PolicyDocument = {
+        ...policy.PolicyDocument,
+        Statement: [
+          ...[policy.PolicyDocument.Statement].flat(),
+          { Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*' },
+        ],
+      };
+      return true;
+    },
+  },
+  {
     kind: 'inline-policy-removed',
     apply: (_, role) => role.RolePolicyList.splice(0, 1).length === 1,
   },
