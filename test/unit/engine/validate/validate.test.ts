@@ -524,6 +524,81 @@ describe('validateInstall live', () => {
     );
   });
 
+  it('groups look-ups that IAM throttled into one warning naming them and the cause', async () => {
+    iamMock.on(GetRoleCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+
+    const report = await live({});
+
+    expect(report.valid).toBe(true);
+    expect(rulesOf(report.warnings)).toEqual(['IamResourceNamesPrefix:live-check-unavailable']);
+    expect(report.warnings[0].message).toMatch(
+      /^Could not check whether roles named "connector-tenant", "connector-installer", .* and 2 more already exist: IAM was still throttling/,
+    );
+  });
+
+  it('keeps causes apart: one warning per parameter, check and cause', async () => {
+    iamMock.on(GetRoleCommand).rejects(awsError('Throttling'));
+    iamMock.on(GetRoleCommand, { RoleName: 'connector-api' }).rejects(awsError('AccessDenied'));
+    iamMock.on(GetPolicyCommand).rejects(awsError('AccessDenied'));
+
+    const report = await live({
+      GlobalManagedPolicies: policy,
+      GlobalPermissionsBoundary: boundary,
+    });
+
+    expect(report.warnings.map((w) => w.message.split(': ')[0])).toEqual([
+      'Could not check whether roles named "connector-tenant", "connector-installer", ' +
+        '"connector-ebs-backup", "connector-backup-lister", "connector-scanner", ' +
+        '"connector-drift-guard" and 1 more already exist',
+      'Could not check whether a role named "connector-api" already exists',
+      'Could not check whether the managed policy ' +
+        `"arn:aws:iam::${THIS_ACCOUNT}:policy/connector-backup-data-protection" already exists`,
+      'Could not check GlobalManagedPolicies',
+      'Could not check GlobalPermissionsBoundary',
+    ]);
+  });
+
+  it.each([
+    [
+      'is not JSON',
+      { Document: '%7Bbad' },
+      /IAM returned a policy document that is not valid JSON\./,
+    ],
+    [
+      'is not a policy',
+      { Document: encodeURIComponent('{"Statement": 5}') },
+      /its document could not be read as a policy \(.+\)\./,
+    ],
+    [
+      'is larger than IAM keeps',
+      {
+        Document: encodeURIComponent(
+          JSON.stringify({
+            Version: '2012-10-17',
+            Statement: Array.from({ length: 3000 }, (_, i) => ({
+              Effect: 'Deny',
+              Action: `s3:Get${i}`,
+              Resource: '*',
+            })),
+          }),
+        ),
+      },
+      /its document has \d+ characters, more than IAM keeps for a managed policy/,
+    ],
+  ])('warns in a plain sentence when the boundary document %s', async (_, version, why) => {
+    iamMock
+      .on(GetPolicyCommand, { PolicyArn: boundary })
+      .resolves({ Policy: { Arn: boundary, IsAttachable: true, DefaultVersionId: 'v1' } });
+    iamMock.on(GetPolicyVersionCommand).resolves({ PolicyVersion: version });
+
+    const report = await live({ GlobalPermissionsBoundary: boundary });
+
+    expect(report.valid).toBe(true);
+    expect(rulesOf(report.warnings)).toEqual(['GlobalPermissionsBoundary:live-check-unavailable']);
+    expect(report.warnings[0].message).toMatch(why);
+    expect(report.warnings[0].message).not.toMatch(/SyntaxError|PolicyError|URIError/);
+  });
+
   it('fails when a role outside the stack already has a name the stack will create', async () => {
     iamMock
       .on(GetRoleCommand, { RoleName: 'acme-connector-tenant' })
