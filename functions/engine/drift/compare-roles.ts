@@ -153,7 +153,7 @@ function trust(ctx: ComparisonContext, role: PromisedRole, live: LiveRole, ref: 
   const { comparison } = verdict;
   ctx.add({
     kind: 'trust-policy-changed',
-    severity: trustSeverity(comparison.direction),
+    severity: trustSeverity(comparison),
     direction: findingDirection(comparison.direction),
     resource: ref,
     concern: 'trust',

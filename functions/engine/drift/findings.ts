@@ -3,7 +3,13 @@
  * decides CRITICAL for a grant.
  */
 import { createHash } from 'node:crypto';
-import { actionsNotAllowed, type Direction, isAdminEquivalent } from '../policy';
+import {
+  actionsNotAllowed,
+  type Direction,
+  isAdminEquivalent,
+  type PolicyChange,
+  type PolicyComparison,
+} from '../policy';
 import type { Finding, FindingDirection, FindingKind, ResourceRef, Severity } from './types';
 
 /**
@@ -65,11 +71,39 @@ export function holdsDeny(document: unknown): boolean {
   return list.some((s) => String((s as { Effect?: unknown })?.Effect).toLowerCase() === 'deny');
 }
 
-/** A change of a trust policy: CRITICAL widened, HIGH mixed or unknown, MEDIUM narrowed. */
-export function trustSeverity(direction: Direction): Severity {
-  if (direction === 'widened') return 'CRITICAL';
-  if (direction === 'narrowed') return 'MEDIUM';
+/** Condition keys that decide who may assume a role: the external ID and deputy guards. */
+const TRUST_GUARD_KEYS = /^(sts:externalid|aws:source(account|arn|orgid|orgpaths))$/i;
+
+/**
+ * A change of a trust policy: CRITICAL when it lets anyone or anything in that was kept out
+ * (a new principal or `*`, a new action, an external ID or confused-deputy guard removed or
+ * given another value), even beside changes that narrow (the vendor's account swapped for
+ * another is one principal removed and one added); HIGH when mixed or unknown otherwise (a
+ * condition such as a principal tag given another value); MEDIUM when narrowed.
+ */
+export function trustSeverity(
+  comparison: Pick<PolicyComparison, 'direction' | 'changes'>,
+): Severity {
+  if (comparison.direction === 'narrowed') return 'MEDIUM';
+  if (comparison.direction === 'widened' || comparison.changes.some(letsIn)) return 'CRITICAL';
   return 'HIGH';
+}
+
+function letsIn(change: PolicyChange): boolean {
+  if (change.direction === 'widened') return true;
+  if (change.direction === 'narrowed' || change.direction === 'unknown') return false;
+  return (
+    change.element === 'Condition' &&
+    conditionKeys(change.before).some((k) => TRUST_GUARD_KEYS.test(k))
+  );
+}
+
+/** The keys of a Condition block (`{Operator: {key: value}}`). */
+function conditionKeys(block: unknown): string[] {
+  if (block === null || typeof block !== 'object') return [];
+  return Object.values(block).flatMap((keys) =>
+    keys !== null && typeof keys === 'object' ? Object.keys(keys) : [],
+  );
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   promisedRole,
   promisedState,
   READ_LOGS,
+  secret,
   trustWith,
   VENDOR,
 } from './builders';
@@ -97,6 +98,49 @@ describe('compareState', () => {
       expect(f).toMatchObject({ severity: 'CRITICAL', direction: 'widened' });
     });
 
+    const serviceTrust = (statement: Record<string, unknown> = {}) => ({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          ...statement,
+        },
+      ],
+    });
+
+    it.each([
+      ['anyone', trustWith(CANARY_EXTERNAL_ID, '*'), trustWith(secret())],
+      [
+        'a new action',
+        {
+          ...trustWith(CANARY_EXTERNAL_ID),
+          Statement: [
+            {
+              ...trustWith(CANARY_EXTERNAL_ID).Statement[0],
+              Action: ['sts:AssumeRole', 'sts:TagSession'],
+            },
+          ],
+        },
+        trustWith(secret()),
+      ],
+      ['no confused-deputy guard', serviceTrust({ Condition: undefined }), serviceTrust()],
+      [
+        'another confused-deputy guard',
+        serviceTrust({ Condition: { StringEquals: { 'aws:SourceAccount': '999999999999' } } }),
+        serviceTrust(),
+      ],
+    ])('is CRITICAL when the live trust lets in %s', (_, liveTrust, promisedTrust) => {
+      const promised = promisedState({ roles: [promisedRole({ trustPolicy: promisedTrust })] });
+
+      const f = only(compare(promised, live([liveRole({ trustPolicy: liveTrust })])).findings);
+
+      expect(f).toMatchObject({ kind: 'trust-policy-changed', severity: 'CRITICAL' });
+      expect(JSON.stringify(f)).not.toContain(CANARY_EXTERNAL_ID);
+    });
+
     it('is MEDIUM when narrowed', () => {
       const promised = promisedState({
         roles: [
@@ -130,37 +174,13 @@ describe('compareState', () => {
       expect(f).toMatchObject({ severity: 'MEDIUM', direction: 'narrowed' });
     });
 
-    it('is HIGH when mixed', () => {
-      const promised = promisedState({
-        roles: [
-          promisedRole({
-            trustPolicy: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Effect: 'Allow',
-                  Principal: { Service: 'lambda.amazonaws.com' },
-                  Action: 'sts:AssumeRole',
-                },
-              ],
-            },
-          }),
-        ],
-      });
-      const swapped = {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'ecs-tasks.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      };
+    it('is CRITICAL when the vendor account is swapped for another, though one was removed', () => {
+      const swapped = trustWith(CANARY_EXTERNAL_ID, 'arn:aws:iam::444455556666:root');
 
-      const f = only(compare(promised, live([liveRole({ trustPolicy: swapped })])).findings);
+      const f = only(compare(promisedState(), live([liveRole({ trustPolicy: swapped })])).findings);
 
-      expect(f).toMatchObject({ severity: 'HIGH', direction: 'mixed' });
+      expect(f).toMatchObject({ severity: 'CRITICAL', direction: 'mixed' });
+      expect(f.changes.map((c) => c.direction).sort()).toEqual(['narrowed', 'widened']);
     });
 
     it('is check-incomplete, not drift, when the external ID digest was not supplied', () => {
