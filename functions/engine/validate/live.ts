@@ -11,14 +11,15 @@
 import type { IamAdapter } from '../aws/iam';
 import type { PromisedIamState } from '../template';
 import { isUnknown } from '../values';
-import { type ParameterValues, splitList } from './parameters';
+import type { ParameterValues } from './parameters';
 import { boundaryProblems, policyProblems } from './policies';
 import { error, type RuleProblem, shown, warning } from './types';
 import { attempt, type Found, type Unavailable, unavailableWarnings } from './unavailable';
 
 /** Which live checks to make; an Update makes only those whose values changed. */
 export interface LiveScope {
-  policies: boolean;
+  /** The global managed policies to look up: on Update, those the update adds. */
+  policies: string[];
   boundary: boolean;
   /** Whether names the stack will create are free: on Create and before deploying only. */
   names: boolean;
@@ -46,8 +47,8 @@ export async function liveProblems(
   ctx: LiveContext,
 ): Promise<RuleProblem[]> {
   const checks: (() => Promise<Found>)[] = [];
-  if (scope.policies && !ctx.inError.has('GlobalManagedPolicies')) {
-    for (const arn of new Set(splitList(values.GlobalManagedPolicies))) {
+  if (!ctx.inError.has('GlobalManagedPolicies')) {
+    for (const arn of scope.policies) {
       checks.push(() => policyProblems('GlobalManagedPolicies', arn, ctx));
     }
   }

@@ -7,7 +7,12 @@ import { partitionOf } from '../aws/clients';
 import type { IamAdapter } from '../aws/iam';
 import type { PromisedIamState, TemplateDocument } from '../template';
 import { type LiveContext, type LiveScope, liveProblems } from './live';
-import { PARAMETER_NAMES, type ParameterValues, readParameterValues } from './parameters';
+import {
+  PARAMETER_NAMES,
+  type ParameterValues,
+  readParameterValues,
+  splitList,
+} from './parameters';
 import {
   planIamState,
   planProblems,
@@ -103,7 +108,11 @@ export async function validateInstall(
   return { report: toReport(settled), values };
 }
 
-/** On Update, only the value checks whose values changed and no name look-ups; else all. */
+/**
+ * On Update, only the values that changed and no name look-ups; otherwise all of them. Of the
+ * global policies an Update looks up only those it adds, so that a policy accepted before (and
+ * perhaps deleted since) cannot fail the rollback that restores it.
+ */
 function liveScope(
   options: ValidateOptions,
   values: ParameterValues,
@@ -113,10 +122,11 @@ function liveScope(
     options.operation === 'update' && options.previous
       ? readParameterValues(options.previous, options.template).values
       : undefined;
-  const changed = (name: keyof ParameterValues) => previous?.[name] !== values[name];
+  const before = new Set(splitList(previous?.GlobalManagedPolicies ?? ''));
+  const policies = new Set(splitList(values.GlobalManagedPolicies));
   return {
-    policies: changed('GlobalManagedPolicies'),
-    boundary: changed('GlobalPermissionsBoundary'),
+    policies: [...policies].filter((arn) => previous === undefined || !before.has(arn)),
+    boundary: previous?.GlobalPermissionsBoundary !== values.GlobalPermissionsBoundary,
     names: options.operation !== 'update' && !affixesInError,
   };
 }

@@ -667,6 +667,34 @@ describe('validateInstall live', () => {
     expect(iamMock.calls()).toHaveLength(0);
   });
 
+  it('looks up on Update only the global policies the update adds', async () => {
+    const added = 'arn:aws:iam::111122223333:policy/Added';
+    const before = parameters({ GlobalManagedPolicies: policy });
+    const after = parameters({ GlobalManagedPolicies: `${policy},${added}` });
+
+    const report = await check(after, { iam: mockedIam(), operation: 'update', previous: before });
+
+    const asked = iamMock.commandCalls(GetPolicyCommand).map((c) => c.args[0].input.PolicyArn);
+    expect(asked).toEqual([added]);
+    expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:policy-not-found']);
+    expect(report.errors[0].message).toMatch(/names "arn:aws:iam::111122223333:policy\/Added"/);
+  });
+
+  it('accepts a rollback that drops an added policy though a kept one was deleted since', async () => {
+    const added = 'arn:aws:iam::111122223333:policy/Added';
+    const forward = parameters({ GlobalManagedPolicies: `${policy},${added}` });
+    const rollback = parameters({ GlobalManagedPolicies: policy });
+
+    const report = await check(rollback, {
+      iam: mockedIam(),
+      operation: 'update',
+      previous: forward,
+    });
+
+    expect(report.valid).toBe(true);
+    expect(iamMock.commandCalls(GetPolicyCommand)).toHaveLength(0);
+  });
+
   it('warns with the actions the boundary denies to the connector roles', async () => {
     iamMock
       .on(GetPolicyCommand, { PolicyArn: boundary })
