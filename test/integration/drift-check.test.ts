@@ -399,4 +399,52 @@ describeWith(['moto'], 'drift check against moto', () => {
     expect(JSON.parse(out.join(''))).toMatchObject({ stack: STACK, findings: [] });
     expect(out.join('')).not.toContain(EXTERNAL_ID);
   }, 30_000);
+  it('prints neither the external ID nor another put in its place, in any format', async () => {
+    const replacement = 'integration-canary-Swapped-0d2e4f6a8c0e';
+    await direct().send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: `${STACK}-tenant`,
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${VENDOR}:root` },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': replacement } },
+            },
+          ],
+        }),
+      }),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'cg-live-'));
+    const params = join(dir, 'params.json');
+    writeFileSync(params, JSON.stringify({ TenantExternalId: EXTERNAL_ID }));
+    const printed: string[] = [];
+    const codes: number[] = [];
+
+    for (const format of ['text', 'json', 'markdown']) {
+      const io = {
+        stdout: (t: string) => printed.push(t),
+        stderr: (t: string) => printed.push(t),
+        env: {},
+        cwd: dir,
+        isTty: format === 'text',
+      };
+      codes.push(
+        await cli(
+          ['--stack', STACK, '--region', 'us-east-1', '--params', params, '--format', format],
+          io,
+        ),
+      );
+    }
+    rmSync(dir, { recursive: true, force: true });
+
+    expect(codes).toEqual([1, 1, 1]);
+    expect(printed.join('')).toContain('<secret:TenantExternalId>');
+    for (const text of printed) {
+      expect(text).not.toContain(EXTERNAL_ID);
+      expect(text).not.toContain(replacement);
+    }
+  }, 30_000);
 });
