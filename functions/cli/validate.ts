@@ -17,6 +17,7 @@ import { parseTemplate } from '../engine/template';
 import {
   noEchoParameters,
   type Problem,
+  shown,
   type ValidationReport,
   validateInstall,
 } from '../engine/validate';
@@ -59,6 +60,8 @@ const OPTIONS = {
 } as const;
 
 const FORMATS = ['text', 'json'] as const;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const DEFAULT_TEMPLATE = 'template/connector.yaml';
 
 type Values = ReturnType<typeof parse>['values'];
@@ -84,13 +87,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const format = values.format;
     if (!(FORMATS as readonly string[]).includes(format)) {
       throw new InputError(
-        `--format: expected one of ${FORMATS.join(', ')}, received "${format}".`,
+        `--format: expected one of ${FORMATS.join(', ')}, received ${shown(format)}.`,
       );
     }
     if (values.params === undefined) throw new InputError('--params FILE is required.');
     if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
       throw new InputError(
-        `--account: expected a 12-digit account ID, received "${values.account}".`,
+        `--account: expected a 12-digit account ID, received ${shown(values.account)}.`,
+      );
+    }
+    const region = regionOf(values.region, io.env);
+    const stackName = values['stack-name'];
+    if (stackName !== undefined && !STACK_NAME.test(stackName)) {
+      throw new InputError(
+        '--stack-name: expected a CloudFormation stack name (a letter, then up to 127 letters, ' +
+          `digits and hyphens), received ${shown(stackName)}.`,
       );
     }
 
@@ -100,13 +111,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       const value = input[name];
       if (value !== undefined) registerSecret(String(value));
     }
-    const region = values.region ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined);
     const { report } = await validateInstall(input, {
       template: template.document,
       operation: 'check',
       accountId: values.account,
       region,
-      stackName: values['stack-name'],
+      stackName,
       iam: values.live ? IamAdapter.create({ region }) : undefined,
     });
 
@@ -120,6 +130,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`${scrubText(messageOf(error))}\n`);
     return EXIT.badInput;
   }
+}
+
+/** The region from --region, else AWS_REGION or AWS_DEFAULT_REGION; undefined when none. */
+function regionOf(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const [source, region] =
+    flag !== undefined
+      ? ['--region', flag]
+      : env.AWS_REGION
+        ? ['AWS_REGION', env.AWS_REGION]
+        : ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION || undefined];
+  if (region === undefined || REGION.test(region)) return region;
+  throw new InputError(
+    `${source}: expected a region name such as eu-west-1, received ${shown(region)}.`,
+  );
 }
 
 async function loadTemplate(path: string | undefined, io: CliIo) {

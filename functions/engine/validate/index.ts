@@ -11,7 +11,7 @@ export {
   PROTOCOL_PROPERTIES,
 } from './parameters';
 export { scheduleProblem } from './schedule';
-export type { Problem, ValidationReport } from './types';
+export { type Problem, shown, type ValidationReport } from './types';
 export {
   type InstallValidation,
   type Operation,

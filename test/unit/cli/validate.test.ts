@@ -179,6 +179,18 @@ describe('connector-guard validate', () => {
       ['--params', 'LIST', '--template', '/nonexistent.yaml'],
       /--template \/nonexistent\.yaml: expected a readable file/,
     ],
+    [
+      ['--params', 'LIST', '--account', '\u001b[31m1'],
+      /--account: expected a 12-digit account ID, received "\\u001b\[31m1"\./,
+    ],
+    [
+      ['--params', 'LIST', '--region', 'eu west 1'],
+      /--region: expected a region name such as eu-west-1, received "eu west 1"\./,
+    ],
+    [
+      ['--params', 'LIST', '--stack-name', '1-connector'],
+      /--stack-name: expected a CloudFormation stack name .*, received "1-connector"\./,
+    ],
     [[], /--params FILE is required\./],
     [['--params', 'LIST', '--colour'], /Unknown option '--colour'/],
     [['--params', 'NOTALIST'], /expected \{"ParameterKey", "ParameterValue"\}/],
@@ -196,6 +208,16 @@ describe('connector-guard validate', () => {
 
     expect(result.code).toBe(2);
     expect(result.err).toMatch(why);
+  });
+
+  it('exits 2 naming AWS_REGION when the region it gives is not one', async () => {
+    const captured = io();
+    captured.io.env = { AWS_REGION: 'Europe' };
+
+    const code = await run(['--params', paramsFile()], captured.io);
+
+    expect(code).toBe(2);
+    expect(captured.err()).toMatch(/^AWS_REGION: expected a region name .*, received "Europe"\./);
   });
 
   it('prints its usage with --help and exits 0', async () => {
