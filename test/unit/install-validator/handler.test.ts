@@ -275,6 +275,28 @@ describe('install-validator', () => {
     expect(reason).toMatch(/\[unknown-parameter\] "K{77}\.\.\." \(500000 characters\)/);
   });
 
+  it('sends exactly one response when the validation throws and the server first fails', async () => {
+    await server.close();
+    server = await startResponseServer({ statuses: [503] });
+    const failing = customResourceProvider(
+      installValidator({
+        templateText,
+        iam: () => {
+          throw new TypeError('no IAM client');
+        },
+      }),
+    );
+
+    await failing(event(), lambdaContext());
+
+    expect(server.received.map((r) => r.answered)).toEqual([503, 200]);
+    expect(server.received[1].text).toBe(server.received[0].text);
+    expect(server.received[1].json).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/unexpected error: TypeError: no IAM client\./),
+    });
+  });
+
   it('answers FAILED with a reason when its template cannot be loaded', async () => {
     const broken = customResourceProvider(
       installValidator({ templateText: 'Resources: [not, a, map' }),
