@@ -406,7 +406,7 @@ function collectPage(page: GetAccountAuthorizationDetailsCommandOutput, sinks: P
       attachmentCount: p.AttachmentCount ?? 0,
       policy: {
         arn: p.Arn,
-        name: p.PolicyName ?? '',
+        name: p.PolicyName ?? p.Arn.split('/').pop() ?? p.Arn,
         path: p.Path ?? '/',
         defaultVersionId: p.DefaultVersionId ?? defaultVersion?.versionId ?? null,
         document: defaultVersion?.document,

@@ -363,6 +363,20 @@ describe('readLiveState account-wide', () => {
     expect(state.policies.get(GUARD)).toMatchObject({ attachedTo: { users: ['mallory'] } });
   });
 
+  it('names a policy by its ARN when the details leave its name out', async () => {
+    iamMock.reset();
+    const { PolicyName: _name, ...unnamed } = page2.Policies[0] as (typeof page2.Policies)[0];
+    iamMock
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolvesOnce(page1)
+      .resolvesOnce({ ...page2, Policies: [unnamed] });
+    iamMock.on(ListRolesCommand).resolves({ Roles: [role('acme-tenant')] });
+
+    const state = await readLiveState(adapter(), plan(), { mode: 'account' });
+
+    expect(state.policies.get(GUARD)).toMatchObject({ name: 'guard' });
+  });
+
   it('falls back to GetRole for session durations when ListRoles is denied', async () => {
     iamMock.on(ListRolesCommand).rejects(accessDenied());
     iamMock
