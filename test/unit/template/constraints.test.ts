@@ -23,6 +23,8 @@ describe('the parameter constraints CloudFormation applies before anything is cr
     ['GlobalPermissionsBoundary', 'corp-boundary', 'a policy name instead of an ARN'],
     ['GlobalManagedPolicies', 'arn:aws:iam::123456789012:role/x', 'a role ARN'],
     ['SupportRoleExpirationDate', '15/01/2027', 'a date not written YYYY-MM-DD'],
+    ['SupportRoleExpirationDate', '2027-13-01', 'a thirteenth month'],
+    ['SupportRoleExpirationDate', '2027-02-32', 'a 32nd day'],
     ['NotificationEmail', 'security.example.com', 'an address without @'],
     [
       'ExistingNotificationTopicArn',
@@ -54,6 +56,32 @@ describe('the parameter constraints CloudFormation applies before anything is cr
     ];
 
     for (const name of optional) expect(pattern(name).test('')).toBe(true);
+  });
+
+  it.each([
+    ['a comma at the end', 'arn:aws:iam::aws:policy/ReadOnlyAccess,'],
+    ['two commas in a row', 'arn:aws:iam::aws:policy/A,,arn:aws:iam::aws:policy/B'],
+    ['a comma at the start', ',arn:aws:iam::aws:policy/ReadOnlyAccess'],
+  ])(
+    'refuses global managed policies with an empty entry (%s) before anything exists',
+    (_, list) => {
+      const parameters = { ...sampleParameters('minimal'), GlobalManagedPolicies: list };
+
+      expect(() => promised(parameters)).toThrow(
+        /^Rules\.NoEmptyGlobalManagedPolicy\.Assertions\[0\]: .*empty entry/,
+      );
+    },
+  );
+
+  it('refuses a notification email together with an existing topic', () => {
+    const parameters = {
+      ...sampleParameters('existing-topic'),
+      NotificationEmail: 'security@example.com',
+    };
+
+    expect(() => promised(parameters)).toThrow(
+      /^Rules\.OneNotificationTarget\.Assertions\[0\]: .*not\s+both/,
+    );
   });
 
   it('accepts a one-character code bucket prefix, whose bucket name x-<region> is valid', () => {

@@ -5,6 +5,7 @@ import {
   destroysNothingViolations,
   guardUntouchableViolations,
   installerTrustViolations,
+  passRoleViolations,
   permissionsOf,
   readOnlyIamViolations,
   type Statement,
@@ -12,7 +13,7 @@ import {
   tenantTrustViolations,
   trustOf,
 } from './support/contract';
-import { type CfnTemplate, dig, loadTemplate, rolesOf, subVariable } from './support/template';
+import { type CfnTemplate, dig, loadTemplate, subVariable } from './support/template';
 
 function inlineStatements(template: CfnTemplate, roleId: string): Statement[] {
   return dig(
@@ -121,6 +122,9 @@ describe('the security contract a customer can rely on', () => {
         'InstallerRole is not denied ec2:DeleteSnapshot on every resource without condition',
         'InstallerRole is not denied rds:DeleteDBSnapshot on every resource without condition',
         'InstallerRole is not denied rds:DeleteDBClusterSnapshot on every resource without condition',
+        'InstallerRole is not denied rds:DeleteDBInstanceAutomatedBackup on every resource without condition',
+        'InstallerRole is not denied rds:DeleteDBClusterAutomatedBackup on every resource without condition',
+        'InstallerRole is not denied dynamodb:DeleteBackup on every resource without condition',
       ]);
     });
 
@@ -209,7 +213,7 @@ describe('the security contract a customer can rely on', () => {
     });
   });
 
-  describe('the Support role exists only with a date, and its trust ends at the end of that day (UTC)', () => {
+  describe('the Support role exists only with a date, and its trust and its sessions end at the end of that day (UTC)', () => {
     it('holds', () => {
       expect(supportTrustViolations(template)).toEqual([]);
     });
@@ -222,6 +226,18 @@ describe('the security contract a customer can rely on', () => {
 
       expect(supportTrustViolations(template)).toEqual([
         'SupportRole statement VendorSupportUntilExpiry does not end at the end of the expiration date (UTC)',
+      ]);
+    });
+
+    it('is broken by a copy whose sessions keep their permissions after the date', () => {
+      const statements = inlineStatements(template, 'SupportRole');
+      statements.splice(
+        statements.findIndex((s) => s.Sid === 'NothingAfterExpiry'),
+        1,
+      );
+
+      expect(supportTrustViolations(template)).toEqual([
+        'SupportRole sessions keep their permissions after the end of the date (UTC)',
       ]);
     });
 
@@ -310,24 +326,42 @@ describe('the security contract a customer can rely on', () => {
       expect(actions.filter((a) => /^(ec2|ebs):/i.test(a))).toEqual([]);
     });
 
-    it('passes roles only to AWS services, and only the component roles', () => {
-      const componentArns = [
-        'EbsBackupWorkerRole',
-        'BackupListerRole',
-        'ScannerTaskRole',
-        'ConnectorApiRole',
-      ].map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
-      const passes = rolesOf(template).flatMap(([id]) =>
-        permissionsOf(template, id)
-          .filter((s) => JSON.stringify(s.Action).includes('iam:PassRole'))
-          .map((s) => ({ id, s })),
-      );
+    it('passes each component role only to the AWS service that role trusts', () => {
+      expect(passRoleViolations(template)).toEqual([]);
+    });
 
-      expect(passes.map((p) => p.id).sort()).toEqual(['ConnectorApiRole', 'InstallerRole']);
-      for (const { s } of passes) {
-        expect(componentArns).toEqual(expect.arrayContaining(s.Resource as unknown[]));
-        expect(dig(s, 'Condition', 'StringEquals', 'iam:PassedToService')).toBeDefined();
-      }
+    it('is broken by a copy that lets the Installer pass a Lambda role to ECS tasks', () => {
+      const statements = dig(
+        template.Resources.InstallerRole,
+        'Properties',
+        'Policies',
+        0,
+        'PolicyDocument',
+        'Statement',
+      ) as Statement[];
+      const toLambda = statements.find((s) => s.Sid === 'PassTheFunctionRolesToLambda');
+      (toLambda?.Condition?.StringEquals as Record<string, unknown>)['iam:PassedToService'] = [
+        'lambda.amazonaws.com',
+        'ecs-tasks.amazonaws.com',
+      ];
+
+      expect(passRoleViolations(template)).toEqual([
+        'InstallerRole statement PassTheFunctionRolesToLambda passes BackupListerRole to ecs-tasks.amazonaws.com, which it does not trust',
+        'InstallerRole statement PassTheFunctionRolesToLambda passes ConnectorApiRole to ecs-tasks.amazonaws.com, which it does not trust',
+      ]);
+    });
+
+    it('is broken by a copy that lets a role pass any role', () => {
+      inlineStatements(template, 'ConnectorApiRole').push({
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: 'arn:aws:iam::123456789012:role/*',
+      });
+
+      expect(passRoleViolations(template)).toEqual([
+        'ConnectorApiRole statement 5 passes "arn:aws:iam::123456789012:role/*", not a component role',
+        'ConnectorApiRole statement 5 passes roles without naming the service',
+      ]);
     });
   });
 });

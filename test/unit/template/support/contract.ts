@@ -34,8 +34,13 @@ export const DESTRUCTIVE_ACTIONS = [
   'ec2:DeleteSnapshot',
   'rds:DeleteDBSnapshot',
   'rds:DeleteDBClusterSnapshot',
+  'rds:DeleteDBInstanceAutomatedBackup',
+  'rds:DeleteDBClusterAutomatedBackup',
+  'dynamodb:DeleteBackup',
   'kms:DisableKey',
   'kms:ScheduleKeyDeletion',
+  'kms:DeleteImportedKeyMaterial',
+  'kms:ImportKeyMaterial',
   's3:PutBucketPolicy',
   'backup:PutBackupVaultAccessPolicy',
 ];
@@ -261,7 +266,23 @@ export function supportTrustViolations(template: CfnTemplate): string[] {
       problems.push(`${where} does not require the external ID`);
     }
   });
+  if (!deniesEverythingAfterExpiry(template)) {
+    problems.push('SupportRole sessions keep their permissions after the end of the date (UTC)');
+  }
   return problems;
+}
+
+/** Whether the Support role is denied every action on every resource once its date has ended. */
+function deniesEverythingAfterExpiry(template: CfnTemplate): boolean {
+  const endOfDay = { 'Fn::Sub': `${subVariable('SupportRoleExpirationDate')}T23:59:59Z` };
+  return permissionsOf(template, 'SupportRole').some(
+    (s) =>
+      s.Effect === 'Deny' &&
+      JSON.stringify(list(s.Action)) === '["*"]' &&
+      JSON.stringify(list(s.Resource as string)) === '["*"]' &&
+      JSON.stringify(s.Condition) ===
+        JSON.stringify({ DateGreaterThan: { 'aws:CurrentTime': endOfDay } }),
+  );
 }
 
 /** The vendor's roles can neither change nor invoke the guard's own functions. */
@@ -280,4 +301,45 @@ export function guardUntouchableViolations(template: CfnTemplate): string[] {
       .filter((arn) => !denied.includes(arn))
       .map((arn) => `${roleId} is not denied every Lambda action on ${arn}`);
   });
+}
+
+/** The connector's component roles: the only roles any role of the stack may pass. */
+export const COMPONENT_ROLES = [
+  'EbsBackupWorkerRole',
+  'BackupListerRole',
+  'ScannerTaskRole',
+  'ConnectorApiRole',
+];
+
+function passedRoleProblems(template: CfnTemplate, where: string, statement: Statement): string[] {
+  const services = list(
+    dig(statement, 'Condition', 'StringEquals', 'iam:PassedToService') as string | string[],
+  );
+  const problems: string[] = [];
+  for (const resource of list(statement.Resource as unknown[])) {
+    const target = String(dig(resource, 'Fn::GetAtt', 0));
+    if (!COMPONENT_ROLES.includes(target) || dig(resource, 'Fn::GetAtt', 1) !== 'Arn') {
+      problems.push(`${where} passes ${JSON.stringify(resource)}, not a component role`);
+      continue;
+    }
+    const trusted = trustOf(template.Resources[target]).flatMap((s) =>
+      list(dig(s, 'Principal', 'Service') as string | string[]),
+    );
+    for (const service of services.filter((s) => !trusted.includes(s))) {
+      problems.push(`${where} passes ${target} to ${service}, which it does not trust`);
+    }
+  }
+  if (services.length === 0) problems.push(`${where} passes roles without naming the service`);
+  return problems;
+}
+
+/** Roles pass only the component roles, each only to the AWS service its trust names. */
+export function passRoleViolations(template: CfnTemplate): string[] {
+  return rolesOf(template).flatMap(([roleId]) =>
+    permissionsOf(template, roleId).flatMap((statement, i) => {
+      const passes = list(statement.Action).some((a) => actionMatches(a, 'iam:PassRole'));
+      if (statement.Effect !== 'Allow' || !passes) return [];
+      return passedRoleProblems(template, label(roleId, statement, i), statement);
+    }),
+  );
 }
