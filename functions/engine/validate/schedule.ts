@@ -54,6 +54,10 @@ const CRON = /^cron\((.*)\)$/;
  * @param now the time against which a cron whose every year is past is found never to run
  */
 export function scheduleProblem(expression: string, now = new Date()): string | undefined {
+  // Parts of the expression are quoted below as they are, so anything else stops here.
+  if (!/^[\x20-\x7e]*$/.test(expression)) {
+    return 'it has characters other than printable ASCII, which no schedule expression uses';
+  }
   if (expression.startsWith('at(')) {
     return (
       'at(...) makes a one-time schedule, so the drift check would run only once; use ' +

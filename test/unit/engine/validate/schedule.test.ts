@@ -30,6 +30,8 @@ describe('scheduleProblem', () => {
   });
 
   it.each([
+    ['cron(0 8 ? * MON\u202e *)', /^it has characters other than printable ASCII/],
+    ['rate(1\u00a0hour)', /^it has characters other than printable ASCII/],
     ['rate(1 hours)', /singular unit: rate\(1 hour\)/],
     ['rate(5 hour)', /plural unit: rate\(5 hours\)/],
     ['rate(0 minutes)', /at least 1/],
