@@ -377,10 +377,37 @@ function checkShape(tree: unknown, source: string): TemplateBody {
       if (typeof declaration.Type !== 'string') {
         throw new TemplateError(`${where}.Type`, 'every parameter needs a Type');
       }
+      if (!isParameterType(declaration.Type)) {
+        throw new TemplateError(
+          `${where}.Type`,
+          `'${declaration.Type}' is not a CloudFormation parameter type (String, Number, ` +
+            'List<Number>, CommaDelimitedList, an AWS-specific type such as ' +
+            'AWS::EC2::VPC::Id or List<AWS::EC2::Subnet::Id>, or AWS::SSM::Parameter::Value<...>)',
+        );
+      }
     }
   }
   if (isMapping(body.Mappings)) checkMappings(body.Mappings);
   return body as unknown as TemplateBody;
+}
+
+const BASIC_TYPE = /^(String|Number|List<Number>|CommaDelimitedList)$/;
+const AWS_NAME = 'AWS::[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+';
+/** AWS-specific types: `AWS::EC2::VPC::Id`, `List<AWS::EC2::Subnet::Id>` and the like. */
+const AWS_TYPE = new RegExp(`^(${AWS_NAME}|List<${AWS_NAME}>)$`);
+const SSM_VALUE = /^AWS::SSM::Parameter::Value<(.+)>$/;
+
+/** Whether CloudFormation knows a parameter type; its case matters, as it does to CloudFormation. */
+function isParameterType(type: string): boolean {
+  if (BASIC_TYPE.test(type) || AWS_TYPE.test(type)) return true;
+  const ssm = SSM_VALUE.exec(type);
+  if (ssm === null) return false;
+  return (
+    ssm[1] === 'String' ||
+    ssm[1] === 'List<String>' ||
+    BASIC_TYPE.test(ssm[1]) ||
+    AWS_TYPE.test(ssm[1])
+  );
 }
 
 const LOGICAL_ID = /^[A-Za-z0-9]+$/;

@@ -484,9 +484,9 @@ function namesOf(value: unknown, where: ReturnType<typeof pathOf>): Name[] {
   return value.map((item) => nameOf(item, where));
 }
 
-/** A policy document; CloudFormation also takes it as JSON text. */
+/** A policy document, which every IAM resource requires; CloudFormation also takes JSON text. */
 function documentOf(value: unknown, where: ReturnType<typeof pathOf>): unknown {
-  if (value === undefined) return null;
+  if (value === undefined) fail(where, 'must be a policy document, received nothing');
   if (typeof value === 'string') {
     try {
       return JSON.parse(value);

@@ -38,7 +38,7 @@ describe('Ref and Fn::GetAtt by resource type', () => {
     ],
     [
       'AWS::IAM::ManagedPolicy',
-      { ManagedPolicyName: 'read' },
+      { ManagedPolicyName: 'read', PolicyDocument: { Statement: [] } },
       att('PolicyArn'),
       `${P}:iam::${ACCOUNT}:policy/read`,
     ],

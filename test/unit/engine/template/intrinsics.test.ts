@@ -397,7 +397,7 @@ describe('intrinsic functions', () => {
       Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'data' } },
       Policy: {
         Type: 'AWS::IAM::ManagedPolicy',
-        Properties: { ManagedPolicyName: 'read', Path: '/app/' },
+        Properties: { ManagedPolicyName: 'read', Path: '/app/', PolicyDocument: { Statement: [] } },
       },
       Api: { Type: 'Custom::Vendor', Properties: { ServiceToken: 'arn' } },
     };

@@ -277,6 +277,42 @@ describe('parseTemplate', () => {
       );
     });
 
+    it('accepts every kind of CloudFormation parameter type', () => {
+      const types = [
+        'String',
+        'Number',
+        'List<Number>',
+        'CommaDelimitedList',
+        'AWS::EC2::KeyPair::KeyName',
+        'List<AWS::EC2::Subnet::Id>',
+        'AWS::SSM::Parameter::Name',
+        'AWS::SSM::Parameter::Value<String>',
+        'AWS::SSM::Parameter::Value<List<String>>',
+        'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+        'AWS::SSM::Parameter::Value<List<AWS::EC2::SecurityGroup::Id>>',
+      ];
+      const parameters = Object.fromEntries(types.map((Type, i) => [`P${i}`, { Type }]));
+
+      expect(() =>
+        parseTemplate(JSON.stringify({ Parameters: parameters, Resources: { A: { Type: 'X' } } })),
+      ).not.toThrow();
+    });
+
+    it.each(['Strin', 'string', 'List<String>', 'AWS::SSM::Parameter::Value<Strin>'])(
+      'refuses the parameter type %s, naming the parameter',
+      (type) => {
+        const text = JSON.stringify({
+          Parameters: { P: { Type: type } },
+          Resources: { A: { Type: 'X' } },
+        });
+
+        const message = thrown(() => parseTemplate(text)).message;
+        const expected = `Parameters.P.Type: '${type}' is not a CloudFormation parameter type (`;
+
+        expect(message.slice(0, expected.length)).toBe(expected);
+      },
+    );
+
     it('accepts 500 resources and 200 parameters and refuses one more of each', () => {
       const resources = (n: number) =>
         Object.fromEntries(

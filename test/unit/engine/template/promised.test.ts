@@ -207,6 +207,32 @@ describe('promisedState', () => {
       );
     });
 
+    it.each([
+      [
+        { Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'r' } } },
+        'Resources.Role.Properties.AssumeRolePolicyDocument: must be a policy document, received nothing',
+      ],
+      [
+        { Role: role({ RoleName: 'r', Policies: [{ PolicyName: 'p' }] }) },
+        'Resources.Role.Properties.Policies[0].PolicyDocument: must be a policy document, received nothing',
+      ],
+      [
+        { Extra: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: ['r'] } } },
+        'Resources.Extra.Properties.PolicyDocument: must be a policy document, received nothing',
+      ],
+      [
+        { Shared: { Type: 'AWS::IAM::ManagedPolicy', Properties: { ManagedPolicyName: 'p' } } },
+        'Resources.Shared.Properties.PolicyDocument: must be a policy document, received nothing',
+      ],
+    ])(
+      'refuses an IAM resource without the policy document CloudFormation requires',
+      (resources, message) => {
+        expect(
+          errorOf(() => promisedState(template({ Resources: resources }), stackContext())).message,
+        ).toBe(message);
+      },
+    );
+
     it('names a tag without a key by its index', () => {
       const doc = roleTemplate({ RoleName: 'r', Tags: [{ Key: 'a', Value: 'b' }, { Value: 'c' }] });
 
