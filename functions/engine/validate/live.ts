@@ -83,12 +83,13 @@ function nameChecks(state: PromisedIamState, ctx: LiveContext): (() => Promise<F
 }
 
 function unknownAccountWarning(count: number): RuleProblem {
+  const policies = count === 1 ? 'the managed policy' : `the ${count} managed policies`;
   return warning(
     'IamResourceNamesPrefix',
     'live-check-unavailable',
-    `Could not check whether the ${count} managed polic${count === 1 ? 'y' : 'ies'} the stack ` +
-      'creates already exist: their ARNs hold the account ID, which is not known here. ' +
-      'Fix: pass --account with the account you will install in.',
+    `Could not check whether ${policies} the stack creates already ` +
+      `${count === 1 ? 'exists' : 'exist'}: their ARNs hold the account ID, which is not known ` +
+      'here. Fix: pass --account with the account you will install in.',
   );
 }
 

@@ -621,6 +621,15 @@ describe('validateInstall live', () => {
     expect(report.errors.some((e) => e.message.includes('connector-validator'))).toBe(false);
   });
 
+  it('asks for the account when it cannot name the managed policy the stack creates', async () => {
+    const report = await live({}, { accountId: undefined });
+
+    expect(rulesOf(report.warnings)).toEqual(['IamResourceNamesPrefix:live-check-unavailable']);
+    expect(report.warnings[0].message).toMatch(
+      /^Could not check whether the managed policy the stack creates already exists: .*--account/,
+    );
+  });
+
   it('looks up the managed policy names the stack will create', async () => {
     const arn = `arn:aws:iam::${THIS_ACCOUNT}:policy/connector-backup-data-protection`;
     iamMock.on(GetPolicyCommand, { PolicyArn: arn }).resolves({ Policy: { Arn: arn } });
