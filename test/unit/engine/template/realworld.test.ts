@@ -16,6 +16,12 @@ import {
   stackContext,
   statementsOf,
 } from './builders';
+import {
+  DATABRICKS_CROSS_ACCOUNT_POLICY,
+  DYNATRACE_MONITORING_POLICY,
+  newRelicGranularPolicy,
+  spotFinOpsPolicy,
+} from './realworld-documents';
 
 function resolveRealworld(file: string, overrides: Partial<StackContext> = {}) {
   const doc = realworld(file);
@@ -402,23 +408,17 @@ describeWith(['realworld'], 'realworld templates', () => {
       expect(role.tags).toEqual({ Name: 'workspace-prod_connector-IAMRole' });
     });
 
-    it('promises the spot service-linked role statement of its inline policy in full', () => {
+    it('promises its inline policy in full, the unquoted Version read as text', () => {
       const role = resolveRealworld(file).roles[0];
 
-      expect(role.inlinePolicies.map((policy) => policy.name)).toEqual([
-        'databricks-cross-account-iam-role-policy',
+      expect(role.inlinePolicies).toEqual([
+        {
+          name: 'databricks-cross-account-iam-role-policy',
+          definedBy: { logicalId: role.logicalId, type: 'AWS::IAM::Role' },
+          document: DATABRICKS_CROSS_ACCOUNT_POLICY,
+        },
       ]);
-      const document = role.inlinePolicies[0].document;
-      expect(dig(document, 'Version')).toBe('2012-10-17');
-      expect(statementsOf(document)).toHaveLength(2);
-      expect(statementsOf(document)[0].Action).toHaveLength(52);
-      expect(statementsOf(document)[1]).toEqual({
-        Effect: 'Allow',
-        Action: ['iam:CreateServiceLinkedRole', 'iam:PutRolePolicy'],
-        Resource:
-          'arn:aws:iam::*:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot',
-        Condition: { StringLike: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
-      });
+      expect(statementsOf(role.inlinePolicies[0].document)[0].Action).toHaveLength(52);
     });
   });
 
@@ -671,13 +671,24 @@ describeWith(['realworld'], 'realworld templates', () => {
   describe('datadog-organizations.yaml', () => {
     const file = 'datadog-organizations.yaml';
 
-    it('makes the external ID a named unknown from the custom resource', () => {
+    it('trusts the site account with an external ID that is a named unknown of the custom resource', () => {
       const role = roleNamed(resolveRealworld(file), 'DatadogIntegrationRole');
 
-      const statement = statementsOf(role.trustPolicy)[0];
-      expect(statement.Principal).toEqual({ AWS: 'arn:aws:iam::464622532012:root' });
-      const externalId = dig(statement, 'Condition', 'StringEquals', 'sts:ExternalId');
-      expect(unknownSource(externalId)).toBe('Custom::DatadogAWSAccountIntegration.ExternalId');
+      expect(role.trustPolicy).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::464622532012:root' },
+            Action: ['sts:AssumeRole'],
+            Condition: { StringEquals: { 'sts:ExternalId': expect.any(UnknownValue) } },
+          },
+        ],
+      });
+      const externalId = dig(statementsOf(role.trustPolicy)[0], 'Condition', 'StringEquals');
+      expect(unknownSource(dig(externalId, 'sts:ExternalId'))).toBe(
+        'Custom::DatadogAWSAccountIntegration.ExternalId',
+      );
     });
 
     it('picks the GovCloud vendor account in the GovCloud partition', () => {
@@ -815,12 +826,8 @@ describeWith(['realworld'], 'realworld templates', () => {
         arn,
         ['Dynatrace_monitoring_role'],
       ]);
-      const statement = statementsOf(policy.document)[0];
-      expect(statement.Sid).toBe('VisualEditor0');
-      expect(statement.Resource).toBe('*');
-      expect(statement.Action).toHaveLength(84);
-      expect(dig(statement, 'Action', 0)).toBe('acm-pca:ListCertificateAuthorities');
-      expect(dig(statement, 'Action', 83)).toBe('workspaces:DescribeWorkspaces');
+      expect(policy.document).toEqual(DYNATRACE_MONITORING_POLICY);
+      expect(statementsOf(policy.document)[0].Action).toHaveLength(84);
     });
   });
 
@@ -860,26 +867,12 @@ describeWith(['realworld'], 'realworld templates', () => {
       const granular = state.managedPolicies.find(
         (policy) => policy.logicalId === 'NewRelicCustomPolicyGranular',
       );
+      expect(granular?.document).toEqual(newRelicGranularPolicy(ACCOUNT));
+      expect(granular?.attachedTo.roles).toEqual(['NewRelicIntegrationRole_2837465']);
       const statement = statementsOf(granular?.document)[0];
-      expect(statement.Sid).toBe('Integration1');
-      expect(statement.Action).toHaveLength(66);
-      const services = [
-        'execute-api',
-        'apigateway',
-        'budgets',
-        'elasticloadbalancing',
-        'cloudfront',
-      ];
-      expect((statement.Resource as string[]).slice(0, 5)).toEqual(
-        services.map((service) =>
-          service === 'apigateway'
-            ? 'arn:aws:apigateway:*::*'
-            : `arn:aws:${service}:*:${ACCOUNT}:*`,
-        ),
-      );
-      expect(statement.Resource).toContain(`arn:aws:dynamodb::${ACCOUNT}:*`);
-      expect(statement.Resource).toContain('arn:aws:route53:::*');
-      expect(statement.Resource).toHaveLength(25);
+      expect([dig(statement, 'Action', 'length'), dig(statement, 'Resource', 'length')]).toEqual([
+        66, 25,
+      ]);
       const generic = state.managedPolicies.find(
         (policy) => policy.logicalId === 'NewRelicCustomPolicyGeneric',
       );
@@ -1116,29 +1109,10 @@ describeWith(['realworld'], 'realworld templates', () => {
       expect(
         roleNamed(state, 'SpotFinOpsRole').managedPolicyArns.map((entry) => entry.arn),
       ).toEqual([arn]);
-      const statements = statementsOf(state.managedPolicies[0].document);
-      expect(statements.map((statement) => statement.Sid)).toEqual([
-        'ReadOnlyCloudFormation',
-        'ReadOnlyElasticSearch',
-        'ReadOnlyRDS',
-        'ReadOnlyRedshift',
-        'ReadOnlyElasticache',
-        'ReadOnlyDynamoDB',
-        'ReadOnlyEC2',
-        'ReadOnlySavingsPlans',
-        'ReadOnlyViewBilling',
-        'ReadOnlyViewUsage',
-        'S3SyncPermissions',
-        'S3CURBucket',
-        'S3CURObject',
-      ]);
-      expect(statements[12]).toEqual({
-        Action: ['s3:Get*', 's3:List*', 's3:Describe*'],
-        Resource: ['arn:aws:s3:::cur-reports/*'],
-        Effect: 'Allow',
-        Sid: 'S3CURObject',
-      });
-      expect(statements[11].Resource).toEqual(['arn:aws:s3:::cur-reports']);
+      expect(state.managedPolicies.map((policy) => [policy.name, policy.attachedTo.roles])).toEqual(
+        [['SpotByNetApp_Finops_ReadOnly_Policy', ['SpotByNetApp_Finops_ReadOnly']]],
+      );
+      expect(state.managedPolicies[0].document).toEqual(spotFinOpsPolicy('cur-reports'));
     });
   });
 
