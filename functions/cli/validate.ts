@@ -41,6 +41,7 @@ applies, and lists every problem at once with the parameter, the rule and the fi
   --live             also ask IAM (default credentials, AWS_ENDPOINT_URL honoured): the global
                      policies and boundary exist and can be attached, the boundary leaves the
                      connector's roles what they need, no role already has a name the stack uses
+                     (as for a first install: a deployed stack's own roles count as taken)
   --format text|json text by default
   -h, --help         this help
 

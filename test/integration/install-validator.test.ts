@@ -74,13 +74,14 @@ describeWith(['moto'], 'install validator against IAM', () => {
     await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST }));
   }
 
-  async function answer(props: Record<string, unknown>) {
+  async function answer(props: Record<string, unknown>, partial: Record<string, unknown> = {}) {
     requests += 1;
     const event = buildEvent({
       RequestId: `moto-${requests}`,
       StackId: STACK_ID,
       ResponseURL: server.url,
       ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:1:function:v', ...props },
+      ...partial,
     });
     await handler(event, lambdaContext(20_000));
     expect(server.accepted()).toHaveLength(1);
@@ -135,6 +136,27 @@ describeWith(['moto'], 'install validator against IAM', () => {
     expect(String(response.Reason)).toMatch(/The install inputs have 1 problem;/);
     expect(String(response.Reason)).toMatch(/"acme-connector-backup-lister" already exists/);
     expect(String(response.Reason)).not.toMatch(/acme-connector-validator/);
+  });
+
+  it("answers SUCCESS to the rollback of a prefix change while the stack's roles exist", async () => {
+    await createRole('connector-tenant');
+    await createRole('connector-api');
+    await createPolicy('connector-backup-data-protection', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' }],
+    });
+
+    const response = await answer(parameters({}), {
+      RequestType: 'Update',
+      PhysicalResourceId: 'InstallValidation-original',
+      OldResourceProperties: parameters({ IamResourceNamesPrefix: 'acme-' }),
+    });
+
+    expect(response).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'InstallValidation-original',
+      Reason: 'The install inputs are valid.',
+    });
   });
 
   it('fails when a managed policy the stack will create already exists', async () => {
