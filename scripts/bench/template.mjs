@@ -1,7 +1,7 @@
 /**
  * The template engine on a template at CloudFormation's limits: about 1 MB of YAML holding 500
  * resources (roles with inline policies full of Sub, Join, If and FindInMap, managed policies
- * attached through Roles, policies, topics, queues) and 60 parameters. It times, in one run and
+ * attached through Roles, policies, topics, queues) and 200 parameters. It times, in one run and
  * on the same text:
  *
  *   yaml parse     the `yaml` package's parseDocument alone, with the schema, tag declarations
@@ -147,7 +147,7 @@ function generateTemplate() {
     "  Boundary:\n    Type: String\n    Default: ''",
     '  Env:\n    Type: String\n    Default: prod',
     ...Array.from(
-      { length: 55 },
+      { length: 195 },
       (_, i) => `  Extra${i}:\n    Type: String\n    Default: value-${i}`,
     ),
   ];
@@ -265,9 +265,11 @@ async function main() {
     console.log(
       `ratio (parseTemplate + promisedState) / yaml parse: ${(median(samples.both) / floor).toFixed(2)}`,
     );
-    if (bytes < 900_000 || resourceCount !== 500) {
+    const parameterCount = Object.keys(doc.template.Parameters).length;
+    if (bytes < 900_000 || resourceCount !== 500 || parameterCount !== 200) {
       throw new Error(
-        `the generated template is ${bytes} bytes with ${resourceCount} resources; expected ~1 MB and 500`,
+        `the generated template is ${bytes} bytes with ${resourceCount} resources and ` +
+          `${parameterCount} parameters; expected ~1 MB, 500 and 200`,
       );
     }
   } finally {
