@@ -1,8 +1,9 @@
 /**
  * The intrinsic functions that compute a value from their arguments (Fn::Sub, Fn::Join,
- * Fn::Select, Fn::Split, Fn::FindInMap, Fn::ImportValue, Fn::Base64, Fn::Cidr, Fn::GetAZs,
- * Fn::If, Fn::Transform, Fn::ToJsonString, Fn::Length). Names (Ref, Fn::GetAtt), parameters and
- * conditions are the resolver's; these functions reach them through {@link Intrinsics}.
+ * Fn::Select, Fn::Split, Fn::FindInMap, Fn::ImportValue, Fn::GetStackOutput, Fn::Base64,
+ * Fn::Cidr, Fn::GetAZs, Fn::If, Fn::Transform, Fn::ToJsonString, Fn::Length). Names (Ref,
+ * Fn::GetAtt), parameters and conditions are the resolver's; these functions reach them through
+ * {@link Intrinsics}.
  */
 import { isSecret, isUnknown, SecretValue, UnknownValue } from '../values';
 import type { Env } from './attributes';
@@ -262,6 +263,34 @@ export function importValue(r: Intrinsics, args: unknown, path: Path | null): un
   return new UnknownValue(
     `Fn::ImportValue ${name}`,
     `the export ${name} comes from another stack; supply the account's exports to know it`,
+  );
+}
+
+/**
+ * Fn::GetStackOutput reads an output of another stack, possibly in another account or region,
+ * when CloudFormation creates or updates this one; offline it is unknown, named by stack and
+ * output.
+ */
+export function getStackOutput(r: Intrinsics, args: unknown, path: Path | null): unknown {
+  const where = child(path, 'Fn::GetStackOutput');
+  if (!isMapping(args) || args.StackName === undefined || args.OutputName === undefined) {
+    fail(
+      path,
+      'Fn::GetStackOutput takes { StackName, OutputName, Region?, RoleArn? }, received ' +
+        describeValue(args),
+    );
+  }
+  const parts = (['StackName', 'OutputName', 'Region', 'RoleArn'] as const).map((key) =>
+    args[key] === undefined ? undefined : text(r, args[key], child(where, key), `its ${key}`),
+  );
+  const unknown = parts.find(isUnknown);
+  if (unknown !== undefined) return unknown;
+  if (parts.some(isSecret)) fail(path, 'Fn::GetStackOutput cannot take a NoEcho value');
+  const [stack, output, region] = parts as (string | undefined)[];
+  const named = region === undefined ? `${stack}.${output}` : `${stack}.${output} (${region})`;
+  return new UnknownValue(
+    `Fn::GetStackOutput ${named}`,
+    `CloudFormation reads the output ${output} of stack ${stack} when it deploys this one`,
   );
 }
 

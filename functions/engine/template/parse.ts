@@ -66,6 +66,7 @@ const SHORT_TAGS: Record<string, string> = {
   '!Split': 'Fn::Split',
   '!FindInMap': 'Fn::FindInMap',
   '!ImportValue': 'Fn::ImportValue',
+  '!GetStackOutput': 'Fn::GetStackOutput',
   '!Base64': 'Fn::Base64',
   '!Cidr': 'Fn::Cidr',
   '!GetAZs': 'Fn::GetAZs',

@@ -22,6 +22,7 @@ import {
   fnCidr,
   fnIf,
   getAZs,
+  getStackOutput,
   type Intrinsics,
   importValue,
   join,
@@ -535,10 +536,7 @@ export class Resolver implements Intrinsics {
       case 'Fn::Length':
         return length(this, args, path);
       case 'Fn::GetStackOutput':
-        return new UnknownValue(
-          'Fn::GetStackOutput',
-          "it reads another stack's output, known only to CloudFormation",
-        );
+        return getStackOutput(this, args, path);
       default:
         fail(path, `${name} is not a CloudFormation function`);
     }

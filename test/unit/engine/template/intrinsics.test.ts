@@ -346,6 +346,31 @@ describe('intrinsic functions', () => {
       expect((unknown as UnknownValue).reason).toMatch(/supply the account's exports/);
     });
 
+    it('leaves Fn::GetStackOutput unknown, naming the stack, the output and the region', () => {
+      const value = resolveTree([
+        { 'Fn::GetStackOutput': { StackName: 'network', OutputName: 'VpcId' } },
+        {
+          'Fn::GetStackOutput': {
+            StackName: { 'Fn::Sub': '${AWS::StackName}-shared' },
+            OutputName: 'RoleArn',
+            Region: 'eu-west-1',
+            RoleArn: 'arn:aws:iam::444455556666:role/reader',
+          },
+        },
+      ]) as unknown[];
+
+      expect(value.map(sourceOf)).toEqual([
+        'Fn::GetStackOutput network.VpcId',
+        'Fn::GetStackOutput connector-shared.RoleArn (eu-west-1)',
+      ]);
+    });
+
+    it('refuses Fn::GetStackOutput without a stack name, with its path', () => {
+      expect(errorOf(() => resolveValue({ 'Fn::GetStackOutput': { OutputName: 'VpcId' } }))).toBe(
+        'Resources.Role.Properties.Description: Fn::GetStackOutput takes { StackName, OutputName, Region?, RoleArn? }, received a mapping with OutputName',
+      );
+    });
+
     it('counts a list with Fn::Length and writes JSON with Fn::ToJsonString', () => {
       expect(resolveTree({ 'Fn::Length': ['a', 'b', { Ref: 'AWS::NoValue' }] })).toBe(2);
       expect(resolveValue({ 'Fn::ToJsonString': { a: [1, { Ref: 'AWS::Region' }] } })).toBe(

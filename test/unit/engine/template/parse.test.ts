@@ -116,6 +116,10 @@ describe('parseTemplate', () => {
       ['!Sub "${AWS::Region}-x"', { 'Fn::Sub': '${AWS::Region}-x' }],
       ['!Base64 text', { 'Fn::Base64': 'text' }],
       ['!ImportValue shared-vpc', { 'Fn::ImportValue': 'shared-vpc' }],
+      [
+        '!GetStackOutput {StackName: net, OutputName: VpcId}',
+        { 'Fn::GetStackOutput': { StackName: 'net', OutputName: 'VpcId' } },
+      ],
       ['!GetAZs', { 'Fn::GetAZs': '' }],
       ['!GetAZs eu-west-1', { 'Fn::GetAZs': 'eu-west-1' }],
       ['!GetAtt Role.Arn', { 'Fn::GetAtt': ['Role', 'Arn'] }],

@@ -30,6 +30,7 @@ const FUNCTIONS = [
   'Fn::Transform',
   'Fn::ToJsonString',
   'Fn::Length',
+  'Fn::GetStackOutput',
   'Condition',
 ];
 const NAMES = [
