@@ -3,7 +3,11 @@ import { scrubText } from '../log';
 
 /** One problem with the installation parameters. */
 export interface Problem {
-  /** The parameter concerned, or null for a problem not tied to one parameter. */
+  /**
+   * The parameter concerned, or null for a problem not tied to one parameter. For a property
+   * the validator does not know, its name: as it is when plain printable ASCII of at most 128
+   * characters, otherwise quoted, escaped and cut as `shown()` does.
+   */
   parameter: string | null;
   /** A stable kebab-case name of the rule, e.g. `external-id-too-short`. */
   rule: string;
