@@ -15,6 +15,7 @@ import { sha256Hex } from '../values';
 import { compareState } from './compare';
 import { type ReadPlan, readLiveState } from './live-read';
 import type { LiveIamState } from './live-state';
+import { notCompared } from './not-compared';
 import { offlineStack, parseExports, parseParameters, parseResources } from './offline-inputs';
 import { readSnapshot } from './snapshot';
 import type { CheckReport } from './types';
@@ -129,6 +130,7 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
     accountId: stack.account,
     stackTags: stack.tags,
   });
+  coverage.notChecked.push(...notCompared(doc, ctx, listedIn(promised)));
   deps.log?.info('check complete', {
     stack: stack.stackName,
     mode: live.mode,
@@ -224,6 +226,7 @@ export function checkOffline(input: OfflineInput): CheckReport {
     parameters: maskSecrets(doc, parameters),
     accountId: account,
   });
+  coverage.notChecked.push(...notCompared(doc, ctx, listedIn(promised)));
   return {
     stack: stackName,
     account,
@@ -258,6 +261,11 @@ export function readPlan(promised: PromisedIamState): ReadPlan {
       };
     });
   return { roles, stackPolicyArns };
+}
+
+/** Resources the template engine already reported as not expanded. */
+function listedIn(promised: PromisedIamState): Set<string> {
+  return new Set(promised.notExpanded.map((n) => n.logicalId));
 }
 
 function roleNames(promised: PromisedIamState): string[] {

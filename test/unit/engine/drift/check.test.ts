@@ -458,6 +458,45 @@ describe('checkOffline', () => {
     expect(report.coverage.notChecked.map((n) => n.resource.logicalId)).toEqual(['Tenant']);
   });
 
+  it('lists the IAM resources it does not compare as not checked, unless not created', () => {
+    const withUsers = `${TEMPLATE}
+  Operators:
+    Type: AWS::IAM::Group
+  OperatorsPolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: operate
+      Groups: [!Ref Operators]
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: Allow, Action: 'ec2:*', Resource: '*' }] }
+  Profile:
+    Type: AWS::IAM::InstanceProfile
+    Condition: Never
+    Properties: { Roles: [!Ref Tenant] }
+Conditions:
+  Never: !Equals [a, b]
+`;
+
+    const report = checkOffline({
+      templateText: withUsers,
+      parameters: { VendorAccount: VENDOR, TenantExternalId: CANARY_EXTERNAL_ID },
+      snapshot: snapshot(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`)),
+      stackName: 'acme',
+      region: 'eu-west-1',
+    });
+
+    expect(report.findings).toEqual([]);
+    expect(report.coverage.notChecked).toEqual([
+      {
+        resource: { type: 'AWS::IAM::Group', logicalId: 'Operators', name: null },
+        reason: expect.stringContaining('IAM groups and their policies are not compared'),
+      },
+      {
+        resource: { type: 'AWS::IAM::Policy', logicalId: 'OperatorsPolicy', name: null },
+        reason: 'its grants to users and groups are not compared (its grants to roles are)',
+      },
+    ]);
+  });
+
   it('rejects exports entries that are not {Name, Value}, naming the entry', () => {
     expect(() => parseExports({ Exports: [{ Name: 'a', Value: 'b' }, 7] }, 'exports.json')).toThrow(
       'exports.json.Exports[1]: expected {"Name", "Value"}',
