@@ -78,6 +78,13 @@ const SHORT_TAGS: Record<string, string> = {
   '!ToJsonString': 'Fn::ToJsonString',
   '!Length': 'Fn::Length',
   '!ForEach': 'Fn::ForEach',
+  // Rule functions, which only the Rules section may use.
+  '!Contains': 'Fn::Contains',
+  '!EachMemberEquals': 'Fn::EachMemberEquals',
+  '!EachMemberIn': 'Fn::EachMemberIn',
+  '!RefAll': 'Fn::RefAll',
+  '!ValueOf': 'Fn::ValueOf',
+  '!ValueOfAll': 'Fn::ValueOfAll',
 };
 
 const NUMBER = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;

@@ -8,7 +8,7 @@
  */
 import { isSecret, isUnknown } from '../values';
 import { child, describeValue, type Path, pathOf, renderPath, TemplateError } from './errors';
-import { argList } from './functions';
+import { argList, NO_VALUE } from './functions';
 import { isMapping } from './parse';
 import type { Resolver } from './resolver';
 
@@ -74,7 +74,7 @@ function evaluate(resolver: Resolver, node: unknown, path: Path | null): Verdict
     }
     case 'Fn::Equals': {
       const [left, right] = argList(args, name, path, 2, 2).map((item, index) =>
-        resolver.resolve(item, child(at, index)),
+        operand(resolver, item, child(at, index)),
       );
       if (!decidable(left) || !decidable(right)) return 'unknown';
       return text(left) === text(right);
@@ -83,7 +83,7 @@ function evaluate(resolver: Resolver, node: unknown, path: Path | null): Verdict
     case 'Fn::EachMemberEquals':
     case 'Fn::EachMemberIn': {
       const [first, second] = argList(args, name, path, 2, 2).map((item, index) =>
-        resolver.resolve(item, child(at, index)),
+        operand(resolver, item, child(at, index)),
       );
       if (!decidable(first) || !decidable(second) || !Array.isArray(first)) return 'unknown';
       const members = first.map(text);
@@ -107,7 +107,25 @@ function evaluate(resolver: Resolver, node: unknown, path: Path | null): Verdict
   }
 }
 
+const LOOKUPS = new Set(['Fn::RefAll', 'Fn::ValueOf', 'Fn::ValueOfAll']);
+
+/** An argument of a rule function: a lookup in the account stays undecided, the rest resolves. */
+function operand(resolver: Resolver, node: unknown, path: Path | null): unknown {
+  if (isMapping(node) && Object.keys(node).length === 1 && LOOKUPS.has(Object.keys(node)[0])) {
+    return UNDECIDED;
+  }
+  if (Array.isArray(node)) {
+    const items = node.map((item, index) => operand(resolver, item, child(path, index)));
+    return items.filter((item) => item !== NO_VALUE);
+  }
+  return resolver.resolve(node, path);
+}
+
+/** Stands for a value the account holds (Fn::RefAll, Fn::ValueOf, Fn::ValueOfAll). */
+const UNDECIDED: unique symbol = Symbol('looked up in the account');
+
 function decidable(value: unknown): boolean {
+  if (value === UNDECIDED) return false;
   if (isUnknown(value) || isSecret(value)) return false;
   if (Array.isArray(value)) return value.every(decidable);
   return true;

@@ -142,6 +142,15 @@ describe('parseTemplate', () => {
         '!Transform {Name: M, Parameters: {a: b}}',
         { 'Fn::Transform': { Name: 'M', Parameters: { a: 'b' } } },
       ],
+      ['!Contains [[a, b], a]', { 'Fn::Contains': [['a', 'b'], 'a'] }],
+      ['!EachMemberEquals [[a], a]', { 'Fn::EachMemberEquals': [['a'], 'a'] }],
+      ['!EachMemberIn [[a], [a, b]]', { 'Fn::EachMemberIn': [['a'], ['a', 'b']] }],
+      ['!RefAll AWS::EC2::VPC::Id', { 'Fn::RefAll': 'AWS::EC2::VPC::Id' }],
+      ['!ValueOf [Subnet, VpcId]', { 'Fn::ValueOf': ['Subnet', 'VpcId'] }],
+      [
+        '!ValueOfAll [AWS::EC2::Subnet::Id, VpcId]',
+        { 'Fn::ValueOfAll': ['AWS::EC2::Subnet::Id', 'VpcId'] },
+      ],
       ['!ToJsonString {a: 1}', { 'Fn::ToJsonString': { a: 1 } }],
       ['!Length [a, b]', { 'Fn::Length': ['a', 'b'] }],
     ])('reads %s', (yaml, expected) => {

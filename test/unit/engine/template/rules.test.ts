@@ -1,6 +1,6 @@
 import { promisedState, TemplateError } from '../../../../functions/engine/template';
 import { describeWith } from '../../../helpers/requirements';
-import { realworld, realworldParameters, stackContext, template } from './builders';
+import { realworld, realworldParameters, stackContext, template, yamlTemplate } from './builders';
 
 function errorOf(run: () => unknown): string {
   try {
@@ -44,6 +44,31 @@ describe('template Rules', () => {
   it('skips the assertions of a rule whose condition is false, and passes true ones', () => {
     expect(withRules(needsAccount)).not.toThrow();
     expect(withRules(needsAccount, { Mode: 'custom', Account: '123412341234' })).not.toThrow();
+  });
+
+  it('reads the short tags of rule functions, deciding what it can and leaving account lookups', () => {
+    const doc = (zone: string) =>
+      yamlTemplate(
+        [
+          'Parameters:',
+          '  Zones: { Type: CommaDelimitedList, Default: "a,b" }',
+          'Rules:',
+          '  ZonesKnown:',
+          '    Assertions:',
+          `      - Assert: !Contains [!Ref Zones, ${zone}]`,
+          '        AssertDescription: Zones must include the zone.',
+          '      - Assert: !EachMemberIn [!ValueOfAll [AWS::EC2::Subnet::Id, VpcId], !RefAll AWS::EC2::VPC::Id]',
+          '      - Assert: !EachMemberEquals [!ValueOf [Zones, Tags], x]',
+          '      - Assert: !Contains [[!ValueOf [Zones, Name]], !Ref AWS::Region]',
+          'Resources:',
+          '  Topic: { Type: AWS::SNS::Topic }',
+        ].join('\n'),
+      );
+
+    expect(() => promisedState(doc('b'), stackContext())).not.toThrow();
+    expect(errorOf(() => promisedState(doc('c'), stackContext()))).toBe(
+      'Rules.ZonesKnown.Assertions[0]: CloudFormation would refuse these parameters: Zones must include the zone.',
+    );
   });
 
   it('evaluates list rule functions', () => {
