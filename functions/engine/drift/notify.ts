@@ -2,7 +2,8 @@
  * Deciding what a run tells subscribers, from this run's report and the state of earlier runs.
  * Only what changed is sent: new findings, changed ones (same id, different content digest)
  * and resolved ones; a finding still open is sent again once `reminderHours` have passed since
- * it was last sent. Findings below the alert minimum are recorded but not sent.
+ * it was last sent. Findings below the alert minimum are recorded but not sent, except a change
+ * to one that was sent before (subscribers would otherwise keep its old severity).
  *
  * A finding that disappears is resolved only when this run really checked its resource: a
  * resource that could not be read this time (a `check-incomplete` finding, or listed as not
@@ -147,9 +148,13 @@ function planFinding(
 ): void {
   const now = options.now.toISOString();
   const digest = contentDigest(finding);
-  const alerting = atLeast(finding.severity, options.minimum);
+  const changed = stored !== undefined && stored.digest !== digest;
+  // A change to a finding subscribers were told of goes out even below the minimum: it may
+  // be the very fall in severity they would otherwise never hear of.
+  const alerting =
+    atLeast(finding.severity, options.minimum) || (changed && stored.lastSentAt !== null);
 
-  if (stored === undefined || stored.digest !== digest) {
+  if (stored === undefined || changed) {
     const status = stored === undefined ? 'new' : 'changed';
     if (alerting)
       plan.notices.push({ status, key: noticeKey(finding.id, status, digest), finding });

@@ -64,6 +64,22 @@ describe('planDelivery', () => {
     ]);
   });
 
+  it('sends a change to a finding it sent before, even one that falls below the minimum', () => {
+    const sent = aFinding({ severity: 'HIGH', direction: 'mixed' });
+    const lower = aFinding({ severity: 'LOW', direction: 'narrowed', summary: 'Narrowed since.' });
+    const neverSent = aFinding({ id: 'f-held', severity: 'LOW', direction: null });
+    const state = aState([
+      storedFrom(sent, { lastSentAt: '2026-12-03T10:00:00.000Z' }),
+      storedFrom(neverSent, { lastSentAt: null }),
+    ]);
+    const changedHeld = { ...neverSent, summary: 'Still low, changed.' };
+
+    const plan = planDelivery(aReport([lower, changedHeld]), state, options({ minimum: 'MEDIUM' }));
+
+    expect(plan.notices.map((n) => [n.status, n.finding.severity])).toEqual([['changed', 'LOW']]);
+    expect(plan.held).toEqual([changedHeld]);
+  });
+
   it('sends and writes nothing for a finding whose content is unchanged', () => {
     const finding = aFinding();
     const state = aState([storedFrom(finding, { lastSentAt: '2026-12-04T09:00:00.000Z' })]);
