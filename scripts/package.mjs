@@ -10,14 +10,16 @@
  *
  * It prints the commands that upload the zips to each region's bucket; upload them before the
  * template is deployed (a StackSet deploys into every region it targets, so every one of them
- * needs its bucket).
+ * needs its bucket). The packaged template leaves out the source's comments, so that it fits the
+ * 51,200 bytes CloudFormation accepts in a request (`--template-body`, or `aws cloudformation
+ * deploy` without `--s3-bucket`); it warns when it does not fit even so.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar, Lexer, parseDocument } from 'yaml';
 import yazl from 'yazl';
 import { build, functionNames } from '../esbuild.config.mjs';
 
@@ -29,6 +31,9 @@ const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const ZIP_FILE_MODE = 0o100644;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const TEMPLATE_BODY_LIMIT = 51_200;
+// Tokens the YAML lexer emits to mark structure; they stand for no character of the source.
+const LEXER_MARKERS = new Set(['\u0002', '\u0018', '\u001f', '\ufeff']);
 
 class UsageError extends Error {}
 
@@ -139,10 +144,31 @@ function setScalar(edits, text, map, key, value) {
   edits.push({ start: at, end: at, text: `\n${indent}${key}: ${quoted(value)}` });
 }
 
+/** YAML text without its comments; a comment alone on its line takes the line with it. */
+function withoutComments(text) {
+  const tokens = [...new Lexer().lex(text)].filter((token) => !LEXER_MARKERS.has(token));
+  if (tokens.join('') !== text) throw new Error('The template could not be read token by token.');
+  let out = '';
+  for (let i = 0; i < tokens.length; i += 1) {
+    if (!tokens[i].startsWith('#')) {
+      out += tokens[i];
+      continue;
+    }
+    const lineStart = out.lastIndexOf('\n') + 1;
+    if (out.slice(lineStart).trim() !== '') {
+      out = out.replace(/[ \t]+$/, '');
+      continue;
+    }
+    out = out.slice(0, lineStart);
+    if (tokens[i + 1] === '\n') i += 1;
+  }
+  return out;
+}
+
 /**
- * Writes the packaged template: the code parameters' defaults filled in, and each function's
- * S3Key pointing at its zip. Only those values change; every other byte of the template, comments
- * and layout included, stays as written.
+ * Writes the packaged template: the code parameters' defaults filled in, each function's S3Key
+ * pointing at its zip, and the comments left out. Nothing else changes; layout and every other
+ * value stay as written.
  */
 function packagedTemplate(zips, { bucketPrefix, keyPrefix }) {
   const text = readFileSync(TEMPLATE, 'utf8');
@@ -188,6 +214,7 @@ function packagedTemplate(zips, { bucketPrefix, keyPrefix }) {
   for (const edit of edits.sort((x, y) => y.start - x.start)) {
     packaged = packaged.slice(0, edit.start) + edit.text + packaged.slice(edit.end);
   }
+  packaged = withoutComments(packaged);
   const check = parseDocument(packaged);
   if (
     check.errors.length > 0 ||
@@ -219,7 +246,14 @@ async function main() {
   }
 
   const templateFile = join(settings.outdir, 'template.yaml');
-  writeFileSync(templateFile, packagedTemplate(zips, settings));
+  const packaged = packagedTemplate(zips, settings);
+  writeFileSync(templateFile, packaged);
+  const bytes = Buffer.byteLength(packaged);
+  if (bytes > TEMPLATE_BODY_LIMIT) {
+    console.warn(
+      `warning: ${relative(process.cwd(), templateFile)} is ${bytes} bytes, more than the ${TEMPLATE_BODY_LIMIT} CloudFormation accepts in a request: deploy it from S3 (--s3-bucket, --template-url).`,
+    );
+  }
   const manifest = {
     bucketPrefix: settings.bucketPrefix,
     keyPrefix: settings.keyPrefix,

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { dig, loadTemplate, parseCfnYaml, subVariable } from './support/template';
+import { dig, loadTemplate, parseCfnYaml, subVariable, templateText } from './support/template';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
@@ -145,6 +145,14 @@ describe('npm run package', () => {
       });
       expect(manifest.functions[name].key).toBe(`cg/1.0.0/${manifest.functions[name].file}`);
     }
+  });
+
+  it('fits the 51,200 bytes CloudFormation accepts in a request, leaving the comments out', () => {
+    const packaged = readFileSync(join(first, 'template.yaml'));
+
+    expect(packaged.length).toBeLessThanOrEqual(51_200);
+    expect(packaged.toString('utf8')).not.toMatch(/^\s*#/m);
+    expect(templateText()).toMatch(/^\s*# /m);
   });
 
   it('changes nothing else in the template', () => {
