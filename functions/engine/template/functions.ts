@@ -10,6 +10,7 @@ import type { Env } from './attributes';
 import { cidr } from './cidr';
 import { compose, findSymbolic, type Part, type SecretBook } from './compose';
 import { child, describeValue, fail, type Path, pathOf, renderPath } from './errors';
+import { type MacroSection, macroUnknown, type SectionMacro } from './macros';
 import { isListType, splitList } from './parameters';
 import { isMapping } from './parse';
 import type { ConditionValue, StackContext, TemplateBody } from './types';
@@ -26,6 +27,8 @@ export interface Intrinsics {
   condition(name: string, path: Path | null): ConditionValue;
   subVariable(name: string, variables: Record<string, unknown>, path: Path | null): Part;
   recordMacros(...calls: string[]): void;
+  /** The macro a section calls with its own `Fn::Transform` key, if any. */
+  sectionMacro(section: MacroSection): SectionMacro | undefined;
 }
 
 /** Stands where `AWS::NoValue` removes a value; never leaves the resolver. */
@@ -235,6 +238,10 @@ export function findInMap(r: Intrinsics, args: unknown, path: Path | null): unkn
   if (keys.some(isSecret)) fail(path, 'Fn::FindInMap cannot look up a NoEcho value');
   const [mapName, top, second] = keys as string[];
   const mappings = r.template.Mappings ?? {};
+  const macro = r.sectionMacro('Mappings');
+  if (macro !== undefined && !Object.hasOwn(mappings, mapName)) {
+    return macroUnknown(macro, `the mapping ${mapName}`);
+  }
   const missing = (what: string): never => {
     if (fallback !== undefined) throw new FallbackSignal();
     return fail(path, what);

@@ -369,11 +369,15 @@ function checkShape(tree: unknown, source: string): TemplateBody {
   countAtMost(body.Parameters, 'Parameters', LIMITS.parameters);
   countAtMost(body.Outputs, 'Outputs', LIMITS.outputs);
   countAtMost(body.Mappings, 'Mappings', LIMITS.mappings);
-  const loops = Object.keys(resources).some((key) => key.startsWith('Fn::ForEach::'));
+  // Loops and a macro (a Fn::Transform key) make resources DependsOn may name: then it is not
+  // checked.
+  const made = Object.keys(resources).some(
+    (key) => key.startsWith('Fn::ForEach::') || key === 'Fn::Transform',
+  );
   for (const [logicalId, resource] of Object.entries(resources)) {
-    if (logicalId.startsWith('Fn::ForEach::')) continue;
+    if (logicalId.startsWith('Fn::ForEach::') || logicalId === 'Fn::Transform') continue;
     checkResource(logicalId, resource);
-    if (!loops)
+    if (!made)
       checkDependsOn(logicalId, (resource as Record<string, unknown>).DependsOn, resources);
   }
   if (isMapping(body.Parameters)) {
@@ -405,7 +409,7 @@ const AWS_NAME = 'AWS::[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+';
 const AWS_TYPE = new RegExp(`^(${AWS_NAME}|List<${AWS_NAME}>)$`);
 const SSM_VALUE = /^AWS::SSM::Parameter::Value<(.+)>$/;
 
-/** Whether CloudFormation knows a parameter type; its case matters, as it does to CloudFormation. */
+/** Whether CloudFormation knows a parameter type (case matters, as it does to CloudFormation). */
 function isParameterType(type: string): boolean {
   if (BASIC_TYPE.test(type) || AWS_TYPE.test(type)) return true;
   const ssm = SSM_VALUE.exec(type);
@@ -466,6 +470,7 @@ function checkDependsOn(
 
 function checkMappings(mappings: Record<string, unknown>): void {
   for (const [name, map] of Object.entries(mappings)) {
+    if (name === 'Fn::Transform') continue;
     if (!isMapping(map)) {
       throw new TemplateError(`Mappings.${name}`, `must be a mapping, received ${kindOf(map)}`);
     }

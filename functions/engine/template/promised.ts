@@ -86,7 +86,7 @@ class StateBuilder {
     return this.state;
   }
 
-  /** An output's Condition must name a declared condition, or CloudFormation refuses the template. */
+  /** An output's Condition must name a declared condition, or CloudFormation refuses it. */
   private checkOutputConditions(): void {
     for (const [name, output] of Object.entries(this.template.Outputs ?? {})) {
       if (isMapping(output) && output.Condition !== undefined) {
@@ -107,6 +107,16 @@ class StateBuilder {
           `the template-level macro ${name} may rewrite any part of the template; ` +
           "resolve CloudFormation's processed template (GetTemplate, TemplateStage " +
           'Processed) instead',
+      });
+    }
+    for (const macro of this.resolver.sectionMacros) {
+      const names = macro.names.join(', ');
+      this.state.notExpanded.push({
+        logicalId: `(${macro.section})`,
+        type: `Fn::Transform ${names}`,
+        reason:
+          `the macro ${names} adds to ${macro.section} when CloudFormation processes the ` +
+          "template; resolve CloudFormation's processed template to check what it adds",
       });
     }
     for (const loop of this.resolver.unexpandedLoops) {

@@ -34,6 +34,13 @@ import {
   toJsonString,
   transform,
 } from './functions';
+import {
+  liftSectionMacros,
+  MACRO_KEY,
+  type MacroSection,
+  macroUnknown,
+  type SectionMacro,
+} from './macros';
 import { memberParameterUnknown, type ParameterValue, parameterValue } from './parameters';
 import { isMapping, LIMITS } from './parse';
 import { pseudoValues, transformNames } from './pseudo';
@@ -63,6 +70,8 @@ export class Resolver implements Intrinsics {
   readonly template: TemplateBody;
   /** Loops whose collection is known only after deploy, so their output is not known. */
   readonly unexpandedLoops: UnexpandedLoop[] = [];
+  /** Macros that sections call with their own `Fn::Transform` key (AWS::Include, say). */
+  readonly sectionMacros: SectionMacro[];
   private readonly pseudo: Record<string, unknown>;
   private readonly parameterValues = new Map<string, ParameterValue>();
   private readonly conditionValues = new Map<string, ConditionValue>();
@@ -89,7 +98,10 @@ export class Resolver implements Intrinsics {
       urlSuffix: this.pseudo['AWS::URLSuffix'] as Part,
     };
     this.checkGivenParameters();
-    this.template = this.expandSections(template);
+    const lifted = liftSectionMacros(template);
+    this.sectionMacros = lifted.macros;
+    this.template = lifted.template;
+    this.template = this.expandSections(lifted.template);
     this.samPrefixes = this.transforms.includes(SAM_TRANSFORM)
       ? Object.entries(this.template.Resources)
           .filter(([, resource]) => resource.Type.startsWith('AWS::Serverless::'))
@@ -171,6 +183,8 @@ export class Resolver implements Intrinsics {
     if (known !== undefined) return known;
     const conditions = this.template.Conditions ?? {};
     if (!Object.hasOwn(conditions, name)) {
+      const macro = this.sectionMacro('Conditions');
+      if (macro !== undefined) return macroUnknown(macro, `the condition ${name}`);
       fail(path, `refers to condition ${name}, which is not declared in Conditions`);
     }
     if (this.conditionsActive.has(name)) {
@@ -291,7 +305,7 @@ export class Resolver implements Intrinsics {
     const properties = declaration?.Properties;
     const path = pathOf('Resources', logicalId, 'Properties', name);
     if (properties === undefined || properties === null) return undefined;
-    if (!isMapping(properties) || isFunction(properties)) {
+    if (!isMapping(properties) || isFunction(properties) || Object.hasOwn(properties, MACRO_KEY)) {
       const whole = this.properties(logicalId);
       return isMapping(whole) ? whole[name] : whole;
     }
@@ -315,7 +329,7 @@ export class Resolver implements Intrinsics {
     const declaration = this.resourceDeclaration(logicalId);
     const properties = declaration?.Properties;
     if (properties === undefined || properties === null) return {};
-    if (!isMapping(properties) || isFunction(properties)) {
+    if (!isMapping(properties) || isFunction(properties) || Object.hasOwn(properties, MACRO_KEY)) {
       const value = this.resolve(properties, pathOf('Resources', logicalId, 'Properties'));
       if (value === NO_VALUE) return {};
       if (isUnknown(value)) return value;
@@ -440,14 +454,26 @@ export class Resolver implements Intrinsics {
     }
   }
 
-  /** SAM makes resources (a function's role, `<Function>Role`) the raw template can name. */
+  /**
+   * A resource the template names but does not declare, made by a transform: SAM makes resources
+   * (a function's role, `<Function>Role`), and a macro called from the Resources section may add
+   * any.
+   */
   private samGenerated(name: string, source: string): UnknownValue | undefined {
     const owner = this.samPrefixes.find((prefix) => name.startsWith(prefix) && name !== prefix);
-    if (owner === undefined) return undefined;
+    if (owner === undefined) {
+      const macro = this.sectionMacro('Resources');
+      return macro === undefined ? undefined : macroUnknown(macro, `the resource ${name}`);
+    }
     return new UnknownValue(
       source,
       `${name} is made by the SAM transform from ${owner}; read the processed template to know it`,
     );
+  }
+
+  /** The macro a section calls with its own `Fn::Transform` key, if any. */
+  sectionMacro(section: MacroSection): SectionMacro | undefined {
+    return this.sectionMacros.find((macro) => macro.section === section);
   }
 
   // ---- intrinsic functions --------------------------------------------------------------
@@ -471,6 +497,8 @@ export class Resolver implements Intrinsics {
     if (keys.length === 1 && isFunctionName(keys[0])) {
       return this.call(keys[0], record[keys[0]], path);
     }
+    // A macro called beside other keys merges its output into this mapping: all of it is unknown.
+    if (Object.hasOwn(record, MACRO_KEY)) return transform(this, record[MACRO_KEY], path);
     const named = keys.find((key) => isFunctionName(key) && !key.startsWith(FOR_EACH));
     if (named !== undefined) {
       fail(

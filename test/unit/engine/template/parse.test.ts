@@ -282,6 +282,16 @@ describe('parseTemplate', () => {
       );
     });
 
+    it('accepts a macro key in the Resources section, and then does not check DependsOn', () => {
+      const text = [
+        'Resources:',
+        '  Fn::Transform: { Name: AWS::Include, Parameters: { Location: s3://b/t.yaml } }',
+        '  A: { Type: AWS::SNS::Topic, DependsOn: Included }',
+      ].join('\n');
+
+      expect(Object.keys(parseTemplate(text).template.Resources)).toEqual(['Fn::Transform', 'A']);
+    });
+
     it('refuses a parameter without a Type', () => {
       const text = 'Parameters:\n  P:\n    Default: x\nResources:\n  A:\n    Type: AWS::SNS::Topic';
 

@@ -640,6 +640,77 @@ describe('promisedState', () => {
       ]);
     });
 
+    it('reports a macro called from the Resources section and leaves what it may add unknown', () => {
+      const include = { Name: 'AWS::Include', Parameters: { Location: 's3://shared/roles.yaml' } };
+      const doc = template({
+        Resources: {
+          'Fn::Transform': include,
+          Worker: role({ RoleName: 'worker', ManagedPolicyArns: [{ Ref: 'IncludedPolicy' }] }),
+        },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      expect(state.notExpanded).toEqual([
+        {
+          logicalId: '(Resources)',
+          type: 'Fn::Transform AWS::Include',
+          reason:
+            "the macro AWS::Include adds to Resources when CloudFormation processes the template; resolve CloudFormation's processed template to check what it adds",
+        },
+      ]);
+      const arn = roleNamed(state, 'Worker').managedPolicyArns[0].arn;
+      expect(isUnknown(arn) && [arn.source, arn.reason]).toEqual([
+        'Fn::Transform AWS::Include',
+        'the resource IncludedPolicy is not declared in Resources, and the macro AWS::Include that adds to Resources may define it; read the processed template to know it',
+      ]);
+    });
+
+    it('leaves undeclared conditions and mappings unknown when their section calls a macro', () => {
+      const include = { Name: 'AWS::Include', Parameters: { Location: 's3://shared/more.yaml' } };
+      const doc = template({
+        Mappings: { 'Fn::Transform': include },
+        Conditions: { 'Fn::Transform': include },
+        Resources: {
+          Maybe: role({ RoleName: 'maybe' }, { Condition: 'Included' }),
+          Named: role({ RoleName: { 'Fn::FindInMap': ['Names', 'worker', 'Role'] } }),
+        },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      expect(state.notExpanded.map((entry) => [entry.logicalId, entry.type])).toEqual([
+        ['(Conditions)', 'Fn::Transform AWS::Include'],
+        ['(Mappings)', 'Fn::Transform AWS::Include'],
+        ['Maybe', 'AWS::IAM::Role'],
+      ]);
+      const name = roleNamed(state, 'Named').name;
+      expect(isUnknown(name) && name.source).toBe('Fn::Transform AWS::Include');
+    });
+
+    it('reports a role whose properties a macro beside them completes, instead of half of it', () => {
+      const doc = template({
+        Resources: {
+          Worker: role({
+            RoleName: 'worker',
+            'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://p.yaml' } },
+          }),
+        },
+      });
+
+      const state = promisedState(doc, stackContext());
+
+      expect(state.roles).toEqual([]);
+      expect(state.notExpanded).toEqual([
+        {
+          logicalId: 'Worker',
+          type: 'AWS::IAM::Role',
+          reason:
+            "Fn::Transform AWS::Include at Resources.Worker.Properties: the macro's output is known only from CloudFormation's processed template, so what it adds stays unknown",
+        },
+      ]);
+    });
+
     it('expands Fn::ForEach loops of the language extensions into one role per item', () => {
       const doc = template({
         Transform: 'AWS::LanguageExtensions',
