@@ -221,6 +221,27 @@ describe('intrinsic functions', () => {
       );
     });
 
+    it('makes a Join unknown when an item or the whole list is known only after deploy', () => {
+      const sections = {
+        Resources: { Api: { Type: 'Custom::Vendor', Properties: { ServiceToken: 'arn' } } },
+      };
+
+      const value = resolveTree(
+        [
+          { 'Fn::Join': [':', ['id', { 'Fn::GetAtt': ['Api', 'ExternalId'] }]] },
+          { 'Fn::Join': [',', { 'Fn::Split': [',', { 'Fn::ImportValue': 'ids' }] }] },
+          { 'Fn::Select': [1, { 'Fn::Split': [',', { 'Fn::GetAtt': ['Api', 'Ids'] }] }] },
+        ],
+        sections,
+      ) as unknown[];
+
+      expect(value.map(sourceOf)).toEqual([
+        'Custom::Vendor.ExternalId',
+        'Fn::ImportValue ids',
+        'Custom::Vendor.Ids',
+      ]);
+    });
+
     it('refuses a Join whose second argument is not a list', () => {
       expect(errorOf(() => resolveValue({ 'Fn::Join': ['', 'abc'] }))).toMatch(
         /Fn::Join takes a list second/,
@@ -467,6 +488,30 @@ describe('intrinsic functions', () => {
       ) as unknown[];
 
       expect(value.map(sourceOf)).toEqual(['AWS::IAM::Role.RoleId', 'Custom::Vendor.ExternalId']);
+    });
+
+    it('reads a nested attribute in the list, dotted-string and Fn::Sub forms alike', () => {
+      const value = resolveTree(
+        [
+          { 'Fn::GetAtt': ['Nested', 'Outputs.RoleArn'] },
+          { 'Fn::GetAtt': 'Nested.Outputs.RoleArn' },
+          { 'Fn::Sub': '${Nested.Outputs.RoleArn}' },
+          { 'Fn::GetAtt': 'Role.Arn' },
+        ],
+        {
+          Resources: {
+            ...resources,
+            Nested: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'x' } },
+          },
+        },
+      ) as unknown[];
+
+      expect(value.slice(0, 3).map(sourceOf)).toEqual([
+        'AWS::CloudFormation::Stack.Outputs.RoleArn',
+        'AWS::CloudFormation::Stack.Outputs.RoleArn',
+        'AWS::CloudFormation::Stack.Outputs.RoleArn',
+      ]);
+      expect(value[3]).toBe(`arn:aws:iam::${ACCOUNT}:role/probe`);
     });
 
     it('refuses an attribute a role does not have', () => {
