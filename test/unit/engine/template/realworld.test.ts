@@ -408,6 +408,26 @@ describeWith(['realworld'], 'realworld templates', () => {
       expect(role.tags).toEqual({ Name: 'workspace-prod_connector-IAMRole' });
     });
 
+    it.each([
+      [
+        { IAMRole: 'bad_name' },
+        "Parameters.IAMRole: the value 'bad_name' does not match the AllowedPattern ^[0-9a-zA-Z]+([0-9a-zA-Z-]*[0-9a-zA-Z])*$",
+      ],
+      [
+        { BucketName: 'ab' },
+        "Parameters.BucketName: the value 'ab' is 2 characters, fewer than MinLength 3",
+      ],
+      [
+        { ExternalID: '' },
+        "Parameters.ExternalID: the value '' is 0 characters, fewer than MinLength 1",
+      ],
+    ])(
+      'refuses %j as CloudFormation would, naming the parameter and the rule',
+      (given, message) => {
+        expect(() => resolveRealworld(file, { parameters: given })).toThrow(message);
+      },
+    );
+
     it('promises its inline policy in full, the unquoted Version read as text', () => {
       const role = resolveRealworld(file).roles[0];
 
@@ -560,6 +580,25 @@ describeWith(['realworld'], 'realworld templates', () => {
 
       expect(roleNamed(state, 'LambdaExecutionRoleDatadogAgentlessAPICall').inlinePolicies).toEqual(
         [],
+      );
+    });
+
+    it('checks each scanner role ARN of the list against its pattern, and a NoEcho key unseen', () => {
+      const badArn = () =>
+        resolveRealworld(file, {
+          parameters: {
+            ScannerInstanceRoleARN:
+              'arn:aws:iam::464622532012:role/DatadogAgentlessScanner,arn:aws:iam::46462253:role/short',
+          },
+        });
+      const badKey = () =>
+        resolveRealworld(file, { parameters: { DatadogAPIKey: 'canary-not-hex-key' } });
+
+      expect(badArn).toThrow(
+        "Parameters.ScannerInstanceRoleARN: the value 'arn:aws:iam::46462253:role/short' does not match the AllowedPattern arn:aws:iam::[0-9]{12}:role/.*",
+      );
+      expect(badKey).toThrow(
+        'Parameters.DatadogAPIKey: the value given does not match the AllowedPattern [0-9a-f]{32}',
       );
     });
 
