@@ -4,7 +4,11 @@
  * it (test/fixtures/template/realworld). Every expected value here was written from reading the
  * template, not taken from the engine's output.
  */
-import { promisedState, type StackContext } from '../../../../functions/engine/template';
+import {
+  promisedState,
+  resolveTemplate,
+  type StackContext,
+} from '../../../../functions/engine/template';
 import { isUnknown, UnknownValue } from '../../../../functions/engine/values';
 import { describeWith } from '../../../helpers/requirements';
 import {
@@ -988,6 +992,15 @@ describeWith(['realworld'], 'realworld templates', () => {
       });
     });
 
+    it('selects the volume zone from the supplied zones, and names the lookup without them', () => {
+      const doc = realworld(file);
+      const zoneOf = (ctx: Partial<StackContext>) =>
+        resolveTemplate(doc, stackContext(ctx)).resources.Ec2Volume.properties.AvailabilityZone;
+
+      expect(zoneOf({ availabilityZones: ['us-east-1c', 'us-east-1d'] })).toBe('us-east-1c');
+      expect(unknownSource(zoneOf({}))).toBe('Fn::GetAZs us-east-1');
+    });
+
     it('leaves the bucket ARN unknown, naming the bucket, without the stack resources', () => {
       const role = roleNamed(resolveRealworld(file), 'ConfigRole');
 
@@ -1075,6 +1088,21 @@ describeWith(['realworld'], 'realworld templates', () => {
       expect(role.managedPolicyArns.map((entry) => entry.arn)).toEqual([
         `arn:aws:iam::${ACCOUNT}:policy/dev-appname-neptune-cw-policy-us-east-1`,
         `arn:aws:iam::${ACCOUNT}:policy/dev-appname-neptune-s3-policy-us-east-1`,
+      ]);
+    });
+
+    it('takes the VPC and subnets from supplied exports and names each unsupplied one', () => {
+      const doc = realworld(file);
+      const parameters = realworldParameters(file);
+      const exports = { 'vpc-VPCID': 'vpc-0abc', 'vpc-PrivateSubnet1': 'subnet-1' };
+
+      const resolved = resolveTemplate(doc, stackContext({ parameters, exports }));
+
+      expect(resolved.resources.NeptuneDBSG.properties.VpcId).toBe('vpc-0abc');
+      const subnets = resolved.resources.NeptuneDBSubnetGroup.properties.SubnetIds as unknown[];
+      expect([subnets[0], unknownSource(subnets[1])]).toEqual([
+        'subnet-1',
+        'Fn::ImportValue vpc-PrivateSubnet2',
       ]);
     });
 
