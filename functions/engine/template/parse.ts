@@ -88,6 +88,9 @@ const SHORT_TAGS: Record<string, string> = {
 };
 
 const NUMBER = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const YAML_TAG = 'tag:yaml.org,2002:';
+/** The YAML tags CloudFormation reads; it refuses binary, omap, pairs, set and timestamp. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq']);
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 /** YAML 1.1's booleans, which CloudFormation's reader resolves (YAML 1.2 keeps only true/false). */
 const TRUES = new Set(['true', 'True', 'TRUE', 'yes', 'Yes', 'YES', 'on', 'On', 'ON']);
@@ -272,9 +275,16 @@ function toJson(node: Node | null, path: Path | null, lines: LineCounter): unkno
     fail(path, `YAML anchors (&${node.anchor}) are not allowed in CloudFormation templates`);
   }
   const tag = node.tag;
+  if (tag?.startsWith(YAML_TAG) && !CORE_TAGS.has(tag.slice(YAML_TAG.length))) {
+    fail(
+      path,
+      `the YAML tag !!${tag.slice(YAML_TAG.length)} is not supported by CloudFormation, which ` +
+        `refuses binary, omap, pairs, set and timestamp values${lineOf(node, lines)}`,
+    );
+  }
   let value: unknown;
   if (isScalar(node)) {
-    value = scalarValue(node, tag);
+    value = scalarValue(node, tag, path);
   } else if (isSeq(node)) {
     value = node.items.map((item, index) => toJson(item as Node | null, child(path, index), lines));
   } else if (isMap(node)) {
@@ -293,7 +303,7 @@ function toJson(node: Node | null, path: Path | null, lines: LineCounter): unkno
   } else {
     fail(path, `unexpected YAML node${lineOf(node, lines)}`);
   }
-  if (tag === undefined || tag.startsWith('tag:yaml.org,2002:')) return value;
+  if (tag === undefined || tag.startsWith(YAML_TAG)) return value;
   return longForm(tag, value, path, node, lines);
 }
 
@@ -306,16 +316,34 @@ function keyText(node: Scalar): string {
   return text;
 }
 
-function scalarValue(node: Scalar, tag: string | undefined): unknown {
+function scalarValue(node: Scalar, tag: string | undefined, path: Path | null): unknown {
   const text = String(node.value ?? '');
-  if (node.type !== 'PLAIN' || tag === 'tag:yaml.org,2002:str') return text;
-  if (tag !== undefined && !tag.startsWith('tag:yaml.org,2002:')) return text;
+  if (tag?.startsWith(YAML_TAG)) return taggedScalar(text, tag.slice(YAML_TAG.length), path);
+  if (node.type !== 'PLAIN' || tag !== undefined) return text;
   if (NULLS.has(text)) return null;
   if (TRUES.has(text)) return true;
   if (FALSES.has(text)) return false;
   if (NUMBER.test(text)) {
     const number = Number(text);
     if (Number.isFinite(number) && String(number) === text) return number;
+  }
+  return text;
+}
+
+/** A scalar with an explicit core tag (`!!str 12`, `!!int "5"`), read as the tag says. */
+function taggedScalar(text: string, tag: string, path: Path | null): unknown {
+  if (tag === 'null') return null;
+  if (tag === 'bool') {
+    if (TRUES.has(text)) return true;
+    if (FALSES.has(text)) return false;
+    fail(path, `!!bool takes true or false (or yes, no, on, off), received '${text}'`);
+  }
+  if (tag === 'int' || tag === 'float') {
+    const number = Number(text.replace(/_/g, ''));
+    if (text.trim() === '' || !Number.isFinite(number)) {
+      fail(path, `!!${tag} takes a number, received '${text}'`);
+    }
+    return number;
   }
   return text;
 }

@@ -104,6 +104,29 @@ describe('parseTemplate', () => {
       expect(values).toEqual({ A: 'true', B: '3600', C: '12' });
     });
 
+    it('reads explicit core tags as they say', () => {
+      const values = mappingOf('  A: !!int "5"\n  B: !!float 1.5\n  C: !!bool on\n  D: !!null ""');
+
+      expect(values).toEqual({ A: 5, B: 1.5, C: true, D: null });
+    });
+
+    it.each(['!!binary aGk=', '!!timestamp 2001-12-14', '!!set {a, b}', '!!omap [a: 1]'])(
+      'refuses %s, a YAML type CloudFormation does not read, with its path and line',
+      (value) => {
+        const tag = value.split(' ')[0];
+
+        expect(thrown(() => mappingOf(`  A: ${value}`)).message).toBe(
+          `Metadata.A: the YAML tag ${tag} is not supported by CloudFormation, which refuses binary, omap, pairs, set and timestamp values (line 5)`,
+        );
+      },
+    );
+
+    it('refuses a core tag whose text does not fit it', () => {
+      expect(thrown(() => mappingOf('  A: !!int twelve')).message).toBe(
+        "Metadata.A: !!int takes a number, received 'twelve'",
+      );
+    });
+
     it('keeps a time-like value as text', () => {
       expect(mappingOf('  Window: 02:00-03:00').Window).toBe('02:00-03:00');
     });
