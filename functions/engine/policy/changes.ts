@@ -9,6 +9,7 @@ import { blockImplies, type Clause, satisfied, type Verdict } from './condition'
 import {
   clausesJson,
   clauseValuesText,
+  isSecretKey,
   leafText,
   listJson,
   listText,
@@ -59,10 +60,11 @@ export function describeGaps(gaps: Gap[], kind: PolicyKind): PolicyChange[] {
     if (uniqueIdGaps.length > 0 && replacedByUniqueId(gap)) continue;
     if (echoes(gap)) continue;
     if (gap.element === 'Condition' && gap.counterpart) {
-      for (const change of conditionChanges(gap, gap.counterpart, kind)) {
+      for (const { change, secretValue } of conditionChanges(gap, gap.counterpart, kind)) {
         const key = conditionChangeKey(gap, change);
         const existing = changes.get(key);
-        if (existing === undefined || existing.direction === 'narrowed') changes.set(key, change);
+        const merged = existing && bothWays(existing, change, secretValue);
+        changes.set(key, merged ?? change);
       }
       continue;
     }
@@ -144,18 +146,21 @@ function pair(gap: Gap): { expected?: PolicyStatement; live?: PolicyStatement } 
     : { expected: gap.atom.statement, live: other };
 }
 
+/** The element of a statement as JSON; null when the statement has the other form of it. */
 function elementJson(statement: PolicyStatement | undefined, element: PolicyElement): unknown {
   if (statement === undefined) return null;
+  const negated = element.startsWith('Not');
+  const { action, resource, principal } = statement;
   switch (element) {
     case 'Action':
     case 'NotAction':
-      return listJson(statement.action.values);
+      return action.not === negated ? listJson(action.values) : null;
     case 'Resource':
     case 'NotResource':
-      return statement.resource ? listJson(statement.resource.values) : null;
+      return resource?.not === negated ? listJson(resource.values) : null;
     case 'Principal':
     case 'NotPrincipal':
-      return statement.principal ? principalJson(statement.principal.entries) : null;
+      return principal?.not === negated ? principalJson(principal.entries) : null;
     case 'Condition':
       return clausesJson(statement.condition);
     case 'Effect':
@@ -235,7 +240,8 @@ function groupChange(group: Gap[]): PolicyChange {
     summary = `${verb} ${statementLabel(home)} ${grant} ${actions}${on}${by}`;
   } else {
     summary = `${verb} ${first.deny ? 'deny of ' : ''}${actions}${on}${by}`;
-    summary += newlyMatched(group, adds && !first.deny ? 'granting' : 'which granted');
+    const matched = first.deny ? ['denying', 'which denied'] : ['granting', 'which granted'];
+    summary += newlyMatched(group, (adds ? matched[0] : matched[1]) as string);
   }
 
   const element = home.opaque ? 'Statement' : first.element;
@@ -257,15 +263,20 @@ function newlyMatched(group: Gap[], verb: string): string {
   return ` (${verb} ${listText(names, 5)})`;
 }
 
-function conditionChanges(gap: Gap, counterpart: Atom, kind: PolicyKind): PolicyChange[] {
+/** A change of a condition; `secretValue` when a secret (an external ID) got another value. */
+interface ConditionChange {
+  change: PolicyChange;
+  secretValue: boolean;
+}
+
+function conditionChanges(gap: Gap, counterpart: Atom, kind: PolicyKind): ConditionChange[] {
   const { expected, live } = pair(gap);
   const mine = gap.atom.condition;
   const theirs = counterpart.condition;
   if (isUnknown(mine) || isUnknown(theirs)) {
     const reason = gap.reason ?? 'not verifiable: the condition block is not known offline';
-    return [
-      conditionChange(gap, expected, live, null, `could not verify the conditions: ${reason}`),
-    ];
+    const summary = `could not verify the conditions: ${reason}`;
+    return [{ change: conditionChange(gap, expected, live, null, summary), secretValue: false }];
   }
 
   // The gap's atom is not covered because the counterpart requires more: its clauses that the
@@ -274,49 +285,74 @@ function conditionChanges(gap: Gap, counterpart: Atom, kind: PolicyKind): Policy
   const looser = mine;
   const missing = stricter.filter((clause) => satisfied(looser, clause) !== 'yes');
   if (missing.length === 0 && blockImplies(looser, stricter) !== 'yes') {
-    return [conditionChange(gap, expected, live, null, 'the conditions changed')];
+    const change = conditionChange(gap, expected, live, null, 'the conditions changed');
+    return [{ change, secretValue: false }];
   }
   return missing.map((clause) => {
-    const peers = looser.filter((other) => other.key === clause.key);
+    // Clauses on the key that both sides hold unchanged are not what replaced this one.
+    const onKey = looser.filter((other) => other.key === clause.key);
+    const peers = onKey.filter((other) => !stricter.some((s) => sameClause(s, other)));
+    const kept = onKey.length > peers.length;
     const verdict = satisfied(looser, clause);
-    return conditionChange(
-      gap,
-      expected,
-      live,
-      clause.key,
-      clauseSummary(gap, clause, peers, verdict, kind),
-    );
+    const summary = clauseSummary(gap, clause, { peers, kept }, verdict, kind);
+    const change = conditionChange(gap, expected, live, clause.key, summary);
+    const secretValue = peers.length > 0 && secretChange(clause, peers) !== undefined;
+    return { change, secretValue };
   });
 }
 
+function sameClause(a: Clause, b: Clause): boolean {
+  return a.operator === b.operator && a.key === b.key && valuesText(a) === valuesText(b);
+}
+
+function valuesText(clause: Clause): string {
+  return JSON.stringify(clause.values);
+}
+
+/**
+ * The sentence for one clause the stricter side has and the looser does not satisfy: removed
+ * or added when nothing on the looser side replaces it (naming the check when other checks of
+ * the key stay), changed otherwise.
+ */
 function clauseSummary(
   gap: Gap,
   clause: Clause,
-  peers: Clause[],
+  { peers, kept }: { peers: Clause[]; kept: boolean },
   verdict: Verdict,
   kind: PolicyKind,
 ): string {
   const key = clause.keyText;
-  const guard =
-    kind === 'trust' && DEPUTY_GUARDS.has(clause.key) ? ', a confused-deputy guard' : '';
+  const guard = kind === 'trust' && DEPUTY_GUARDS.has(clause.key);
   const live = gap.side === 'live';
   if (gap.direction === 'unknown' || verdict === 'unknown') {
     return `could not verify condition ${key}: ${gap.reason ?? UNDECIDED_CONDITIONS}`;
   }
+  // A condition limits a Deny as much as an Allow, so the sentence says which it is on.
+  const [to, from, of] = gap.deny
+    ? [' to the deny', ' from the deny', ' of the deny']
+    : ['', '', ''];
   if (peers.length === 0) {
-    return live ? `removed condition ${key}${guard}` : `added condition ${key}`;
+    const check = kept ? `${key}: ${clause.written} ${clauseValuesText(clause)}` : key;
+    if (!live) return `added condition ${check}${to}`;
+    return `removed condition ${check}${from}${guard ? ', a confused-deputy guard' : ''}`;
   }
-  if (clause.key === 'sts:externalid') {
-    const secret = [clause, ...peers].some(
-      (c) => !isUnknown(c.values) && c.values.some((v) => isSecret(v)),
-    );
-    const how = secret ? 'does not match the expected digest' : 'differs (compared by digest)';
-    return `changed condition ${key}: the live value ${how}`;
-  }
-  const from = live ? [clause] : peers;
-  const to = live ? peers : [clause];
-  const change = `changed condition ${key} from ${clauseText(from, to)} to ${clauseText(to, from)}`;
+  const secret = secretChange(clause, peers);
+  if (secret) return `changed condition ${key}${of}: the live value ${secret}`;
+  const before = live ? [clause] : peers;
+  const after = live ? peers : [clause];
+  const fromTo = `from ${clauseText(before, after)} to ${clauseText(after, before)}`;
+  const change = `changed condition ${key}${of} ${fromTo}`;
   return guard ? `${change} (a confused-deputy guard)` : change;
+}
+
+/** How a secret value (an external ID) changed under the same check, never showing it. */
+function secretChange(clause: Clause, peers: Clause[]): string | undefined {
+  const sameCheck = peers.every((peer) => peer.operator === clause.operator);
+  if (!isSecretKey(clause.key) || !sameCheck || clause.base === 'Null') return undefined;
+  const known = [clause, ...peers].some(
+    (c) => !isUnknown(c.values) && c.values.some((v) => isSecret(v)),
+  );
+  return known ? 'does not match the expected digest' : 'differs (compared by digest)';
 }
 
 function clauseText(clauses: Clause[], others: Clause[]): string {
@@ -348,6 +384,19 @@ function conditionChange(
     summary,
   };
   return unknown ? undecided(change, gap.reason ?? UNDECIDED_CONDITIONS) : change;
+}
+
+/**
+ * One condition change found from both sides: a clause replaced by one that lets in some
+ * requests the old one refused and refuses some it let in reads as `mixed`. A secret (an
+ * external ID) set to another value under the same check stays a widening, though the old value
+ * stops working: whoever chose the new value can use it.
+ */
+function bothWays(first: PolicyChange, second: PolicyChange, secret: boolean): PolicyChange {
+  const directions = new Set([first.direction, second.direction]);
+  if (directions.size === 1) return first;
+  if (directions.has('unknown')) return first.direction === 'unknown' ? second : first;
+  return { ...first, direction: secret ? 'widened' : 'mixed' };
 }
 
 function conditionChangeKey(gap: Gap, change: PolicyChange): string {

@@ -13,6 +13,17 @@
  * Limits of the reasoning, and what a user sees of them:
  * - Conditions on different keys are not related: a guard moved from aws:SourceAccount to an
  *   aws:SourceArn naming the same account reads as one condition removed and one added.
+ * - Conditions on one key are related by IAM's rules where those decide it (the same operator,
+ *   exact values against patterns, a positive against a negated check of the same text, bounds,
+ *   IPv4 and IPv6 ranges, and whether a request without the key passes); other pairs, such as
+ *   StringEqualsIgnoreCase against StringEquals or ForAnyValue against a plain operator, are
+ *   `unknown`.
+ * - ARN patterns are matched as text, where `*` also stands for text holding colons. IAM allows
+ *   that for a `*` ending an ARN segment in a Resource, not for one inside a segment nor in
+ *   ArnLike conditions; a template pattern with such a `*` may be taken as wider than IAM reads
+ *   it, and a live grant it does not really cover may then go unreported.
+ * - A role's ARN and the ARNs of its sessions are different principals here, and `"*"` and
+ *   `{"AWS": "*"}` are the same one.
  * - Without an action catalogue, actions are names: a list naming every action `s3:Get*`
  *   matches today reads as narrower than the wildcard. A NotAction set compared with actions
  *   whose service part is a wildcard (`*:Get*`) is decided by a dozen well-known real actions
@@ -120,7 +131,7 @@ function requirePrincipals(document: PolicyDocument, where: string): void {
 function summarise(changes: PolicyChange[]): PolicyComparison {
   const has = (direction: ChangeDirection) => changes.some((c) => c.direction === direction);
   let direction: Direction = 'none';
-  if (has('widened') && has('narrowed')) direction = 'mixed';
+  if (has('mixed') || (has('widened') && has('narrowed'))) direction = 'mixed';
   else if (has('widened')) direction = 'widened';
   else if (has('unknown')) direction = 'unknown';
   else if (has('narrowed')) direction = 'narrowed';

@@ -5,7 +5,8 @@
  * decided where the operators allow it and `unknown` otherwise.
  */
 import { isSecret, isUnknown, type SecretValue, type UnknownValue } from '../values';
-import { patternCovers } from './pattern';
+import { normaliseRange, rangeCovers } from './address';
+import { patternCovers, patternsIntersect } from './pattern';
 
 type Leaf = string | UnknownValue | SecretValue;
 
@@ -156,7 +157,7 @@ function normaliseValue(base: string, value: string): string {
     const n = Number(value);
     return value.trim() !== '' && Number.isFinite(n) ? String(n) : value;
   }
-  if (base.endsWith('IpAddress') && /^\d+\.\d+\.\d+\.\d+$/.test(value)) return `${value}/32`;
+  if (base.endsWith('IpAddress')) return normaliseRange(value);
   return value;
 }
 
@@ -209,10 +210,16 @@ export function satisfied(a: Clause[], needed: Clause): Verdict {
 export function clauseImplies(a: Clause, b: Clause): Verdict {
   if (isUnknown(a.values) || isUnknown(b.values)) return 'unknown';
   if (hasOpaque(a.values) || hasOpaque(b.values)) return 'unknown';
-  if (b.base === 'Null' && b.set === '' && !a.ifExists && a.base !== 'Null') {
-    return a.set === '' && b.values.every((v) => v === 'false') ? 'yes' : 'unknown';
+  // A request without the key tells apart a clause that lets it through from one that does not.
+  if (passesWithoutKey(a) && !passesWithoutKey(b)) return 'no';
+  if (a.base === 'Null' && a.set === '' && b.base !== 'Null' && b.set === '') {
+    return anyValueImplies(a.values as string[], b);
   }
-  if (a.ifExists && !b.ifExists) return 'no';
+  if (b.base === 'Null' && b.set === '' && a.base !== 'Null') {
+    // Here `a` fails without the key, so when it holds the key is there.
+    const present = a.set === '' && b.values.every((v) => v === 'false');
+    return present ? 'yes' : 'unknown';
+  }
   if (a.set !== b.set) return 'unknown';
   const av = a.values as string[];
   const bv = b.values as string[];
@@ -220,7 +227,7 @@ export function clauseImplies(a: Clause, b: Clause): Verdict {
   if (a.base === b.base) {
     if (ORDERED.test(a.base)) return ordered(a.base, av, bv);
     if (a.base.endsWith('IpAddress')) {
-      const inside = (x: string[], y: string[]) => x.every((n) => y.some((w) => cidrCovers(w, n)));
+      const inside = (x: string[], y: string[]) => x.every((n) => y.some((w) => rangeCovers(w, n)));
       return verdictOf(NEGATED.has(a.base) ? inside(bv, av) : inside(av, bv));
     }
     const wildcards = WILDCARD_OPERATORS.has(a.base);
@@ -237,9 +244,62 @@ export function clauseImplies(a: Clause, b: Clause): Verdict {
     // A pattern with a wildcard matches endless values, more than any list can hold.
     return verdictOf(av.every((v) => !/[*?]/.test(v) && bv.includes(v)));
   }
+  if (FAMILY[a.base] !== undefined && FAMILY[a.base] === FAMILY[b.base]) {
+    return acceptedNotExcluded(a.base, b.base, av, bv);
+  }
   return ORDERED.test(a.base) && ORDERED.test(b.base)
     ? crossOrdered(a.base, b.base, av, bv)
     : 'unknown';
+}
+
+/**
+ * Whether `Null` with these values implies a plain clause on its key. `Null: false` lets the key
+ * through with any value, so it implies no positive operator short of one matching everything.
+ */
+function anyValueImplies(values: string[], b: Clause): Verdict {
+  if (values.length !== 1 || values[0] !== 'false') return 'unknown';
+  if (NEGATED.has(b.base) || b.base === 'Bool') return 'unknown';
+  const everything = (b.values as string[]).some(
+    (v) => (WILDCARD_OPERATORS.has(b.base) && /^\*+$/.test(v)) || /^(0\.0\.0\.0|::)\/0$/.test(v),
+  );
+  return everything ? 'unknown' : 'no';
+}
+
+/** Text operators that compare the same way, so a positive one and a negated one relate. */
+const FAMILY: Record<string, string> = {
+  StringEquals: 'text',
+  StringLike: 'text',
+  StringNotEquals: 'text',
+  StringNotLike: 'text',
+  StringEqualsIgnoreCase: 'folded',
+  StringNotEqualsIgnoreCase: 'folded',
+  ArnLike: 'arn',
+  ArnNotLike: 'arn',
+};
+
+/**
+ * Whether a positive clause implies a negated one of the same family: exactly when no value
+ * the first accepts is one the second excludes. Values holding `$` (a policy variable) or, for
+ * an exact operator, a literal `*` or `?` are not reasoned about.
+ */
+function acceptedNotExcluded(aBase: string, bBase: string, av: string[], bv: string[]): Verdict {
+  if (NEGATED.has(aBase) || !NEGATED.has(bBase)) return 'unknown';
+  const plain = (base: string, values: string[]) =>
+    values.every((v) => !v.includes('$') && (WILDCARD_OPERATORS.has(base) || !/[*?]/.test(v)));
+  if (!plain(aBase, av) || !plain(bBase, bv)) return 'unknown';
+  const meet = av.some((x) => bv.some((y) => patternsIntersect(x, y, { variables: false })));
+  return verdictOf(!meet);
+}
+
+/**
+ * Whether a clause holds for a request without its key, as IAM decides: `Null` when it accepts
+ * `true`, any `...IfExists`, `ForAllValues`, and a plain negated operator (StringNotEquals,
+ * NotIpAddress, ...) hold; a plain positive operator and `ForAnyValue` do not.
+ */
+function passesWithoutKey(clause: Clause): boolean {
+  if (clause.base === 'Null') return (clause.values as string[]).includes('true');
+  if (clause.ifExists || clause.set === 'ForAllValues') return true;
+  return clause.set === '' && NEGATED.has(clause.base);
 }
 
 function hasOpaque(values: Leaf[]): boolean {
@@ -290,26 +350,6 @@ function dateOf(text: string): number | undefined {
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-function cidrCovers(outer: string, inner: string): boolean {
-  const a = parseCidr(outer);
-  const b = parseCidr(inner);
-  if (a === undefined || b === undefined) return outer === inner;
-  if (a.bits > b.bits) return false;
-  const mask = a.bits === 0 ? 0 : (0xffffffff << (32 - a.bits)) >>> 0;
-  return (a.address & mask) >>> 0 === (b.address & mask) >>> 0;
-}
-
-function parseCidr(text: string): { address: number; bits: number } | undefined {
-  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?:\/(\d+))?$/.exec(text);
-  if (!match) return undefined;
-  const octets = match.slice(1, 5).map(Number);
-  if (octets.some((o) => o > 255)) return undefined;
-  const bits = match[5] === undefined ? 32 : Number(match[5]);
-  if (bits > 32) return undefined;
-  const address = octets.reduce((acc, o) => ((acc << 8) | o) >>> 0, 0);
-  return { address, bits };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -20,10 +20,15 @@ export function leafText(leaf: Leaf): string {
   return typeof leaf === 'string' ? leaf : leaf.toJSON();
 }
 
-/** The text of a condition value; values of secret keys show as a placeholder. */
-export function conditionValueText(leaf: Leaf, keyText: string): string {
+/**
+ * The text of a clause's value; values of secret keys show as a placeholder, except the `true`
+ * or `false` of a Null check, which says only whether the key is there.
+ */
+function conditionValueText(leaf: Leaf, clause: Clause): string {
   if (isSecret(leaf)) return leaf.toJSON();
-  if (isSecretKey(keyText) && typeof leaf === 'string') return secretPlaceholder(keyText);
+  const check = clause.base === 'Null' && (leaf === 'true' || leaf === 'false');
+  const secret = isSecretKey(clause.keyText) && !check;
+  if (secret && typeof leaf === 'string') return secretPlaceholder(clause.keyText);
   return leafText(leaf);
 }
 
@@ -66,7 +71,7 @@ export function clausesJson(clauses: Clause[] | UnknownValue): unknown {
 
 function clauseValuesJson(clause: Clause): unknown {
   if (isUnknown(clause.values)) return clause.values.toJSON();
-  const texts = [...new Set(clause.values.map((v) => conditionValueText(v, clause.keyText)))];
+  const texts = [...new Set(clause.values.map((v) => conditionValueText(v, clause)))];
   return texts.length === 1 ? texts[0] : texts;
 }
 

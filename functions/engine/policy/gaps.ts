@@ -14,19 +14,22 @@ import {
 } from './atoms';
 import type { Verdict } from './condition';
 import type { PolicyStatement } from './document';
-import type { ActionCatalogue, ChangeDirection, PolicyElement } from './types';
+import type { ActionCatalogue, PolicyElement } from './types';
 
 /** The reason given when two condition blocks cannot be ordered. */
 export const UNDECIDED_CONDITIONS = 'how the two conditions relate cannot be decided';
 
 export type Side = 'expected' | 'live';
 
+/** The direction of one gap: a grant or deny one side has and the other does not cover. */
+export type GapDirection = 'widened' | 'narrowed' | 'unknown';
+
 /** An atom one side has and the other does not cover, with what explains it. */
 export interface Gap {
   atom: Atom;
   side: Side;
   deny: boolean;
-  direction: ChangeDirection;
+  direction: GapDirection;
   element: PolicyElement;
   counterpart: Atom | undefined;
   reason: string | undefined;
@@ -49,7 +52,7 @@ function sideGaps(
   atoms: Atom[],
   others: Atom[],
   side: Side,
-  direction: ChangeDirection,
+  direction: GapDirection,
   catalogue?: ActionCatalogue,
 ): Gap[] {
   const gaps: Gap[] = [];
@@ -105,7 +108,7 @@ function newActions(atom: Atom, others: AtomIndex, catalogue: ActionCatalogue): 
   );
 }
 
-function explain(atom: Atom, index: AtomIndex, side: Side, direction: ChangeDirection): Gap {
+function explain(atom: Atom, index: AtomIndex, side: Side, direction: GapDirection): Gap {
   // Only atoms that can cover the action matter for the element, and atoms of the very same
   // action explain most gaps: the others are looked at only when those do not. One atom per
   // statement elsewhere is enough to find a counterpart by resource, principal or Sid.

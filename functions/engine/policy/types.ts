@@ -6,8 +6,12 @@
 /** How a live document differs from the expected one, taken as a whole. */
 export type Direction = 'none' | 'widened' | 'narrowed' | 'mixed' | 'unknown';
 
-/** The direction of one change; `unknown` when it cannot be decided (the summary says why). */
-export type ChangeDirection = 'widened' | 'narrowed' | 'unknown';
+/**
+ * The direction of one change: `mixed` when the one change both lets in requests that were
+ * refused and refuses some that were let in (a condition value replaced by another); `unknown`
+ * when it cannot be decided (the summary says why).
+ */
+export type ChangeDirection = 'widened' | 'narrowed' | 'mixed' | 'unknown';
 
 /** The policy element a change is about. */
 export type PolicyElement =

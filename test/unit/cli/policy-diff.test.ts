@@ -122,8 +122,12 @@ describe('policy-diff', () => {
   });
 
   it('exits 1 with the reason when the difference cannot be decided', async () => {
-    const expected = policy(statement({ Condition: { StringEquals: { 'aws:userid': 'AIDAX' } } }));
-    const live = policy(statement({ Condition: { StringNotEquals: { 'aws:userid': 'AIDAY' } } }));
+    const expected = policy(
+      statement({ Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }),
+    );
+    const live = policy(
+      statement({ Condition: { StringLike: { 'aws:SourceIp': '203.0.113.*' } } }),
+    );
     const cli = io();
 
     const code = await run(

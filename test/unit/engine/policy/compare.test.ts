@@ -220,6 +220,38 @@ describe('comparePolicies', () => {
     ]);
   });
 
+  it('shows an element turned into its Not form as null on the side that lacks it', () => {
+    const expected = policy(statement({ Action: 's3:GetObject' }));
+    const live = policy(statement({ Action: undefined, NotAction: 's3:GetObject' }));
+
+    const result = comparePolicies(expected, live);
+
+    expect(result.changes.map((c) => [c.direction, c.element, c.before, c.after])).toEqual([
+      ['narrowed', 'Action', 's3:GetObject', null],
+      ['widened', 'NotAction', null, 's3:GetObject'],
+    ]);
+  });
+
+  it('reports a condition value replaced by another as one mixed change', () => {
+    const mfa = (value: string) => ({ Bool: { 'aws:MultiFactorAuthPresent': value } });
+    const expected = policy(statement({ Condition: mfa('true') }));
+    const live = policy(statement({ Condition: mfa('false') }));
+
+    const result = comparePolicies(expected, live);
+
+    expect(result.direction).toBe('mixed');
+    expect(result.changes).toEqual([
+      {
+        direction: 'mixed',
+        statement: { index: 0, sid: null },
+        element: 'Condition',
+        before: mfa('true'),
+        after: mfa('false'),
+        summary: 'changed condition aws:MultiFactorAuthPresent from true to false',
+      },
+    ]);
+  });
+
   it('reads the expected and live documents from URL-encoded text', () => {
     const document = policy(statement());
     const encoded = encodeURIComponent(JSON.stringify(document));

@@ -48,6 +48,7 @@ describe('normaliseConditionBlock', () => {
     expect(clause('Bool', 'k', 'TRUE').values).toEqual(['true']);
     expect(clause('StringEqualsIgnoreCase', 'k', ['Team', 'TEAM']).values).toEqual(['team']);
     expect(clause('IpAddress', 'k', '10.0.0.1').values).toEqual(['10.0.0.1/32']);
+    expect(clause('IpAddress', 'k', '2001:db8::1').values).toEqual(['2001:db8::1/128']);
     expect(clause('StringEquals', 'k', 'Team').values).toEqual(['Team']);
   });
 
@@ -217,6 +218,78 @@ describe('clauseImplies', () => {
       clause('StringEquals', 'k', 'a'),
       clause('Null', 'k', false),
       'yes',
+    ],
+    [
+      'a negated clause under Null false, since it passes without the key',
+      clause('StringNotEquals', 'k', 'a'),
+      clause('Null', 'k', false),
+      'no',
+    ],
+    [
+      'a negated clause with IfExists under the same one without',
+      clause('StringNotEqualsIfExists', 'k', 'a'),
+      clause('StringNotEquals', 'k', 'a'),
+      'yes',
+    ],
+    [
+      'ForAllValues, which passes without the key, under ForAnyValue',
+      clause('ForAllValues:StringEquals', 'k', 'a'),
+      clause('ForAnyValue:StringEquals', 'k', 'a'),
+      'no',
+    ],
+    [
+      'NotIpAddress, which passes without the key, under IpAddress',
+      clause('NotIpAddress', 'k', '10.1.0.0/16'),
+      clause('IpAddress', 'k', '10.0.0.0/8'),
+      'no',
+    ],
+    [
+      'Null false, any value, under a list of values',
+      clause('Null', 'k', false),
+      clause('StringEquals', 'k', 'a'),
+      'no',
+    ],
+    [
+      'an accepted value under the exclusion of another',
+      clause('StringEquals', 'k', 'a'),
+      clause('StringNotEquals', 'k', 'b'),
+      'yes',
+    ],
+    [
+      'an accepted value under its own exclusion',
+      clause('StringEquals', 'k', 'a'),
+      clause('StringNotEquals', 'k', 'a'),
+      'no',
+    ],
+    [
+      'a pattern under an excluded pattern it meets',
+      clause('StringLike', 'k', 'home/*'),
+      clause('StringNotLike', 'k', '*/alice'),
+      'no',
+    ],
+    [
+      'a pattern under an excluded pattern it cannot meet',
+      clause('ArnLike', 'k', 'arn:aws:s3:::a-*'),
+      clause('ArnNotLike', 'k', 'arn:aws:s3:::b-*'),
+      'yes',
+    ],
+    [
+      'an IPv6 range inside an IPv6 range',
+      clause('IpAddress', 'k', '2001:db8:1::/48'),
+      clause('IpAddress', 'k', '2001:0db8::/32'),
+      'yes',
+    ],
+    [
+      'an IPv6 range around an IPv6 range',
+      clause('IpAddress', 'k', '2001:db8::/32'),
+      clause('IpAddress', 'k', '2001:db8:1::/48'),
+      'no',
+    ],
+    [
+      'an IPv4 range under an IPv6 one',
+      clause('IpAddress', 'k', '10.0.0.0/8'),
+      clause('IpAddress', 'k', '::/0'),
+      'no',
     ],
     [
       'different set operators',
