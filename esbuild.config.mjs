@@ -9,9 +9,10 @@
  * depend on where the checkout or the output folder is, and a LEGAL.txt naming every bundled
  * package with its version and licence, followed by the licence texts. The AWS SDK is bundled
  * from the lock file rather than taken from the Lambda runtime, so what runs is what was tested.
- * After bundling, the build refuses a Lambda bundle holding a copyleft package or one that
- * declares no licence, and loads each bundle in a fresh Node process to prove it imports and
- * exports `handler`.
+ * After bundling, the build refuses a Lambda bundle holding a copyleft package, one that
+ * declares no licence or one whose engines.node leaves out Node 20 (the lock file must pin SDK
+ * releases that still run there), and loads each bundle in a fresh Node process to prove it
+ * imports and exports `handler`.
  *
  * Usage: node esbuild.config.mjs [--outdir DIR] [--skip-load-check] [--analyze]
  *
@@ -23,7 +24,12 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
-import { bundledPackages, refuseUnshippable, writeLegalFile } from './scripts/licences.mjs';
+import {
+  bundledPackages,
+  refuseBeyondNode20,
+  refuseUnshippable,
+  writeLegalFile,
+} from './scripts/licences.mjs';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const FUNCTIONS_DIR = join(ROOT, 'functions');
@@ -119,6 +125,7 @@ export async function build({ outdir = join(ROOT, 'dist'), loadCheck = true } = 
     });
     const packages = bundledPackages(result.metafile, ROOT);
     refuseUnshippable(name, packages);
+    refuseBeyondNode20(name, packages);
     writeLegalFile(outfile, packages, ROOT);
     anchorSourceMap(outfile, outdir);
     if (loadCheck) checkLoads(outfile);

@@ -1,8 +1,9 @@
 /**
- * The licences of the third-party packages inside a bundle, read from esbuild's metafile: the
- * build refuses a bundle holding a copyleft package or a package that names no licence, and
- * writes beside each bundle a LEGAL.txt listing every package it holds (name, version, licence)
- * followed by the licence and NOTICE files those packages ship.
+ * What may ship in a bundle, read from esbuild's metafile and the bundled packages' manifests:
+ * the build refuses a bundle holding a copyleft package, a package that names no licence, or a
+ * package whose `engines.node` leaves out Node 20 (the functions' bundles must run there too),
+ * and writes beside each bundle a LEGAL.txt listing every package it holds (name, version,
+ * licence) followed by the licence and NOTICE files those packages ship.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,8 @@ function packageInfo(root, dir) {
       : typeof declared === 'string'
         ? declared
         : JSON.stringify(declared);
-  return { version: String(manifest.version ?? 'unknown'), licence, dir };
+  const node = manifest.engines?.node;
+  return { version: String(manifest.version ?? 'unknown'), licence, node, dir };
 }
 
 /**
@@ -61,6 +63,56 @@ export function refuseUnshippable(bundleName, packages) {
       `The ${bundleName} bundle contains packages that declare no licence, which may not ship: ${listed(unknown)}.`,
     );
   }
+}
+
+const NODE_20 = [20, 99, 99];
+
+function compare(a, b) {
+  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/** Whether one comparator of a semver range (`>=18.0.0`, `^20`, `<21`, `20.x`) admits v. */
+function admits(comparator, v) {
+  const match = /^(>=|<=|>|<|\^|~|=)?v?(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?$/.exec(comparator);
+  if (match === null) return undefined;
+  const [, op = '=', ...parts] = match;
+  const wild = parts.map((p) => p === undefined || p === 'x' || p === '*');
+  const bound = parts.map((p, i) => (wild[i] ? 0 : Number(p)));
+  const order = compare(v, bound);
+  if (op === '>=') return order >= 0;
+  if (op === '>') return order > 0;
+  if (op === '<=') return order <= 0 || (wild[1] && v[0] === bound[0]);
+  if (op === '<') return order < 0;
+  if (op === '^') return v[0] === bound[0] && order >= 0;
+  if (op === '~') return v[0] === bound[0] && (wild[1] || v[1] === bound[1]) && order >= 0;
+  return wild.every((w, i) => w || v[i] === bound[i]);
+}
+
+/** Whether a Node 20 release satisfies an `engines.node` range; undefined when unreadable. */
+export function runsOnNode20(range) {
+  if (range === undefined || range.trim() === '' || range.trim() === '*') return true;
+  const verdicts = range.split('||').map((alternative) => {
+    const comparators = alternative
+      .trim()
+      .replace(/([<>=^~])\s+/g, '$1')
+      .split(/\s+/);
+    const each = comparators.map((c) => admits(c, NODE_20));
+    if (each.includes(undefined)) return undefined;
+    return each.every(Boolean);
+  });
+  if (verdicts.includes(true)) return true;
+  return verdicts.includes(undefined) ? undefined : false;
+}
+
+/** Throws when a bundle holds a package whose engines.node leaves out Node 20, or is unreadable. */
+export function refuseBeyondNode20(bundleName, packages) {
+  const offenders = [...packages].filter(([, p]) => runsOnNode20(p.node) !== true);
+  if (offenders.length === 0) return;
+  const listed = offenders.map(([pkg, p]) => `${pkg} ${p.version} (engines.node ${p.node})`);
+  throw new Error(
+    `The ${bundleName} bundle contains packages that do not declare support for Node 20: ${listed.join(', ')}. Pin a release that does in the lock file.`,
+  );
 }
 
 function licenceTexts(root, packages) {

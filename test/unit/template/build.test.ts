@@ -56,6 +56,8 @@ describe('the build', () => {
       'copyleft-lib': { license: 'GPL-3.0-or-later' },
       'weak-copyleft': { license: 'LGPL-2.1' },
       unlicensed: {},
+      'node-18-up': { license: 'MIT', engines: { node: '>= 18.0' } },
+      'node-22-only': { license: 'MIT', version: '4.0.0', engines: { node: '>=22.0.0' } },
     });
   });
 
@@ -78,6 +80,40 @@ describe('the build', () => {
     expect(await verdict(scratch, ['unlicensed'])).toBe(
       'The drift-guard bundle contains packages that declare no licence, which may not ship: ' +
         'unlicensed (UNKNOWN).',
+    );
+  });
+
+  it.each([
+    ['>=20.0.0', true],
+    ['>= 14.6', true],
+    ['^18 || ^20.1', true],
+    ['>=18 <21', true],
+    ['20.x', true],
+    ['>=22', false],
+    ['^18', false],
+    ['>=16 <20', false],
+  ])('reads engines.node %j as %s for Node 20', async (range, expected) => {
+    const verdict = await node(`
+      import { runsOnNode20 } from '${LICENCES}';
+      console.log(runsOnNode20(${JSON.stringify(range)}));
+    `);
+
+    expect(verdict).toBe(String(expected));
+  });
+
+  it('refuses a bundle holding a package that leaves out Node 20, naming its range', async () => {
+    const inputs = ['node-18-up', 'node-22-only'].map((n) => [`node_modules/${n}/index.js`, {}]);
+
+    const message = await node(`
+      import { bundledPackages, refuseBeyondNode20 } from '${LICENCES}';
+      const packages = bundledPackages({ inputs: ${JSON.stringify(Object.fromEntries(inputs))} }, ${JSON.stringify(scratch)});
+      try { refuseBeyondNode20('drift-guard', packages); console.log('ok'); }
+      catch (error) { console.log(error.message); }
+    `);
+
+    expect(message).toBe(
+      'The drift-guard bundle contains packages that do not declare support for Node 20: ' +
+        'node-22-only 4.0.0 (engines.node >=22.0.0). Pin a release that does in the lock file.',
     );
   });
 
