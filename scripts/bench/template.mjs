@@ -39,7 +39,7 @@ async function bundleEngine(outdir) {
     stdin: {
       contents: [
         `export * from '${join(ROOT, 'functions/engine/template/index.ts')}';`,
-        `export { YAML_TAGS } from '${join(ROOT, 'functions/engine/template/parse.ts')}';`,
+        `export { YAML_TAGS } from '${join(ROOT, 'functions/engine/template/yaml-reader.ts')}';`,
         `export { parseDocument } from 'yaml';`,
       ].join('\n'),
       resolveDir: ROOT,

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub text holds ${} on purpose
 import { LIMITS, parseTemplate, TemplateError } from '../../../../functions/engine/template';
-import { indentQuotedContinuations } from '../../../../functions/engine/template/parse';
+import { indentQuotedContinuations } from '../../../../functions/engine/template/yaml-reader';
 
 function mappingOf(yaml: string): Record<string, unknown> {
   const doc = parseTemplate(`Resources:\n  Topic:\n    Type: AWS::SNS::Topic\nMetadata:\n${yaml}`);
