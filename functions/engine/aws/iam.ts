@@ -42,7 +42,9 @@ export function decodeIamDocument(encoded: string | undefined): unknown {
  */
 export function iamRetryStrategy(maxAttempts: number): AdaptiveRetryStrategy {
   const rateLimiter = new DefaultRateLimiter({ beta: 0.9, scaleConstant: 4 });
-  return new AdaptiveRetryStrategy(() => Promise.resolve(maxAttempts), { rateLimiter });
+  // A number, not a provider: given options, the SDK's strategy ignores a provider function
+  // and falls back to 3 attempts.
+  return new AdaptiveRetryStrategy(maxAttempts, { rateLimiter });
 }
 
 export interface PolicyEntities {
