@@ -476,7 +476,8 @@ function sameName(a: Name, b: Name): boolean {
 /** A name-like value: text, or an unknown; a NoEcho value becomes an unknown naming it. */
 function nameOf(value: unknown, where: ReturnType<typeof pathOf>): Name {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
+  // CloudFormation gives a string property the text of any scalar: `yes` deploys as `true`.
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (isUnknown(value)) return value;
   if (isSecret(value)) {
     return new UnknownValue(
@@ -532,10 +533,7 @@ function tagsOf(
     const at = child(where, index);
     if (!isMapping(tag)) fail(at, `must be { Key, Value }, received ${describeValue(tag)}`);
     const key = nameOf(tag.Key, child(at, 'Key'));
-    const text =
-      typeof tag.Value === 'boolean'
-        ? String(tag.Value)
-        : nameOf(tag.Value ?? '', child(at, 'Value'));
+    const text = nameOf(tag.Value ?? '', child(at, 'Value'));
     out[typeof key === 'string' ? key : key.toJSON()] = text;
   }
   return out;

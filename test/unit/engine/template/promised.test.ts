@@ -798,17 +798,18 @@ describe('promisedState', () => {
         '    Properties:',
         '      RoleName: auditor',
         '      AssumeRolePolicyDocument: { Statement: [] }',
+        '      Description: Yes',
         '      Tags:',
         '        - { Key: enabled, Value: on }',
         '        - { Key: team, Value: !FindInMap [Owners, !Ref Audit, Team] }',
       ].join('\n'),
     );
 
-    it('deploys an unquoted yes of a tag as true and looks up a Yes key by the value true', () => {
+    it('deploys an unquoted yes of a tag or description as true and looks up a Yes key by true', () => {
       const state = promisedState(doc, stackContext());
 
-      expect(state.roles.map((r) => [r.name, r.tags])).toEqual([
-        ['auditor', { enabled: 'true', team: 'auditors' }],
+      expect(state.roles.map((r) => [r.name, r.description, r.tags])).toEqual([
+        ['auditor', 'true', { enabled: 'true', team: 'auditors' }],
       ]);
     });
 
