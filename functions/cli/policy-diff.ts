@@ -145,22 +145,18 @@ async function load(file: string, io: CliIo): Promise<Loaded> {
     throw new PolicyError(`${file}: cannot read the file (${why}).`, { cause: error });
   }
 
-  let value: unknown = text;
-  let where = file;
-  if (text.trimStart().startsWith('{') || text.trimStart().startsWith('"')) {
-    try {
-      value = JSON.parse(text);
-    } catch {
-      // The policy reader says where the JSON breaks without quoting it (it may hold a secret).
-      return { value: text, document: parsePolicy(text, file) };
-    }
-    const unwrapped = unwrap(value);
-    if (unwrapped) {
-      value = unwrapped.value;
-      where = `${file} (${unwrapped.path})`;
-    }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // URL-encoded text, or broken JSON: the policy reader says which, and where the JSON
+    // breaks, without quoting it (it may hold a secret).
+    return { value: text, document: parsePolicy(text, file) };
   }
-  return { value, document: parsePolicy(value, where) };
+  const unwrapped = unwrap(value);
+  if (unwrapped === undefined) return { value, document: parsePolicy(value, file) };
+  const where = `${file} (${unwrapped.path})`;
+  return { value: unwrapped.value, document: parsePolicy(unwrapped.value, where) };
 }
 
 function unwrap(value: unknown): { value: unknown; path: string } | undefined {

@@ -219,6 +219,11 @@ describe('policy-diff', () => {
       'policy-diff: bad.json: the policy is not valid JSON (it ends too early).',
     ],
     [
+      'JSON that is not an object',
+      '[{"Effect": "Allow"}]',
+      'policy-diff: bad.json: a policy document must be a JSON object, got a list.',
+    ],
+    [
       'an invalid statement',
       { Statement: [{ Effect: 'Allow', Resource: '*' }] },
       'policy-diff: bad.json: Statement[0]: needs an Action or a NotAction element.',
