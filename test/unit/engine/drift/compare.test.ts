@@ -569,6 +569,37 @@ describe('compareState', () => {
   });
 
   describe("the stack's managed policies", () => {
+    it.each([
+      [
+        'HIGH when mixed',
+        allow(['s3:GetObject', 's3:DeleteObject'], 'arn:aws:s3:::b/*'),
+        'mixed',
+        'HIGH',
+      ],
+      ['MEDIUM when narrowed', allow('s3:GetObject', 'arn:aws:s3:::b/*'), 'narrowed', 'MEDIUM'],
+      [
+        'CRITICAL when mixed but now passing any role',
+        {
+          Version: '2012-10-17',
+          Statement: [...allow('iam:PassRole').Statement, ...deny('s3:GetObject').Statement],
+        },
+        'mixed',
+        'CRITICAL',
+      ],
+    ])('managed-policy-changed is %s', (_, liveDocument, direction, severity) => {
+      const guard = promisedPolicy({ document: allow(['s3:GetObject', 's3:PutObject']) });
+      const role = liveRole({
+        attachedPolicies: [{ arn: guard.arn as string, name: 'acme-guardrail' }],
+      });
+      const policy = livePolicy({ document: liveDocument });
+
+      const f = only(
+        compare(promisedState({ managedPolicies: [guard] }), live([role], [policy])).findings,
+      );
+
+      expect(f).toMatchObject({ kind: 'managed-policy-changed', severity, direction });
+    });
+
     it('managed-policy-changed is HIGH when widened, with set-default when an old version matches', () => {
       const guard = promisedPolicy();
       const role = liveRole({
