@@ -8,9 +8,10 @@
  * so a Ref that needs one property (a role's name) does not resolve the rest, and a circular
  * reference is reported instead of recursing.
  */
-import { isSecret, isUnknown, type SecretValue, sha256Hex, UnknownValue } from '../values';
+import { isSecret, isUnknown, UnknownValue } from '../values';
 import { type Env, type PropertyReader, TYPE_RULES } from './attributes';
-import { combineUnknowns, compose, type Part, SecretBook } from './compose';
+import { compose, type Part, SecretBook } from './compose';
+import { conditionExpression } from './conditions';
 import { child, describeValue, fail, type Path, pathOf, TemplateError } from './errors';
 import { expandLoops, FOR_EACH, hasLoops, type UnexpandedLoop } from './foreach';
 import {
@@ -192,7 +193,7 @@ export class Resolver implements Intrinsics {
     }
     this.conditionsActive.add(name);
     try {
-      const value = this.conditionExpression(conditions[name], pathOf('Conditions', name));
+      const value = conditionExpression(this, conditions[name], pathOf('Conditions', name));
       this.conditionValues.set(name, value);
       return value;
     } finally {
@@ -206,77 +207,6 @@ export class Resolver implements Intrinsics {
     for (const name of Object.keys(this.template.Conditions ?? {}))
       out[name] = this.condition(name, null);
     return out;
-  }
-
-  private conditionExpression(node: unknown, path: Path | null): ConditionValue {
-    if (isMapping(node) && Object.keys(node).length === 1) {
-      const [name] = Object.keys(node);
-      const args = node[name];
-      if (name === 'Condition') {
-        if (typeof args !== 'string') fail(path, 'Condition must name a condition');
-        return this.condition(args, path);
-      }
-      if (name === 'Fn::Equals') return this.equals(args, path);
-      if (name === 'Fn::Not') {
-        const list = argList(args, name, path, 1, 1);
-        const value = this.conditionExpression(list[0], child(child(path, name), 0));
-        return isUnknown(value) ? value : !value;
-      }
-      if (name === 'Fn::And' || name === 'Fn::Or') {
-        const list = argList(args, name, path, 2, 10);
-        const values = list.map((item, index) =>
-          this.conditionExpression(item, child(child(path, name), index)),
-        );
-        const decisive = name !== 'Fn::And';
-        if (values.includes(decisive)) return decisive;
-        const unknowns = values.filter(isUnknown);
-        return unknowns.length > 0 ? combineUnknowns(unknowns) : !decisive;
-      }
-      if (name === 'Fn::If') {
-        const value = this.resolve(node, path);
-        if (typeof value === 'boolean' || isUnknown(value)) return value;
-      }
-    }
-    if (typeof node === 'boolean') return node;
-    fail(
-      path,
-      `a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition, received ` +
-        `${describeValue(node)}`,
-    );
-  }
-
-  private equals(args: unknown, path: Path | null): ConditionValue {
-    const list = argList(args, 'Fn::Equals', path, 2, 2);
-    const [left, right] = list.map((item, index) =>
-      this.resolve(item, child(child(path, 'Fn::Equals'), index)),
-    );
-    const unknowns = [left, right].filter(isUnknown);
-    if (unknowns.length > 0) {
-      const unknown = combineUnknowns(unknowns);
-      return new UnknownValue(unknown.source, `a condition compares it: ${unknown.reason}`);
-    }
-    if (isSecret(left) || isSecret(right)) return this.equalsSecret(left, right);
-    return comparable(left) === comparable(right);
-  }
-
-  /** A NoEcho value compared with text: decided by digest when the digest is known. */
-  private equalsSecret(left: unknown, right: unknown): ConditionValue {
-    const clearOf = (value: unknown): string | undefined =>
-      isSecret(value) ? this.book.clearOf(value) : comparable(value);
-    const a = clearOf(left);
-    const b = clearOf(right);
-    if (a !== undefined && b !== undefined) return a === b;
-    const secret = (isSecret(left) ? left : right) as SecretValue;
-    const other = secret === left ? right : left;
-    if (isSecret(other)) {
-      if (secret.sha256 !== undefined && secret.sha256 === other.sha256) return true;
-    } else if (secret.sha256 !== undefined) {
-      return secret.sha256 === sha256Hex(comparable(other));
-    }
-    return new UnknownValue(
-      `NoEcho parameter ${secret.parameter}`,
-      `a condition compares the NoEcho value of ${secret.parameter}, whose digest was not given`,
-    );
   }
 
   // ---- resources ------------------------------------------------------------------------
@@ -556,7 +486,7 @@ export class Resolver implements Intrinsics {
       case 'Fn::And':
       case 'Fn::Or':
       case 'Fn::Not':
-        return this.conditionExpression({ [name]: args }, path);
+        return conditionExpression(this, { [name]: args }, path);
       case 'Fn::Transform':
         return transform(this, args, path);
       case 'Fn::ToJsonString':
@@ -690,14 +620,6 @@ function isFunctionName(key: string): boolean {
 function isFunction(value: Record<string, unknown>): boolean {
   const keys = Object.keys(value);
   return keys.length === 1 && isFunctionName(keys[0]);
-}
-
-/** How Fn::Equals sees a value: text, as CloudFormation compares `true` and `'true'` alike. */
-function comparable(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value === NO_VALUE || value === undefined || value === null) return '';
-  return JSON.stringify(value);
 }
 
 export { NO_VALUE };
