@@ -191,7 +191,9 @@ function leavesOf(statement: PolicyStatement): Leaf[] {
 }
 
 function versionChanges(before: PolicyDocument, after: PolicyDocument): PolicyChange[] {
-  if (before.version === after.version) return [];
+  // Only 2012-10-17 reads policy variables; 2008-10-17 and no Version read them as text.
+  const reads = (document: PolicyDocument) => document.version === '2012-10-17';
+  if (reads(before) === reads(after)) return [];
   const variables = [before, after].some((doc) => doc.statements.some(usesVariables));
   if (!variables) return [];
   const reason = 'policy variables are read differently under the two Versions';

@@ -201,6 +201,18 @@ describe('comparePolicies', () => {
     });
   });
 
+  it('finds 2008-10-17 and no Version alike, as both read policy variables as text', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable
+    const grant = statement({ Resource: 'arn:aws:s3:::home/${aws:username}/*' });
+
+    const result = comparePolicies(
+      { Version: '2008-10-17', Statement: [grant] },
+      { Statement: grant },
+    );
+
+    expect(result).toEqual({ equivalent: true, direction: 'none', changes: [] });
+  });
+
   it('gives the statement index in the live document and in the expected one for a removal', () => {
     const expected = policy(
       statement({ Sid: 'Read', Action: 's3:GetObject' }),
