@@ -34,7 +34,8 @@
  */
 import { isSecret, isUnknown, type SecretValue, sha256Hex } from '../values';
 import { atomsOf, listHasVariable } from './atoms';
-import { describeGaps, reasonFor, undecided } from './changes';
+import { reasonFor, undecided } from './change-base';
+import { describeGaps } from './changes';
 import {
   type Leaf,
   type LeafList,

@@ -1,0 +1,39 @@
+/**
+ * What every description of a change shares: the reason kept apart from an undecidable change's
+ * summary, and how a gap names its statements.
+ */
+import type { PolicyStatement } from './document';
+import type { Gap } from './gaps';
+import type { PolicyChange } from './types';
+
+/** Why each undecidable change could not be decided, kept apart from its summary. */
+const reasons = new WeakMap<PolicyChange, string>();
+
+/** Marks a change undecidable, for the given reason. */
+export function undecided(change: PolicyChange, reason: string): PolicyChange {
+  reasons.set(change, reason);
+  return change;
+}
+
+/** The reason an undecidable change was given, if any. */
+export function reasonFor(change: PolicyChange): string | undefined {
+  return reasons.get(change);
+}
+
+/** The statement a change is about, as the change names it. */
+export function statementRef(statement: PolicyStatement): PolicyChange['statement'] {
+  return { index: statement.index, sid: statement.sid };
+}
+
+/** The statement as a summary names it: its Sid, or else its index. */
+export function statementLabel(statement: PolicyStatement): string {
+  return statement.sid ? `statement ${statement.sid}` : `statement ${statement.index}`;
+}
+
+/** The expected and live statements a gap compares, whichever side it came from. */
+export function pair(gap: Gap): { expected?: PolicyStatement; live?: PolicyStatement } {
+  const other = gap.counterpart?.statement;
+  return gap.side === 'live'
+    ? { expected: other, live: gap.atom.statement }
+    : { expected: gap.atom.statement, live: other };
+}
