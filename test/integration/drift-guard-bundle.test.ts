@@ -162,7 +162,7 @@ describeWith(['moto'], 'the built drift-guard bundle against moto', () => {
     expect(await stack.drain()).toEqual([]);
   }, 60_000);
 
-  it('prints through the built CLI what the deployed function reports, with exit 1 for drift', async () => {
+  it('prints through the built CLI what the deployed function reports, in every format, with exit 1 for drift', async () => {
     const invocations: unknown[] = [];
     const lambda = createServer((req, res) => {
       let body = '';
@@ -179,47 +179,51 @@ describeWith(['moto'], 'the built drift-guard bundle against moto', () => {
     await new Promise<void>((ready) => lambda.listen(0, '127.0.0.1', ready));
     const lambdaUrl = `http://127.0.0.1:${(lambda.address() as AddressInfo).port}`;
 
-    const cli = run(
-      process.execPath,
-      [
-        join(dist, 'cli.mjs'),
-        'self-check',
-        '--stack',
-        'guard-it',
-        '--function',
-        'guard-fn',
-        '--format',
-        'json',
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
-          AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_ENDPOINT_URL: moto.endpoint,
-          AWS_ENDPOINT_URL_LAMBDA: lambdaUrl,
+    const selfCheck = (format: string) =>
+      run(
+        process.execPath,
+        [
+          join(dist, 'cli.mjs'),
+          'self-check',
+          '--stack',
+          'guard-it',
+          '--function',
+          'guard-fn',
+          '--format',
+          format,
+        ],
+        {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+            AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+            AWS_EC2_METADATA_DISABLED: 'true',
+            AWS_ENDPOINT_URL: moto.endpoint,
+            AWS_ENDPOINT_URL_LAMBDA: lambdaUrl,
+          },
         },
-      },
-    );
-    const exit = await cli.then(
-      () => ({ code: 0, stdout: '' }),
-      (error: { code: number; stdout: string }) => error,
-    );
+      ).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+    const exit = await selfCheck('json');
+    const others = [await selfCheck('text'), await selfCheck('markdown')];
     await new Promise((closed) => lambda.close(closed));
 
     expect(exit.code).toBe(1);
-    expect(invocations).toEqual([
-      {
-        path: '/2015-03-31/functions/guard-fn/invocations',
-        payload: { action: 'self-check', notify: false },
-      },
-    ]);
+    expect(invocations).toHaveLength(3);
+    expect(invocations[0]).toEqual({
+      path: '/2015-03-31/functions/guard-fn/invocations',
+      payload: { action: 'self-check', notify: false },
+    });
     const printedReport = JSON.parse(exit.stdout);
     expect(printedReport).toMatchObject({ stack: 'guard-it', findings: [{}, {}] });
-    printed.push(exit.stdout);
+    expect(others.map((o) => o.code)).toEqual([1, 1]);
+    expect(others[0]?.stdout).toContain('trust-policy-changed');
+    expect(others[1]?.stdout).toContain('# Drift check of stack `guard-it`');
+    printed.push(exit.stdout, exit.stderr, ...others.flatMap((o) => [o.stdout, o.stderr]));
   }, 60_000);
 
   it('refuses an unknown payload with the accepted ones', async () => {
