@@ -15,8 +15,8 @@ import { ConnectorGuardError, InputError } from '../engine/errors';
 import { registerSecret, scrubText } from '../engine/log';
 import { parseTemplate } from '../engine/template';
 import {
-  noEchoParameters,
   type Problem,
+  secretsToMask,
   shown,
   type ValidationReport,
   validateInstall,
@@ -108,10 +108,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
     const template = await loadTemplate(values.template, io);
     const input = parseParameters(await readJson(values.params, io), values.params);
-    for (const name of ['TenantExternalId', ...noEchoParameters(template.document)]) {
-      const value = input[name];
-      if (value !== undefined) registerSecret(String(value));
-    }
+    for (const secret of secretsToMask(input, template.document)) registerSecret(secret);
     const { report } = await validateInstall(input, {
       template: template.document,
       operation: 'check',
@@ -125,7 +122,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       format === 'json'
         ? `${JSON.stringify(report, null, 2)}\n`
         : text(report, template.source, values.live, io.isTty);
-    io.stdout(scrubText(out));
+    io.stdout(out);
     return report.valid ? EXIT.ok : EXIT.found;
   } catch (error) {
     io.stderr(`${scrubText(messageOf(error))}\n`);

@@ -20,12 +20,7 @@ import {
   type RequestOutcome,
 } from '../engine/cfn';
 import { parseTemplate, type TemplateDocument } from '../engine/template';
-import {
-  noEchoParameters,
-  type Operation,
-  type Problem,
-  validateInstall,
-} from '../engine/validate';
+import { type Operation, type Problem, secretsToMask, validateInstall } from '../engine/validate';
 import { sha256Hex } from '../engine/values';
 
 export interface ValidatorDependencies {
@@ -131,19 +126,17 @@ function stackOf(stackId: string) {
 }
 
 /**
- * Every clear secret in the request: the external ID and any other NoEcho parameter, before and
- * after an Update. Reading the template's NoEcho list may fail; the external ID is masked even
- * then.
+ * The clear secrets in the request to mask in logs and unexpected errors: the external ID and
+ * any other NoEcho value, before and after an Update, as `secretsToMask` selects them. Reading
+ * the template's NoEcho list may fail; the external ID is masked even then.
  */
 function secretsOf(event: CustomResourceEvent, loadTemplate: () => TemplateDocument): string[] {
-  let names = ['TenantExternalId'];
+  let template: TemplateDocument | undefined;
   try {
-    names = [...new Set([...names, ...noEchoParameters(loadTemplate())])];
+    template = loadTemplate();
   } catch {
     // The template's failure is reported by the request itself; the external ID is still masked.
   }
   const sources = [event.ResourceProperties, event.OldResourceProperties ?? {}];
-  return sources.flatMap((props) =>
-    names.map((name) => props[name]).filter((v): v is string => typeof v === 'string'),
-  );
+  return sources.flatMap((props) => secretsToMask(props, template));
 }

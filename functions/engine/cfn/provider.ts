@@ -37,7 +37,10 @@ export interface RequestContext {
   signal: AbortSignal;
 }
 
-/** A handler's successful result. */
+/**
+ * A handler's successful result. The summary and details are answered as given: a handler
+ * masks any secret in a value it shows, and only there, so that its own words stay whole.
+ */
 export interface RequestOutcome {
   /** The physical ID for a Create; Update and Delete always keep the one they received. */
   physicalResourceId?: string;
@@ -51,7 +54,8 @@ export interface RequestOutcome {
 
 /**
  * Thrown by a handler to answer FAILED with a reason made of a summary and details; the
- * provider fits as many details as the response allows and counts the rest.
+ * provider fits as many details as the response allows and counts the rest. Like an outcome's,
+ * the text is answered as given, with any secret in a value it shows already masked.
  */
 export class RequestFailure extends ConnectorGuardError {
   override readonly name = 'RequestFailure';
@@ -81,7 +85,11 @@ export interface ProviderOptions {
   onUpdate: RequestHandler;
   /** When absent, Delete answers SUCCESS without calling anything. */
   onDelete?: RequestHandler;
-  /** Clear values in the request to mask wherever they would be logged or answered. */
+  /**
+   * Clear values in the request to mask in the logs, in an unexpected error's message and in
+   * the text of a request that cannot be served. Return only values long enough not to occur
+   * in ordinary text: masking a short one inside other words would reveal it.
+   */
   secretsOf?: (event: CustomResourceEvent) => string[];
   /** Overrides the stable physical ID of a Create. */
   physicalIdOf?: (request: { StackId: string; LogicalResourceId: string }) => string;
@@ -215,7 +223,7 @@ async function serve(incoming: AnswerableRequest, serving: Serving): Promise<voi
 }
 
 function refuse(request: UnservableRequest, options: ProviderOptions): ResponseBody {
-  return failed(request, physicalIdFor(request, options), request.problem);
+  return failed(request, physicalIdFor(request, options), scrubText(request.problem));
 }
 
 async function answer(
@@ -303,11 +311,12 @@ function failure(
   });
   const invocation = serving.context?.awsRequestId;
   const where = invocation ? ` (Lambda request ${invocation})` : '';
+  const described = scrubText(describeError(error));
   return failed(
     event,
     physicalId,
-    `${event.RequestType} failed with an unexpected error: ${describeError(error)}. The ` +
-      `function's logs${where} have the details; the operation can be retried.`,
+    `${event.RequestType} failed with an unexpected error: ${described}. The function's ` +
+      `logs${where} have the details; the operation can be retried.`,
   );
 }
 
@@ -331,8 +340,7 @@ function succeeded(
     ...(outcome.noEcho ? { NoEcho: true } : {}),
     ...(outcome.data ? { Data: outcome.data } : {}),
   };
-  const details = (outcome.details ?? []).map(scrubText);
-  return withReason(base, scrubText(outcome.summary ?? `${event.RequestType} succeeded.`), details);
+  return withReason(base, outcome.summary ?? `${event.RequestType} succeeded.`, outcome.details);
 }
 
 function failed(
@@ -342,7 +350,7 @@ function failed(
   details: readonly string[] = [],
 ): ResponseBody {
   const base = { Status: 'FAILED' as const, PhysicalResourceId: physicalId, ...identity(request) };
-  return withReason(base, scrubText(summary), details.map(scrubText));
+  return withReason(base, summary, details);
 }
 
 function remember(memory: Map<string, ResponseBody>, key: string, body: ResponseBody): void {

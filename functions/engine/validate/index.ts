@@ -9,6 +9,8 @@ export {
   type ParameterName,
   type ParameterValues,
   PROTOCOL_PROPERTIES,
+  SECRET_MIN_MASKED,
+  secretsToMask,
 } from './parameters';
 export { scheduleProblem } from './schedule';
 export { type Problem, shown, type ValidationReport } from './types';

@@ -48,8 +48,15 @@ const PROTOCOL = new Set<string>(PROTOCOL_PROPERTIES);
  */
 export const MAX_VALUE_BYTES = 4096;
 
-/** Shorter secrets are not looked for inside other values: they would match by chance. */
-const SECRET_MIN_SEARCHED = 8;
+/**
+ * Secrets shorter than this are neither masked nor looked for inside other values. A value this
+ * short can be part of the tool's own words (`external-id-too-short`, `TenantExternalId`) or of
+ * another value by chance, and masking or naming it there would reveal it. No rule ever prints a
+ * secret, and an external ID this short is refused (as the template's MinLength refuses it).
+ * Known limitation: the logger masks registered secrets in whole log lines, so a longer secret
+ * that equals some of the validator's own words (an example ARN, say) is masked there too.
+ */
+export const SECRET_MIN_MASKED = 32;
 
 /**
  * Reads raw input into parameter values. A value that is absent takes the template's Default,
@@ -96,7 +103,7 @@ function secretCopies(
   const problems: RuleProblem[] = [];
   for (const secretName of secretNames) {
     const secret = values[secretName as ParameterName];
-    if (secret === undefined || secret.length < SECRET_MIN_SEARCHED) continue;
+    if (secret === undefined || secret.length < SECRET_MIN_MASKED) continue;
     for (const name of PARAMETER_NAMES) {
       if (secretNames.has(name) || !values[name].includes(secret)) continue;
       problems.push(
@@ -187,6 +194,20 @@ function requiredFix(name: ParameterName): string {
 /** Splits a comma-delimited list as CloudFormation does: each member space-trimmed. */
 export function splitList(text: string): string[] {
   return text === '' ? [] : text.split(',').map((item) => item.trim());
+}
+
+/**
+ * The secrets in raw input to mask wherever text is logged or shown: the external ID and every
+ * NoEcho value, as given, when at least {@link SECRET_MIN_MASKED} characters long.
+ */
+export function secretsToMask(
+  input: Record<string, unknown>,
+  template: TemplateDocument | undefined,
+): string[] {
+  const names = new Set(['TenantExternalId', ...noEchoParameters(template)]);
+  return [...names]
+    .map((name) => input[name])
+    .filter((v): v is string => typeof v === 'string' && v.length >= SECRET_MIN_MASKED);
 }
 
 /** The names of the template's NoEcho parameters. */

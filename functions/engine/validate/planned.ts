@@ -20,7 +20,7 @@ import {
   type ParameterValues,
   splitList,
 } from './parameters';
-import { error, type RuleProblem, shown, warning } from './types';
+import { error, type RuleProblem, receivedText, shown, warning } from './types';
 
 /** Where the names are computed; the parts a name may hold beside the parameters. */
 export interface PlanContext {
@@ -140,10 +140,11 @@ export function planIamState(
     });
     return { state, problems: [] };
   } catch (cause) {
+    const why = receivedText(describeError(cause));
     const message =
       'The IAM names and policies the stack would create could not be computed from the ' +
-      `template, so the rules that depend on them were not checked: ${describeError(cause)}. ` +
-      'Fix: correct the template or the value it names.';
+      `template, so the rules that depend on them were not checked: ${why}. Fix: correct the ` +
+      'template or the value it names.';
     return { problems: [error(null, 'template-unresolvable', message, [...AFFIXES])] };
   }
 }

@@ -8,7 +8,7 @@ import { type ActionRequest, actionsNotAllowed, type BlockedAction, parsePolicy 
 import type { PromisedIamState } from '../template';
 import { isUnknown } from '../values';
 import type { LiveContext } from './live';
-import { error, type RuleProblem, shown, warning } from './types';
+import { error, type RuleProblem, receivedText, shown, warning } from './types';
 import { attempt, type Cause, type Found, type Unavailable } from './unavailable';
 
 const BLOCKED_SHOWN = 8;
@@ -120,7 +120,7 @@ function tooLarge(size: number): Cause {
 }
 
 function notEvaluable(error: unknown): Cause {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = receivedText(error instanceof Error ? error.message : String(error));
   return {
     key: 'not-evaluable',
     why: `its document could not be read as a policy (${detail.replace(/\.$/, '')})`,

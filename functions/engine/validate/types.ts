@@ -76,6 +76,16 @@ export function shown(value: string): string {
   return long ? `${quoted} (${points.length} characters)` : quoted;
 }
 
+/**
+ * A text the validator did not write (an AWS error's message, a parser's complaint), which may
+ * repeat a received value: shown unquoted, with registered secrets masked. The validator's own
+ * words never pass through here or through {@link shown}, so a secret is masked only inside
+ * what was received.
+ */
+export function receivedText(text: string): string {
+  return scrubText(text);
+}
+
 function escaped(char: string): string {
   let out = '';
   for (let i = 0; i < char.length; i += 1) {

@@ -6,7 +6,7 @@
  */
 import { isAccessDenied, isThrottled } from '../aws/clients';
 import { describeError } from '../errors';
-import { type RuleProblem, shown, warning } from './types';
+import { type RuleProblem, receivedText, shown, warning } from './types';
 
 /** What a live check asks IAM. */
 export type CheckKind =
@@ -76,7 +76,7 @@ export function causeOf(error: unknown): Cause {
   const name = error instanceof Error ? error.name : 'Error';
   return {
     key: `failed:${name}`,
-    why: `the call to IAM failed (${describeError(error)})`,
+    why: `the call to IAM failed (${receivedText(describeError(error))})`,
     fix: 'deploy again; if it happens again, check by hand',
   };
 }

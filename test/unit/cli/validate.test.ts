@@ -227,6 +227,30 @@ describe('connector-guard validate', () => {
     expect(result.out).toMatch(/^Usage:\n {2}connector-guard validate --params FILE/);
   });
 
+  it.each(['short', 'Tenant', 'rule', 'external', 'TenantExternalId', 'external-id-too-short'])(
+    'prints the same for the short external ID %j as for any other of its length',
+    async (id) => {
+      const run = (externalId: string, format: string) =>
+        validate([
+          '--params',
+          paramsFile({ TenantExternalId: externalId, AlertMinimumSeverity: `x-${id}` }),
+          '--format',
+          format,
+        ]);
+      const filler = 'q'.repeat(id.length);
+
+      const text = await run(id, 'text');
+      const json = await run(id, 'json');
+
+      expect(text).toEqual(await run(filler, 'text'));
+      expect(json).toEqual(await run(filler, 'json'));
+      expect(text.out).toMatch(/ERROR TenantExternalId \[external-id-too-short\]\n/);
+      expect(text.out).toMatch(/^ {2}TenantExternalId must be at least 32 characters/m);
+      expect(text.out).toContain(`received "x-${id}"`);
+      expect(text.out + json.out).not.toContain('****');
+    },
+  );
+
   it('never prints the external ID, in either format', async () => {
     const canary = 'CANARY-4e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b';
 

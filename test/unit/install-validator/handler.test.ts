@@ -340,6 +340,21 @@ describe('install-validator', () => {
     expect(output.join('')).not.toContain('SIGNATURE-CANARY');
   });
 
+  it('masks the external ID inside an error IAM returns, keeping rule names whole', async () => {
+    const secret = 'd41d8cd98f00b204e9800998ecf8427e5f2b9c1a';
+    iamMock.on(GetRoleCommand).rejects(awsError('ServiceFailure', `broken near ${secret}`));
+
+    const response = await answer(
+      event({ ResourceProperties: parameters({ TenantExternalId: secret }) }),
+    );
+
+    const reason = String(response.json?.Reason);
+    expect(response.json?.Status).toBe('SUCCESS');
+    expect(reason).toMatch(/\[live-check-unavailable\] Could not check whether roles named/);
+    expect(reason).toContain('broken near ****');
+    expect(output.join('') + reason).not.toContain(secret.slice(0, 12));
+  });
+
   it('keeps every piece of the external ID out when other values hold it', async () => {
     const secret = '5f3a9c1e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a';
     const props = parameters({
@@ -358,6 +373,37 @@ describe('install-validator', () => {
       expect(everything).not.toContain(secret.slice(i, i + 10));
     }
   });
+
+  it.each(['short', 'Tenant', 'rule', 'external', 'TenantExternalId', 'external-id-too-short'])(
+    'answers and logs the same for the short external ID %j as for any other of its length',
+    async (id) => {
+      const filler = 'q'.repeat(id.length);
+      const answerFor = async (externalId: string, requestId: string) => {
+        output.length = 0;
+        const props = parameters({ TenantExternalId: externalId, AlertMinimumSeverity: `x-${id}` });
+        await handler(event({ RequestId: requestId, ResourceProperties: props }), lambdaContext());
+        const reason = String(server.accepted().at(-1)?.json?.Reason);
+        const logged = output
+          .join('')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line))
+          .filter((entry) => entry.message === 'invalid input')
+          .map(({ parameter, rule, detail }) => ({ parameter, rule, detail }));
+        return { reason, logged };
+      };
+
+      const given = await answerFor(id, `short-${id}`);
+      const other = await answerFor(filler, `filler-${id}`);
+
+      expect(given).toEqual(other);
+      expect(given.reason).toMatch(
+        /\[external-id-too-short\] TenantExternalId must be at least 32/,
+      );
+      expect(given.reason).toContain(`"x-${id}"`);
+      expect(JSON.stringify(given)).not.toContain('****');
+    },
+  );
 
   it('logs one JSON object a line, with the problems by parameter and rule', async () => {
     await answer(
