@@ -3,12 +3,13 @@
  * before and after of the element; conditions clause by clause, a flipped Effect as one change,
  * and a bare unique-ID principal as the deleted role or user it stands for.
  */
-import type { Atom } from './atoms';
+import { type Atom, type Dim, principalCovers } from './atoms';
 import { pair, statementLabel, statementRef, undecided } from './change-base';
 import { addConditionChanges } from './condition-changes';
 import { clausesJson, leafText, listJson, listText, principalJson, statementJson } from './display';
-import type { PolicyStatement } from './document';
+import type { Leaf, PolicyStatement, PrincipalEntry } from './document';
 import type { Gap } from './gaps';
+import { patternCovers } from './pattern';
 import type { PolicyChange, PolicyElement, PolicyKind } from './types';
 
 const UNIQUE_ID = /^(AROA|AIDA)[A-Z0-9]{12,}$/;
@@ -146,12 +147,14 @@ function principalText(atom: Atom): string | undefined {
   const principal = atom.principal;
   if (principal === null) return undefined;
   if (principal.kind === 'opaque') return principal.unknown.toJSON();
-  const text = (entry: { type: string; value: unknown }) =>
-    entry.type === '*' ? '* (anyone)' : leafText(entry.value as string);
   if (principal.kind === 'not') {
-    return `every principal except ${listText(principal.values.map(text))}`;
+    return `every principal except ${listText(principal.values.map(entryText))}`;
   }
-  return text(principal.value);
+  return entryText(principal.value);
+}
+
+function entryText(entry: PrincipalEntry): string {
+  return entry.type === '*' ? '* (anyone)' : leafText(entry.value);
 }
 
 function groupChange(group: Gap[]): PolicyChange {
@@ -161,9 +164,10 @@ function groupChange(group: Gap[]): PolicyChange {
   const texts = (fn: (atom: Atom) => string | undefined) =>
     group.map((gap) => fn(gap.atom)).filter((t): t is string => t !== undefined);
 
-  const actions = listText(texts(actionText));
-  const resources = texts(resourceText);
-  const principals = texts(principalText);
+  const reached = reachedExclusions(first);
+  const actions = first.element === 'NotAction' && reached ? reached : listText(texts(actionText));
+  const resources = first.element === 'NotResource' && reached ? [reached] : texts(resourceText);
+  const principals = first.element === 'NotPrincipal' && reached ? [reached] : texts(principalText);
   const on = resources.length > 0 ? ` on ${listText(resources)}` : '';
   const whom = listText(principals);
   const by =
@@ -188,8 +192,9 @@ function groupChange(group: Gap[]): PolicyChange {
     const who = `principal ${listText(principals)}`;
     if (first.deny) {
       summary = adds ? `${who} now denied ${actions}` : `${who} no longer denied ${actions}`;
-    } else if (first.atom.principal?.kind === 'not') summary = `${verb} ${listText(principals)}`;
-    else summary = `${who} ${verb}`;
+    } else if (first.atom.principal?.kind === 'not' && !reached) {
+      summary = `${verb} ${listText(principals)}`;
+    } else summary = `${who} ${verb}`;
   } else if (first.element === 'Statement') {
     const grant = first.deny ? 'denying' : 'allowing';
     summary = `${verb} ${statementLabel(home)} ${grant} ${actions}${on}${by}`;
@@ -209,6 +214,46 @@ function groupChange(group: Gap[]): PolicyChange {
     summary,
   };
   return first.direction === 'unknown' ? undecided(change, first.reason ?? summary) : change;
+}
+
+/**
+ * For a Not-form compared with the same Not-form, what the other side excludes and this side
+ * does not (what only this side reaches), as text; undefined when there is nothing to name.
+ */
+function reachedExclusions(gap: Gap): string | undefined {
+  const { atom, counterpart: other } = gap;
+  if (other === undefined) return undefined;
+  let reached: string[] = [];
+  if (gap.element === 'NotAction') {
+    reached = unexcluded(atom.action, other.action, (m, x) =>
+      patternCovers(m.toLowerCase(), x.toLowerCase(), { variables: false }),
+    );
+  } else if (gap.element === 'NotResource') {
+    const options = { variables: atom.variables, innerVariables: other.variables };
+    reached = unexcluded(atom.resource, other.resource, (m, x) => patternCovers(m, x, options));
+  } else if (gap.element === 'NotPrincipal') {
+    const mine = atom.principal;
+    const theirs = other.principal;
+    if (mine?.kind === 'not' && theirs?.kind === 'not') {
+      const covered = (x: PrincipalEntry) =>
+        mine.values.some((m) => principalCovers(m, x) === 'yes');
+      reached = theirs.values.filter((x) => !covered(x)).map(entryText);
+    }
+  }
+  return reached.length > 0 ? listText(reached) : undefined;
+}
+
+function unexcluded(
+  mine: Dim<Leaf> | null,
+  theirs: Dim<Leaf> | null,
+  covers: (outer: string, inner: string) => boolean,
+): string[] {
+  if (mine?.kind !== 'not' || theirs?.kind !== 'not') return [];
+  const covered = (x: Leaf) =>
+    mine.values.some((m) =>
+      typeof m === 'string' && typeof x === 'string' ? covers(m, x) : leafText(m) === leafText(x),
+    );
+  return theirs.values.filter((x) => !covered(x)).map(leafText);
 }
 
 /** With a catalogue, names the actions a wildcard granted on one side and not the other. */
