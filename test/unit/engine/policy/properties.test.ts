@@ -90,6 +90,10 @@ interface Rewrites {
   split: boolean;
   splitValues: boolean;
   encode: boolean;
+  statementObject: boolean;
+  noVersion: boolean;
+  partition: 'aws' | 'aws-cn' | 'aws-us-gov';
+  ipRanges: boolean;
 }
 
 const rewritesArb: fc.Arbitrary<Rewrites> = fc.record({
@@ -106,6 +110,10 @@ const rewritesArb: fc.Arbitrary<Rewrites> = fc.record({
   split: fc.boolean(),
   splitValues: fc.boolean(),
   encode: fc.boolean(),
+  statementObject: fc.boolean(),
+  noVersion: fc.boolean(),
+  partition: fc.constantFrom('aws', 'aws-cn', 'aws-us-gov'),
+  ipRanges: fc.boolean(),
 });
 
 const swapCase = (text: string) =>
@@ -134,7 +142,7 @@ function rewrite(document: Json, r: Rewrites): unknown {
     list('Resource');
     if (out.Principal) {
       const aws = (out.Principal as { AWS: string[] }).AWS.map((p) =>
-        r.rootArns && /^\d{12}$/.test(p) ? `arn:aws:iam::${p}:root` : p,
+        r.rootArns && /^\d{12}$/.test(p) ? `arn:${r.partition}:iam::${p}:root` : p,
       );
       out.Principal = { AWS: r.reorder ? shuffle(aws, r.seed) : aws };
     }
@@ -146,7 +154,10 @@ function rewrite(document: Json, r: Rewrites): unknown {
   if (r.reorder) statements = shuffle(statements, r.seed);
   if (r.duplicate) statements.push(structuredClone(statements[0] as Json));
 
-  const out = { Version: '2012-10-17', Statement: statements };
+  // The generated documents use no policy variables, so the Version changes nothing.
+  const one = r.statementObject && statements.length === 1;
+  const out: Json = { Statement: one ? statements[0] : statements };
+  if (!r.noVersion) out.Version = '2012-10-17';
   return r.encode ? encodeURIComponent(JSON.stringify(out)) : out;
 }
 
@@ -171,6 +182,9 @@ function rewriteCondition(block: Json, r: Rewrites, index: number): Json {
     const rewritten: Json = {};
     for (const [key, values] of Object.entries(entries as Json)) {
       let list = (values as unknown[]).map((v) => (r.strings ? String(v) : v));
+      if (r.ipRanges && operator === 'IpAddress') {
+        list = list.map((v) => (String(v).includes('/') ? v : `${v}/32`));
+      }
       if (r.reorder) list = shuffle(list, r.seed + index);
       rewritten[r.recase ? swapCase(key) : key] = r.scalars && list.length === 1 ? list[0] : list;
     }
