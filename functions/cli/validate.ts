@@ -33,7 +33,9 @@ applies, and lists every problem at once with the parameter, the rule and the fi
   --params FILE      CloudFormation's [{"ParameterKey","ParameterValue"}] list or a plain map
                      of parameter names to values (JSON)
   --template FILE    the connector template (template/connector.yaml when it exists here,
-                     otherwise the template this CLI was built with)
+                     otherwise the template this CLI was built with); give the packaged
+                     dist/template.yaml to check the code location it sets too (without it,
+                     CodeBucketPrefix and CodeKeyPrefix are left to packaging unless given)
   --account ID       the account you will install in; enables the "not this account" rule
   --region R         the region you will install in (AWS_REGION by default); gives the code
                      bucket's exact name and the partition ARNs must be in
@@ -109,7 +111,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const template = await loadTemplate(values.template, io);
     const input = parseParameters(await readJson(values.params, io), values.params);
     for (const secret of secretsToMask(input, template.document)) registerSecret(secret);
-    const { report } = await validateInstall(input, {
+    const { report, leftToPackaging } = await validateInstall(input, {
       template: template.document,
       operation: 'check',
       accountId: values.account,
@@ -121,7 +123,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const out =
       format === 'json'
         ? `${JSON.stringify(report, null, 2)}\n`
-        : text(report, template.source, values.live, io.isTty);
+        : text(report, { source: template.source, live: values.live, leftToPackaging }, io.isTty);
     io.stdout(out);
     return report.valid ? EXIT.ok : EXIT.found;
   } catch (error) {
@@ -192,10 +194,21 @@ function messageOf(error: unknown): string {
   return String(error);
 }
 
-function text(report: ValidationReport, source: string, live: boolean, color: boolean): string {
+/** How the report was made, for its first lines. */
+interface Checked {
+  source: string;
+  live: boolean;
+  leftToPackaging: string[];
+}
+
+function text(report: ValidationReport, checked: Checked, color: boolean): string {
   const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const scope = live ? 'offline rules and live IAM checks' : 'offline rules only; --live adds them';
-  const lines = [`Validated against ${source} (${scope}).`, ''];
+  const scope = checked.live
+    ? 'offline rules and live IAM checks'
+    : 'offline rules only; --live adds them';
+  const lines = [`Validated against ${checked.source} (${scope}).`];
+  if (checked.leftToPackaging.length > 0) lines.push(packagingNote(checked.leftToPackaging));
+  lines.push('');
   const block = (label: string, code: number, problem: Problem) => {
     lines.push(`${paint(code, label)} ${problem.parameter ?? '(stack)'} [${problem.rule}]`);
     lines.push(`  ${problem.message}`);
@@ -213,6 +226,15 @@ function text(report: ValidationReport, source: string, live: boolean, color: bo
     lines.push(paint(31, `Invalid: ${errors}${also}. Fix the errors and run again.`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Says which code-location parameters were left to packaging, and how to check them. */
+function packagingNote(names: string[]): string {
+  const [verb, them] = names.length === 1 ? ['was', 'it'] : ['were', 'them'];
+  return (
+    `${names.join(' and ')} ${verb} not checked: packaging sets ${them}. To check ${them} too, ` +
+    'pass --template dist/template.yaml (the packaged template you deploy).'
+  );
 }
 
 function count(n: number, noun: string): string {

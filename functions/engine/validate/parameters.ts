@@ -37,6 +37,9 @@ const REQUIRED: ParameterName[] = ['TenantAccountId', 'TenantExternalId', 'CodeB
 
 const LIST_PARAMETERS: ParameterName[] = ['GlobalManagedPolicies'];
 
+/** Where the function code is: `npm run package` writes their Defaults into dist/template.yaml. */
+const PACKAGING_PARAMETERS: ParameterName[] = ['CodeBucketPrefix', 'CodeKeyPrefix'];
+
 const KNOWN = new Set<string>(PARAMETER_NAMES);
 const PROTOCOL = new Set<string>(PROTOCOL_PROPERTIES);
 
@@ -66,6 +69,7 @@ export const SECRET_MIN_MASKED = 32;
 export function readParameterValues(
   input: Record<string, unknown>,
   template: TemplateDocument | undefined,
+  leftToPackaging: readonly string[] = [],
 ): { values: ParameterValues; problems: RuleProblem[] } {
   const unknown = Object.keys(input).filter((k) => !KNOWN.has(k) && !PROTOCOL.has(k));
   const problems = unknownPropertyProblems(unknown, PARAMETER_NAMES);
@@ -75,7 +79,7 @@ export function readParameterValues(
     const read = readOne(name, input[name], template);
     values[name] = read.value;
     if (read.problem) problems.push(read.problem);
-    else if (read.value === '' && REQUIRED.includes(name)) {
+    else if (read.value === '' && REQUIRED.includes(name) && !leftToPackaging.includes(name)) {
       problems.push(
         error(
           name,
@@ -170,6 +174,21 @@ function tooLong(name: ParameterName, bytes: number): RuleProblem {
       `parameter; received ${bytes} bytes, which were not checked further. Fix: shorten ` +
       `it${why}.`,
   );
+}
+
+/**
+ * The code-location parameters a check before deploying leaves to packaging: those the input
+ * does not give, when the template is the source one (its CodeBucketPrefix has no Default,
+ * which packaging writes into dist/template.yaml). A customer's parameters hold no code
+ * location, and checking them should not need one; the packaged template's are checked.
+ */
+export function leftToPackaging(
+  input: Record<string, unknown>,
+  template: TemplateDocument,
+): ParameterName[] {
+  const declared = template.template.Parameters?.CodeBucketPrefix;
+  if (declared === undefined || defaultOf('CodeBucketPrefix', template) !== undefined) return [];
+  return PACKAGING_PARAMETERS.filter((name) => input[name] === undefined || input[name] === null);
 }
 
 /** The template's Default for a parameter, as the text CloudFormation would pass on. */

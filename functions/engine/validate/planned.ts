@@ -30,7 +30,10 @@ export interface PlanContext {
   stackName?: string;
 }
 
-/** Stand-ins that satisfy the connector template's constraints, for parameters in error. */
+/**
+ * Stand-ins that satisfy the connector template's constraints, for parameters in error; used
+ * before a Default, which may itself be the value in error (a packaged template's code bucket).
+ */
 const STAND_INS: Partial<Record<string, string>> = {
   TenantAccountId: '000000000000',
   TenantExternalId: 'stand-in-value-for-name-computing-only',
@@ -128,7 +131,7 @@ export function planIamState(
   for (const name of PARAMETER_NAMES) {
     const declared = ctx.template.template.Parameters?.[name];
     if (declared === undefined) continue;
-    const fallback = defaultOf(name, ctx.template) ?? STAND_INS[name];
+    const fallback = STAND_INS[name] ?? defaultOf(name, ctx.template);
     parameters[name] = inError.has(name) && fallback !== undefined ? fallback : values[name];
   }
   try {

@@ -8,7 +8,9 @@ import type { IamAdapter } from '../aws/iam';
 import type { PromisedIamState, TemplateDocument } from '../template';
 import { type LiveContext, type LiveScope, liveProblems } from './live';
 import {
+  leftToPackaging,
   PARAMETER_NAMES,
+  type ParameterName,
   type ParameterValues,
   readParameterValues,
   splitList,
@@ -47,6 +49,11 @@ export interface ValidateOptions {
 export interface InstallValidation {
   report: ValidationReport;
   values: ParameterValues;
+  /**
+   * In a check against the source template, the code-location parameters the input leaves out:
+   * packaging fills them in, so they were not checked. Empty otherwise.
+   */
+  leftToPackaging: ParameterName[];
 }
 
 const UNCHANGED =
@@ -73,7 +80,8 @@ export async function validateInstall(
 ): Promise<InstallValidation> {
   const { template } = options;
   const partition = options.partition ?? (options.region ? partitionOf(options.region) : 'aws');
-  const read = readParameterValues(input, template);
+  const packaging = options.operation === 'check' ? leftToPackaging(input, template) : [];
+  const read = readParameterValues(input, template, packaging);
   const values = read.values;
   const unreadable = new Set(read.problems.map((p) => p.parameter));
   const readable = (p: RuleProblem) => !p.involves.some((name) => unreadable.has(name));
@@ -86,12 +94,14 @@ export async function validateInstall(
     now: options.now ?? new Date(),
   };
   problems.push(...offlineProblems(values, where).filter(readable));
-  problems.push(...templateConstraintProblems(values, template, errorParameters(problems)));
+  const flagged = new Set([...errorParameters(problems), ...packaging]);
+  problems.push(...templateConstraintProblems(values, template, flagged));
 
   const inError = errorParameters(problems);
   const affixesInError =
     inError.has('IamResourceNamesPrefix') || inError.has('IamResourceNamesSuffix');
-  const plan = planIamState(values, inError, { ...options, template });
+  const standIns = new Set([...inError, ...packaging]);
+  const plan = planIamState(values, standIns, { ...options, template });
   problems.push(...plan.problems);
   if (plan.state) problems.push(...planProblems(plan.state, affixesInError));
 
@@ -105,7 +115,7 @@ export async function validateInstall(
     options.operation === 'update' && options.previous
       ? problems.map((p) => demoteUnchanged(p, input, options.previous ?? {}))
       : problems;
-  return { report: toReport(settled), values };
+  return { report: toReport(settled), values, leftToPackaging: packaging };
 }
 
 /**

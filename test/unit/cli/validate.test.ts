@@ -104,6 +104,23 @@ describe('connector-guard validate', () => {
     }
   });
 
+  it('accepts the three values a customer has, saying packaging sets the code location', async () => {
+    const path = join(dir, 'customer.json');
+    const { TenantAccountId, TenantExternalId, NotificationEmail } = parameters();
+    writeFileSync(path, JSON.stringify({ TenantAccountId, TenantExternalId, NotificationEmail }));
+
+    const text = await validate(['--params', path]);
+    const json = await validate(['--params', path, '--format', 'json']);
+
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(
+      /^CodeBucketPrefix and CodeKeyPrefix were not checked: packaging sets them\. To check /m,
+    );
+    expect(text.out).toMatch(/--template dist\/template\.yaml/);
+    expect(text.out).toMatch(/^Valid\.$/m);
+    expect(JSON.parse(json.out)).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+
   it('reads a plain map of parameters as well as the CloudFormation list', async () => {
     const result = await validate(['--params', paramsFile({}, 'map'), '--format', 'json']);
 

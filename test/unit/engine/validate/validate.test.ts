@@ -7,6 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseTemplate } from '../../../../functions/engine/template';
 import { validateInstall } from '../../../../functions/engine/validate';
+import templateText from '../../../../template/connector.yaml';
 import {
   awsError,
   connectorTemplate,
@@ -264,6 +265,41 @@ describe('validateInstall offline', () => {
     });
 
     expect(report.valid).toBe(true);
+  });
+
+  it('leaves an absent code location to packaging in a check against the source template', async () => {
+    const input = parameters({ CodeBucketPrefix: undefined, CodeKeyPrefix: undefined });
+
+    const checked = await validateInstall(input, options({ operation: 'check' }));
+    const created = await validateInstall(input, options({ operation: 'create' }));
+
+    expect(checked.report).toEqual({ valid: true, errors: [], warnings: [] });
+    expect(checked.leftToPackaging).toEqual(['CodeBucketPrefix', 'CodeKeyPrefix']);
+    expect(rulesOf(created.report.errors)).toEqual(['CodeBucketPrefix:required']);
+    expect(created.leftToPackaging).toEqual([]);
+  });
+
+  it('checks a code location given in a check, and the one a packaged template holds', async () => {
+    const packaged = parseTemplate(
+      templateText.replace(
+        /( {2}CodeBucketPrefix:\n {4}Type: String\n)/,
+        '$1    Default: Vendor_Code\n',
+      ),
+      'dist/template.yaml',
+    );
+    const given = parameters({ CodeBucketPrefix: 'Vendor_Code', CodeKeyPrefix: undefined });
+    const absent = parameters({ CodeBucketPrefix: undefined, CodeKeyPrefix: undefined });
+
+    const fromInput = await validateInstall(given, options({ operation: 'check' }));
+    const fromTemplate = await validateInstall(
+      absent,
+      options({ operation: 'check', template: packaged }),
+    );
+
+    expect(rulesOf(fromInput.report.errors)).toEqual(['CodeBucketPrefix:bucket-name']);
+    expect(fromInput.leftToPackaging).toEqual(['CodeKeyPrefix']);
+    expect(rulesOf(fromTemplate.report.errors)).toEqual(['CodeBucketPrefix:bucket-name']);
+    expect(fromTemplate.leftToPackaging).toEqual([]);
   });
 
   it('refuses a notification email together with an existing topic', async () => {
