@@ -27,6 +27,8 @@ const POLICY_ARN =
 const TOPIC_ARN = /^arn:([a-z-]+):sns:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):(.+)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SUPPORT_MAX_DAYS = 90;
+/** How far ahead the date in a format hint is: a date the rules accept, whenever they run. */
+const SUPPORT_EXAMPLE_DAYS = 30;
 const REMINDER_MAX_HOURS = 720;
 /** The longest region name (ap-southeast-1 and others), for a bucket name without a region. */
 const LONGEST_REGION = 14;
@@ -186,21 +188,23 @@ function supportDateProblems(value: string, where: Placement): RuleProblem[] {
   const match = DATE.exec(value);
   const date = match ? new Date(Date.UTC(+match[1], +match[2] - 1, +match[3])) : undefined;
   const real = date !== undefined && date.toISOString().slice(0, 10) === value;
-  if (!real) {
-    return [
-      error(
-        name,
-        'date-format',
-        `${name} must be a real calendar date written YYYY-MM-DD; received ${shown(value)}. ` +
-          'Fix: write it like 2026-03-31, or leave it empty for no Support role.',
-      ),
-    ];
-  }
   const today = Date.UTC(
     where.now.getUTCFullYear(),
     where.now.getUTCMonth(),
     where.now.getUTCDate(),
   );
+  if (!real) {
+    const example = isoDate(today + SUPPORT_EXAMPLE_DAYS * 86_400_000);
+    return [
+      error(
+        name,
+        'date-format',
+        `${name} must be a real calendar date written YYYY-MM-DD; received ${shown(value)}. ` +
+          `Fix: write it like ${example} (${SUPPORT_EXAMPLE_DAYS} days from today), or leave it ` +
+          'empty for no Support role.',
+      ),
+    ];
+  }
   const days = Math.round((date.getTime() - today) / 86_400_000);
   if (days < 0) {
     return [
@@ -208,14 +212,14 @@ function supportDateProblems(value: string, where: Placement): RuleProblem[] {
         name,
         'date-in-past',
         `${name} is ${value}, which has passed (today is ` +
-          `${new Date(today).toISOString().slice(0, 10)} UTC), so the Support role could never ` +
+          `${isoDate(today)} UTC), so the Support role could never ` +
           `be used. Fix: set a date from today up to ${SUPPORT_MAX_DAYS} days ahead, or leave ` +
           'it empty.',
       ),
     ];
   }
   if (days > SUPPORT_MAX_DAYS) {
-    const latest = new Date(today + SUPPORT_MAX_DAYS * 86_400_000).toISOString().slice(0, 10);
+    const latest = isoDate(today + SUPPORT_MAX_DAYS * 86_400_000);
     return [
       error(
         name,
@@ -227,6 +231,11 @@ function supportDateProblems(value: string, where: Placement): RuleProblem[] {
     ];
   }
   return [];
+}
+
+/** A UTC day as YYYY-MM-DD. */
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 function notificationProblems(values: ParameterValues, where: Placement): RuleProblem[] {

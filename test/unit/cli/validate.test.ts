@@ -121,6 +121,20 @@ describe('connector-guard validate', () => {
     expect(JSON.parse(json.out)).toEqual({ valid: true, errors: [], warnings: [] });
   });
 
+  it("passes the parameters file of the README's validate example", async () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Install validator\n'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const path = join(dir, 'parameters.json');
+    writeFileSync(path, example);
+
+    const result = await validate(['--params', path]);
+
+    expect(section).toMatch(/node dist\/cli\.mjs validate --params parameters\.json/);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^Valid\.$/m);
+  });
+
   it('reads a plain map of parameters as well as the CloudFormation list', async () => {
     const result = await validate(['--params', paramsFile({}, 'map'), '--format', 'json']);
 

@@ -113,6 +113,22 @@ describe('validateInstall offline', () => {
     expect(report.errors).toEqual([]);
   });
 
+  it.each(['2026-12-04T10:00:00Z', '2031-02-27T23:59:59Z'])(
+    'suggests a date the rules accept when the date is malformed, today being %s',
+    async (when) => {
+      const now = new Date(when);
+
+      const malformed = await check({ SupportRoleExpirationDate: '31/03/2026' }, { now });
+      const example = /write it like (\d{4}-\d{2}-\d{2})/.exec(malformed.errors[0].message)?.[1];
+      const retried = await check({ SupportRoleExpirationDate: example }, { now });
+
+      expect(rulesOf(malformed.errors)).toEqual(['SupportRoleExpirationDate:date-format']);
+      expect(example).toBeDefined();
+      expect(retried).toEqual({ valid: true, errors: [], warnings: [] });
+      expect(example && example > when.slice(0, 10)).toBe(true);
+    },
+  );
+
   it('reports every problem at once, in parameter order', async () => {
     const report = await check({
       TenantAccountId: 'vendor',
