@@ -1,7 +1,8 @@
 /**
- * The template engine on a template at CloudFormation's limits: about 1 MB of YAML holding 500
- * resources (roles with inline policies full of Sub, Join, If and FindInMap, managed policies
- * attached through Roles, policies, topics, queues) and 200 parameters. It times, in one run and
+ * The template engine on a template at CloudFormation's limits: just under 1,000,000 bytes of
+ * YAML (the most CloudFormation accepts) holding 500 resources (roles with inline policies full
+ * of Sub, Join, If and FindInMap, managed policies attached through Roles, policies, topics,
+ * queues) and 200 parameters. It times, in one run and
  * on the same text:
  *
  *   yaml parse     the `yaml` package's parseDocument alone, with the schema, tag declarations
@@ -68,7 +69,7 @@ const ACTIONS = [
 
 function role(i) {
   const actions = Array.from(
-    { length: 48 },
+    { length: 46 },
     (_, k) => `      - ${ACTIONS[k % ACTIONS.length]}${k}`,
   ).join('\n');
   return `  Role${i}:
@@ -244,7 +245,7 @@ async function main() {
     const resourceCount = Object.keys(doc.template.Resources).length;
     const floor = median(samples.yaml);
     console.log(
-      `template: ${(bytes / 1024).toFixed(0)} KiB, ${resourceCount} resources, ` +
+      `template: ${bytes} bytes, ${resourceCount} resources, ` +
         `${Object.keys(doc.template.Parameters).length} parameters; ` +
         `promised ${state.roles.length} roles, ${state.managedPolicies.length} managed policies; ${RUNS} runs`,
     );
@@ -269,7 +270,7 @@ async function main() {
     if (bytes < 900_000 || resourceCount !== 500 || parameterCount !== 200) {
       throw new Error(
         `the generated template is ${bytes} bytes with ${resourceCount} resources and ` +
-          `${parameterCount} parameters; expected ~1 MB, 500 and 200`,
+          `${parameterCount} parameters; expected 0.9 to 1 million bytes, 500 and 200`,
       );
     }
   } finally {

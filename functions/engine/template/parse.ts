@@ -7,9 +7,12 @@ import { TemplateError } from './errors';
 import type { TemplateBody, TemplateDocument } from './types';
 import { parseYaml } from './yaml-reader';
 
-/** CloudFormation's limits on one template. */
+/**
+ * CloudFormation's limits on one template. The quota table says "1 MB"; the API refuses a
+ * template over 1,000,000 bytes ("Template may not exceed 1000000 bytes in size").
+ */
 export const LIMITS = {
-  bytes: 1_048_576,
+  bytes: 1_000_000,
   resources: 500,
   parameters: 200,
   outputs: 200,

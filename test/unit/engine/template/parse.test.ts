@@ -382,12 +382,16 @@ describe('parseTemplate', () => {
       );
     });
 
-    it('refuses a template over 1 MB', () => {
-      const text = `Description: ${'x'.repeat(LIMITS.bytes)}\nResources: {A: {Type: AWS::SNS::Topic}}`;
+    it('accepts a template of 1,000,000 bytes and refuses one byte more, as the API does', () => {
+      const ending = '\nResources: {A: {Type: AWS::SNS::Topic}}';
+      const text = (bytes: number) =>
+        `Description: ${'x'.repeat(bytes - 'Description: '.length - ending.length)}${ending}`;
 
-      expect(thrown(() => parseTemplate(text, 'big.yaml')).message).toMatch(
-        /^big\.yaml: the template is \d+ bytes, more than CloudFormation's limit of 1048576$/,
+      expect(() => parseTemplate(text(1_000_000), 'big.yaml')).not.toThrow();
+      expect(thrown(() => parseTemplate(text(1_000_001), 'big.yaml')).message).toBe(
+        "big.yaml: the template is 1000001 bytes, more than CloudFormation's limit of 1000000",
       );
+      expect(LIMITS.bytes).toBe(1_000_000);
     });
 
     it('refuses input that is not text', () => {
