@@ -5,7 +5,7 @@
 import { isSecret, isUnknown } from '../values';
 import type { Atom } from './atoms';
 import { pair, statementRef, undecided } from './change-base';
-import { blockImplies, type Clause, satisfied, type Verdict } from './condition';
+import { blockImplies, type Clause, satisfied, type Verdict, valueKey } from './condition';
 import { clausesJson, clauseValuesText, isSecretKey } from './display';
 import type { PolicyStatement } from './document';
 import { type Gap, UNDECIDED_CONDITIONS } from './gaps';
@@ -64,7 +64,7 @@ function conditionChanges(gap: Gap, counterpart: Atom, kind: PolicyKind): Condit
     const verdict = satisfied(looser, clause);
     const summary = clauseSummary(gap, clause, { peers, kept }, verdict, kind);
     const change = conditionChange(gap, expected, live, clause.key, summary);
-    const secretValue = peers.length > 0 && secretChange(clause, peers) !== undefined;
+    const secretValue = peers.length > 0 && secretChange(clause, peers, true) !== undefined;
     return { change, secretValue };
   });
 }
@@ -104,8 +104,8 @@ function clauseSummary(
     if (!live) return `added condition ${check}${to}`;
     return `removed condition ${check}${from}${guard ? ', a confused-deputy guard' : ''}`;
   }
-  const secret = secretChange(clause, peers);
-  if (secret) return `changed condition ${key}${of}: the live value ${secret}`;
+  const secret = secretChange(clause, peers, live);
+  if (secret) return `changed condition ${key}${of}: ${secret}`;
   const before = live ? [clause] : peers;
   const after = live ? peers : [clause];
   const fromTo = `from ${clauseText(before, after)} to ${clauseText(after, before)}`;
@@ -113,14 +113,28 @@ function clauseSummary(
   return guard ? `${change} (a confused-deputy guard)` : change;
 }
 
-/** How a secret value (an external ID) changed under the same check, never showing it. */
-function secretChange(clause: Clause, peers: Clause[]): string | undefined {
+/**
+ * How a secret (an external ID) changed under the same check, never showing it: more or fewer
+ * values accepted beside the expected ones, or another value. `live` says whether the clause is
+ * the expected one the live side no longer satisfies.
+ */
+function secretChange(clause: Clause, peers: Clause[], live: boolean): string | undefined {
   const sameCheck = peers.every((peer) => peer.operator === clause.operator);
   if (!isSecretKey(clause.key) || !sameCheck || clause.base === 'Null') return undefined;
+  const keys = (c: Clause) => (isUnknown(c.values) ? [] : c.values.map(valueKey));
+  const stricter = keys(clause);
+  const looser = new Set(peers.flatMap(keys));
+  const extra = [...looser].filter((k) => !stricter.includes(k)).length;
+  if (extra > 0 && stricter.every((k) => looser.has(k))) {
+    const values = extra === 1 ? 'another value' : `${extra} more values`;
+    return live
+      ? `the live check accepts ${values} beside the expected one`
+      : `the live check no longer accepts ${values} the expected one accepts`;
+  }
   const known = [clause, ...peers].some(
     (c) => !isUnknown(c.values) && c.values.some((v) => isSecret(v)),
   );
-  return known ? 'does not match the expected digest' : 'differs (compared by digest)';
+  return `the live value ${known ? 'does not match the expected digest' : 'differs (compared by digest)'}`;
 }
 
 function clauseText(clauses: Clause[], others: Clause[]): string {

@@ -220,6 +220,7 @@ export function clauseImplies(a: Clause, b: Clause): Verdict {
     const present = a.set === '' && b.values.every((v) => v === 'false');
     return present ? 'yes' : 'unknown';
   }
+  if (holdsSecret(a) || holdsSecret(b)) return secretImplies(a, b);
   if (a.set !== b.set) return 'unknown';
   const av = a.values as string[];
   const bv = b.values as string[];
@@ -285,7 +286,12 @@ const FAMILY: Record<string, string> = {
 function acceptedNotExcluded(aBase: string, bBase: string, av: string[], bv: string[]): Verdict {
   if (NEGATED.has(aBase) || !NEGATED.has(bBase)) return 'unknown';
   const plain = (base: string, values: string[]) =>
-    values.every((v) => !v.includes('$') && (WILDCARD_OPERATORS.has(base) || !/[*?]/.test(v)));
+    values.every(
+      (v) =>
+        typeof v === 'string' &&
+        !v.includes('$') &&
+        (WILDCARD_OPERATORS.has(base) || !/[*?]/.test(v)),
+    );
   if (!plain(aBase, av) || !plain(bBase, bv)) return 'unknown';
   const meet = av.some((x) => bv.some((y) => patternsIntersect(x, y, { variables: false })));
   return verdictOf(!meet);
@@ -300,6 +306,32 @@ function passesWithoutKey(clause: Clause): boolean {
   if (clause.base === 'Null') return (clause.values as string[]).includes('true');
   if (clause.ifExists || clause.set === 'ForAllValues') return true;
   return clause.set === '' && NEGATED.has(clause.base);
+}
+
+function holdsSecret(clause: Clause): boolean {
+  return !isUnknown(clause.values) && clause.values.some(isSecret);
+}
+
+/**
+ * Implication where a secret (known by its digest only) is among the values. A live value equal
+ * to the secret was replaced by it, so any other text is another value: exact matches compare,
+ * and patterns, case folding and other operators cannot be decided.
+ */
+function secretImplies(a: Clause, b: Clause): Verdict {
+  const av = (a.values as Leaf[]).map(valueKey);
+  const bv = (b.values as Leaf[]).map(valueKey);
+  const exact = ['StringEquals', 'StringNotEquals'].includes(a.base);
+  if (a.set === b.set && a.base === 'StringLike' && b.base === 'StringEquals') {
+    // A pattern with a wildcard matches endless values, more than any list can hold.
+    const wild = (a.values as Leaf[]).some((v) => typeof v === 'string' && /[*?]/.test(v));
+    if (wild) return 'no';
+  }
+  if (a.base !== b.base || a.set !== b.set || !exact) {
+    const same = a.operator === b.operator && av.join('\u0000') === bv.join('\u0000');
+    return same ? 'yes' : 'unknown';
+  }
+  const within = (x: string[], y: string[]) => x.every((v) => y.includes(v));
+  return verdictOf(NEGATED.has(a.base) ? within(bv, av) : within(av, bv));
 }
 
 function hasOpaque(values: Leaf[]): boolean {

@@ -51,6 +51,48 @@ describe('comparePolicies', () => {
       });
     });
 
+    it.each([
+      [
+        'a negated check of another value',
+        { StringNotEquals: { 'sts:ExternalId': 'another-id' } },
+        'changed condition sts:ExternalId from StringEquals <secret:TenantExternalId> to StringNotEquals <secret:sts:ExternalId>',
+      ],
+      [
+        'a pattern matching anything',
+        { StringLike: { 'sts:ExternalId': '*' } },
+        'changed condition sts:ExternalId from StringEquals <secret:TenantExternalId> to StringLike <secret:sts:ExternalId>',
+      ],
+      [
+        'a second accepted value',
+        externalId([CANARY_EXTERNAL_ID, 'another-id']),
+        'changed condition sts:ExternalId: the live check accepts another value beside the expected one',
+      ],
+    ])('reports %s in place of the secret as a widening', (_, condition, summary) => {
+      const expected = policy(trustStatement(VENDOR, { Condition: externalId(secret) }));
+      const live = policy(trustStatement(VENDOR, { Condition: condition }));
+
+      const result = comparePolicies(expected, live, { kind: 'trust' });
+
+      expect(result.direction).toBe('widened');
+      expect(result.changes).toContainEqual(
+        expect.objectContaining({ direction: 'widened', element: 'Condition', summary }),
+      );
+      expect(JSON.stringify(result)).not.toContain(CANARY_EXTERNAL_ID);
+    });
+
+    it('reports a value no longer accepted beside the secret as a narrowing', () => {
+      const two = new SecretValue('SecondExternalId', sha256Hex('second-canary-id'));
+      const expected = policy(trustStatement(VENDOR, { Condition: externalId([secret, two]) }));
+      const live = policy(trustStatement(VENDOR, { Condition: externalId(CANARY_EXTERNAL_ID) }));
+
+      const result = comparePolicies(expected, live, { kind: 'trust' });
+
+      expect(result.direction).toBe('narrowed');
+      expect(result.changes.map((c) => c.summary)).toEqual([
+        'changed condition sts:ExternalId: the live check no longer accepts another value the expected one accepts',
+      ]);
+    });
+
     it('is undecidable when the digest of the secret is not known', () => {
       const unknownDigest = new SecretValue('TenantExternalId', undefined);
       const expected = policy(trustStatement(VENDOR, { Condition: externalId(unknownDigest) }));
