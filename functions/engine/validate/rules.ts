@@ -29,6 +29,7 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SUPPORT_MAX_DAYS = 90;
 /** How far ahead the date in a format hint is: a date the rules accept, whenever they run. */
 const SUPPORT_EXAMPLE_DAYS = 30;
+const REMINDER_MIN_HOURS = 1;
 const REMINDER_MAX_HOURS = 720;
 /** The longest region name (ap-southeast-1 and others), for a bucket name without a region. */
 const LONGEST_REGION = 14;
@@ -421,9 +422,13 @@ function severityProblems(value: string): RuleProblem[] {
   ];
 }
 
+/**
+ * The stack always sends reminders: its ReminderIntervalHours is 1 to 720, as the template
+ * declares, although the drift guard itself would read 0 as none.
+ */
 function reminderProblems(value: string): RuleProblem[] {
   const name = 'ReminderIntervalHours';
-  if (!/^[1-9]\d*$/.test(value)) {
+  if (!/^(0|[1-9]\d*)$/.test(value)) {
     return [
       error(
         name,
@@ -434,13 +439,14 @@ function reminderProblems(value: string): RuleProblem[] {
     ];
   }
   const hours = Number(value);
-  if (hours > REMINDER_MAX_HOURS) {
+  if (hours < REMINDER_MIN_HOURS || hours > REMINDER_MAX_HOURS) {
     return [
       error(
         name,
         'integer-range',
-        `${name} must be from 1 to ${REMINDER_MAX_HOURS} (30 days); received ${value}. Fix: ` +
-          'choose a shorter interval.',
+        `${name} must be from ${REMINDER_MIN_HOURS} to ${REMINDER_MAX_HOURS} (an hour to 30 ` +
+          `days); received ${value}. Fix: choose an interval in that range, such as 24 for a ` +
+          'daily reminder of findings still open.',
       ),
     ];
   }

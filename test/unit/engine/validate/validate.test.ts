@@ -78,7 +78,8 @@ describe('validateInstall offline', () => {
     ['ReminderIntervalHours', '24.0', 'integer-format'],
     ['ReminderIntervalHours', '024', 'integer-format'],
     ['ReminderIntervalHours', '0x18', 'integer-format'],
-    ['ReminderIntervalHours', '0', 'integer-format'],
+    ['ReminderIntervalHours', '0', 'integer-range'],
+    ['ReminderIntervalHours', '00', 'integer-format'],
     ['ReminderIntervalHours', '721', 'integer-range'],
     ['CodeBucketPrefix', 'Vendor_Code', 'bucket-name'],
     ['CodeBucketPrefix', 'vendor..code', 'bucket-name'],
@@ -128,6 +129,16 @@ describe('validateInstall offline', () => {
       expect(example && example > when.slice(0, 10)).toBe(true);
     },
   );
+
+  it.each([
+    ['0', 'received 0'],
+    ['721', 'received 721'],
+  ])('reports %s reminder hours as out of the 1 to 720 the template allows', async (hours, received) => {
+    const report = await check({ ReminderIntervalHours: hours });
+
+    expect(report.errors[0].message).toMatch(/^ReminderIntervalHours must be from 1 to 720 /);
+    expect(report.errors[0].message).toContain(received);
+  });
 
   it('reports every problem at once, in parameter order', async () => {
     const report = await check({
