@@ -133,7 +133,7 @@ describe('validateInstall offline', () => {
   it.each([
     ['0', 'received 0'],
     ['721', 'received 721'],
-  ])('reports %s reminder hours as out of the 1 to 720 the template allows', async (hours, received) => {
+  ])('reports %s reminder hours as outside the 1 to 720 allowed', async (hours, received) => {
     const report = await check({ ReminderIntervalHours: hours });
 
     expect(report.errors[0].message).toMatch(/^ReminderIntervalHours must be from 1 to 720 /);
