@@ -31,7 +31,13 @@ export interface ValidatorDependencies {
   now?: () => Date;
 }
 
-/** IAM calls must leave time for the answer: few attempts, short socket timeout. */
+/**
+ * IAM calls must leave time for the answer: few attempts, short socket timeout.
+ *
+ * Known limitation: the IAM adapter takes no abort signal, so look-ups still running when the
+ * deadline's FAILED answer has been sent carry on in the background until these bounds end
+ * them. They change nothing and their results are dropped; CloudFormation has its answer.
+ */
 const IAM_SETTINGS = { maxAttempts: 3, requestTimeoutMs: 5_000 };
 
 /**
