@@ -14,6 +14,7 @@ import {
   type Direction,
   type PolicyKind,
 } from '../../../../functions/engine/policy';
+import { SecretValue, sha256Hex } from '../../../../functions/engine/values';
 import { allows, type ConcreteRequest } from './reference-evaluator';
 
 type Json = Record<string, unknown>;
@@ -112,6 +113,8 @@ interface Shape {
   callers?: { type: string; value: string }[];
   /** Whether the comparison gets a catalogue of exactly the actions tried. */
   catalogue?: boolean;
+  /** Whether the expected external IDs reach the comparison as secrets known by digest. */
+  secrets?: boolean;
 }
 
 const PERMISSIONS: Shape = {
@@ -317,6 +320,25 @@ function witnesses(shape: Shape, expected: Json, live: Json, keys: string[]) {
   return { widened, narrowed };
 }
 
+/** The document with every sts:ExternalId value as the secret the template engine makes of it. */
+function withSecrets(document: Json): Json {
+  const secret = (value: unknown) => new SecretValue(`Id${value}`, sha256Hex(String(value)));
+  const statements = (document.Statement as Json[]).map((statement) => {
+    const block = statement.Condition as Record<string, Json> | undefined;
+    if (block === undefined) return statement;
+    const condition = Object.fromEntries(
+      Object.entries(block).map(([operator, entries]) => {
+        const values = entries['sts:ExternalId'];
+        if (values === undefined || operator === 'Null') return [operator, entries];
+        const secrets = Array.isArray(values) ? values.map(secret) : secret(values);
+        return [operator, { ...entries, 'sts:ExternalId': secrets }];
+      }),
+    );
+    return { ...statement, Condition: condition };
+  });
+  return { ...document, Statement: statements };
+}
+
 const REPORTS_WIDENING: Direction[] = ['widened', 'mixed', 'unknown'];
 const REPORTS_NARROWING: Direction[] = ['narrowed', 'mixed', 'unknown'];
 const SECRET_VALUE_CHANGED = /^changed condition sts:ExternalId: the live value/;
@@ -326,11 +348,15 @@ describe.each([
   ['permissions', PERMISSIONS],
   ['permissions, with a catalogue of the actions tried,', WITH_CATALOGUE],
   ['trust', TRUST],
+  ['trust, with the expected external IDs known by digest only,', { ...TRUST, secrets: true }],
 ])('comparePolicies of %s documents against concrete requests', (_, shape) => {
   const pairs = pairArb(shape);
   const catalogue = shape.catalogue ? catalogueOf(shape.actions) : undefined;
   const compare = (expected: Json, live: Json) =>
-    comparePolicies(expected, live, { kind: shape.kind, catalogue });
+    comparePolicies(shape.secrets ? withSecrets(expected) : expected, live, {
+      kind: shape.kind,
+      catalogue,
+    });
 
   it('reports every request the live document newly allows as a widening', () => {
     fc.assert(
