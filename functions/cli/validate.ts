@@ -10,7 +10,6 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import bundledTemplate from '../../template/connector.yaml';
 import { IamAdapter } from '../engine/aws/iam';
-import { parseParameters } from '../engine/drift/check';
 import { ConnectorGuardError, InputError } from '../engine/errors';
 import { registerSecret, scrubText } from '../engine/log';
 import { parseTemplate } from '../engine/template';
@@ -22,6 +21,7 @@ import {
   validateInstall,
 } from '../engine/validate';
 import { type CliIo, EXIT } from './io';
+import { parameterFileValues } from './validate-params';
 
 const USAGE = `Usage:
   connector-guard validate --params FILE [--template FILE] [--account ID] [--region R]
@@ -109,7 +109,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
 
     const template = await loadTemplate(values.template, io);
-    const input = parseParameters(await readJson(values.params, io), values.params);
+    const input = parameterFileValues(await readText(values.params, '--params', io), values.params);
     for (const secret of secretsToMask(input, template.document)) registerSecret(secret);
     const { report, leftToPackaging } = await validateInstall(input, {
       template: template.document,
@@ -157,18 +157,6 @@ async function loadTemplate(path: string | undefined, io: CliIo) {
   const file = path ?? DEFAULT_TEMPLATE;
   const body = await readText(file, '--template', io);
   return { source: file, document: parseTemplate(body, file) };
-}
-
-async function readJson(path: string, io: CliIo): Promise<unknown> {
-  const body = await readText(path, '--params', io);
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    throw new InputError(
-      `--params ${path}: expected JSON, received text that does not parse (${messageOf(error)}).`,
-      { cause: error },
-    );
-  }
 }
 
 async function readText(path: string, flag: string, io: CliIo): Promise<string> {
@@ -233,7 +221,8 @@ function packagingNote(names: string[]): string {
   const [verb, them] = names.length === 1 ? ['was', 'it'] : ['were', 'them'];
   return (
     `${names.join(' and ')} ${verb} not checked: packaging sets ${them}. To check ${them} too, ` +
-    'pass --template dist/template.yaml (the packaged template you deploy).'
+    'pass --template with the packaged template you deploy (npm run package writes ' +
+    'dist/template.yaml).'
   );
 }
 

@@ -104,7 +104,7 @@ describe('connector-guard validate', () => {
     }
   });
 
-  it('accepts the three values a customer has, saying packaging sets the code location', async () => {
+  it('accepts the three values a customer has, saying packaging sets the rest', async () => {
     const path = join(dir, 'customer.json');
     const { TenantAccountId, TenantExternalId, NotificationEmail } = parameters();
     writeFileSync(path, JSON.stringify({ TenantAccountId, TenantExternalId, NotificationEmail }));
@@ -116,7 +116,7 @@ describe('connector-guard validate', () => {
     expect(text.out).toMatch(
       /^CodeBucketPrefix and CodeKeyPrefix were not checked: packaging sets them\. To check /m,
     );
-    expect(text.out).toMatch(/--template dist\/template\.yaml/);
+    expect(text.out).toMatch(/--template with the packaged template .*dist\/template\.yaml/);
     expect(text.out).toMatch(/^Valid\.$/m);
     expect(JSON.parse(json.out)).toEqual({ valid: true, errors: [], warnings: [] });
   });
@@ -239,6 +239,49 @@ describe('connector-guard validate', () => {
 
     expect(result.code).toBe(2);
     expect(result.err).toMatch(why);
+  });
+
+  it.each([
+    [
+      'an entry with a misspelt key',
+      (id: string) =>
+        JSON.stringify([
+          { ParameterKey: 'TenantAccountId', ParameterValue: '444455556666' },
+          { Parameterkey: 'TenantExternalId', ParameterValue: id },
+        ]),
+      /entry 2: expected \{"ParameterKey", .*, received an object with the keys "Parameterkey"/,
+    ],
+    [
+      'a value without quotes',
+      (id: string) => `{"TenantExternalId": x${id}}`,
+      /expected JSON, .* \(it is not valid JSON: names and text need double quotes\)\./,
+    ],
+    [
+      'a missing comma',
+      (id: string) => `{\n  "TenantExternalId": "${id}"\n  "TenantAccountId": "1"\n}`,
+      /\(Expected ',' or '\}' after property value at line 3, column 3\)\./,
+    ],
+  ])('exits 2 on %s, saying where without quoting any of the file', async (_, body, why) => {
+    const canary = '3c9e1a7f5b2d8e4a6c0f9b1d3e5a7c2f';
+    const path = join(dir, 'broken.json');
+    writeFileSync(path, body(canary));
+
+    const result = await validate(['--params', path]);
+
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(why);
+    for (let i = 0; i + 5 <= canary.length; i += 1) {
+      expect(result.err).not.toContain(canary.slice(i, i + 5));
+    }
+  });
+
+  it('reads a parameters file that starts with a byte-order mark', async () => {
+    const path = join(dir, 'bom.json');
+    writeFileSync(path, `\uFEFF${JSON.stringify(parameters())}`);
+
+    const result = await validate(['--params', path]);
+
+    expect(result.code).toBe(0);
   });
 
   it('exits 2 naming AWS_REGION when the region it gives is not one', async () => {
