@@ -6,7 +6,7 @@
  * conditions follow from the other's.
  */
 import { isSecret, isUnknown, type UnknownValue } from '../values';
-import { blockImplies, type Clause, type Verdict, valueKey } from './condition';
+import { type Clause, valueKey } from './condition';
 import {
   isAccountPrincipal,
   type Leaf,
@@ -15,6 +15,7 @@ import {
   type PolicyStatement,
   type PrincipalEntry,
 } from './document';
+import { blockImplies, type Verdict } from './implication';
 import { hasVariable, matchesEverything, patternCovers, patternsIntersect } from './pattern';
 import type { ActionCatalogue } from './types';
 

@@ -5,10 +5,11 @@
 import { isSecret, isUnknown } from '../values';
 import type { Atom } from './atoms';
 import { pair, statementRef, undecided } from './change-base';
-import { blockImplies, type Clause, satisfied, type Verdict, valueKey } from './condition';
+import { type Clause, valueKey } from './condition';
 import { clausesJson, clauseValuesText, isSecretKey } from './display';
 import type { PolicyStatement } from './document';
 import { type Gap, UNDECIDED_CONDITIONS } from './gaps';
+import { blockImplies, satisfied, type Verdict } from './implication';
 import type { PolicyChange, PolicyKind } from './types';
 
 /** Condition keys of a trust policy that stop a service or another account acting for someone else. */

@@ -4,8 +4,8 @@
  * when a permissions boundary would block what the connector's roles need).
  */
 import { type Atom, all, atomCovers, atomsMeet, atomsOf } from './atoms';
-import { blockImplies } from './condition';
 import { parsePolicy } from './document';
+import { blockImplies } from './implication';
 import type { ActionRequest, BlockedAction } from './types';
 
 /**

@@ -12,8 +12,8 @@ import {
   expandAction,
   unknownIn,
 } from './atoms';
-import type { Verdict } from './condition';
 import type { PolicyStatement } from './document';
+import type { Verdict } from './implication';
 import type { ActionCatalogue, PolicyElement } from './types';
 
 /** The reason given when two condition blocks cannot be ordered. */
