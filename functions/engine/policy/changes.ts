@@ -161,48 +161,7 @@ function groupChange(group: Gap[]): PolicyChange {
   const first = group[0] as Gap;
   const { expected, live } = pair(first);
   const home = first.atom.statement;
-  const texts = (fn: (atom: Atom) => string | undefined) =>
-    group.map((gap) => fn(gap.atom)).filter((t): t is string => t !== undefined);
-
-  const reached = reachedExclusions(first);
-  const actions = first.element === 'NotAction' && reached ? reached : listText(texts(actionText));
-  const resources = first.element === 'NotResource' && reached ? [reached] : texts(resourceText);
-  const principals = first.element === 'NotPrincipal' && reached ? [reached] : texts(principalText);
-  const on = resources.length > 0 ? ` on ${listText(resources)}` : '';
-  const whom = listText(principals);
-  const by =
-    principals.length === 0
-      ? ''
-      : whom.startsWith('every ')
-        ? ` for ${whom}`
-        : ` for principal ${whom}`;
-  const adds = first.side === 'live';
-  const verb = adds ? 'added' : 'removed';
-
-  let summary: string;
-  if (first.direction === 'unknown' && home.opaque) {
-    summary = `could not verify ${statementLabel(home)}: ${first.reason}`;
-  } else if (first.direction === 'unknown') {
-    const what = first.element.endsWith('Principal')
-      ? `principal ${listText(principals)}`
-      : `${actions}${on}${by}`;
-    const kind = first.deny ? 'the deny of ' : '';
-    summary = `could not verify ${kind}${what} in ${statementLabel(home)}: ${first.reason}`;
-  } else if (first.element === 'Principal' || first.element === 'NotPrincipal') {
-    const who = `principal ${listText(principals)}`;
-    if (first.deny) {
-      summary = adds ? `${who} now denied ${actions}` : `${who} no longer denied ${actions}`;
-    } else if (first.atom.principal?.kind === 'not' && !reached) {
-      summary = `${verb} ${listText(principals)}`;
-    } else summary = `${who} ${verb}`;
-  } else if (first.element === 'Statement') {
-    const grant = first.deny ? 'denying' : 'allowing';
-    summary = `${verb} ${statementLabel(home)} ${grant} ${actions}${on}${by}`;
-  } else {
-    summary = `${verb} ${first.deny ? 'deny of ' : ''}${actions}${on}${by}`;
-    const matched = first.deny ? ['denying', 'which denied'] : ['granting', 'which granted'];
-    summary += newlyMatched(group, (adds ? matched[0] : matched[1]) as string);
-  }
+  const summary = groupSummary(group, wordsOf(group));
 
   const element = home.opaque ? 'Statement' : first.element;
   const change: PolicyChange = {
@@ -214,6 +173,64 @@ function groupChange(group: Gap[]): PolicyChange {
     summary,
   };
   return first.direction === 'unknown' ? undecided(change, first.reason ?? summary) : change;
+}
+
+/** The parts of a summary: what is granted or denied, on what, for whom. */
+interface Words {
+  actions: string;
+  /** ` on RESOURCES`, or empty. */
+  on: string;
+  /** ` for principal PRINCIPALS`, or empty. */
+  by: string;
+  principals: string;
+  /** Whether a Not-form is named by what it newly reaches rather than by its exclusions. */
+  reached: boolean;
+}
+
+function wordsOf(group: Gap[]): Words {
+  const first = group[0] as Gap;
+  const texts = (fn: (atom: Atom) => string | undefined) =>
+    group.map((gap) => fn(gap.atom)).filter((t): t is string => t !== undefined);
+  const reached = reachedExclusions(first);
+  const only = (element: PolicyElement) => (first.element === element ? reached : undefined);
+
+  const actions = only('NotAction') ?? listText(texts(actionText));
+  const resources = only('NotResource') ?? listText(texts(resourceText));
+  const principals = only('NotPrincipal') ?? listText(texts(principalText));
+  const on = resources ? ` on ${resources}` : '';
+  const whom = principals.startsWith('every ') ? principals : `principal ${principals}`;
+  const by = principals ? ` for ${whom}` : '';
+  return { actions, on, by, principals, reached: reached !== undefined };
+}
+
+function groupSummary(group: Gap[], words: Words): string {
+  const first = group[0] as Gap;
+  const home = first.atom.statement;
+  const { actions, on, by, principals } = words;
+  const adds = first.side === 'live';
+  const verb = adds ? 'added' : 'removed';
+
+  if (first.direction === 'unknown') {
+    if (home.opaque) return `could not verify ${statementLabel(home)}: ${first.reason}`;
+    const what = first.element.endsWith('Principal')
+      ? `principal ${principals}`
+      : `${actions}${on}${by}`;
+    const kind = first.deny ? 'the deny of ' : '';
+    return `could not verify ${kind}${what} in ${statementLabel(home)}: ${first.reason}`;
+  }
+  if (first.element === 'Principal' || first.element === 'NotPrincipal') {
+    const who = `principal ${principals}`;
+    if (first.deny) return `${who} ${adds ? 'now' : 'no longer'} denied ${actions}`;
+    if (first.atom.principal?.kind === 'not' && !words.reached) return `${verb} ${principals}`;
+    return `${who} ${verb}`;
+  }
+  if (first.element === 'Statement') {
+    const grant = first.deny ? 'denying' : 'allowing';
+    return `${verb} ${statementLabel(home)} ${grant} ${actions}${on}${by}`;
+  }
+  const matched = first.deny ? ['denying', 'which denied'] : ['granting', 'which granted'];
+  const tail = newlyMatched(group, (adds ? matched[0] : matched[1]) as string);
+  return `${verb} ${first.deny ? 'deny of ' : ''}${actions}${on}${by}${tail}`;
 }
 
 /**
