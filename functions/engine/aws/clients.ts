@@ -30,21 +30,8 @@ export function clientConfig(settings: ClientSettings = {}) {
   };
 }
 
-/** The region that holds a partition's global IAM endpoint and its CloudTrail events. */
-export function iamRegionOf(partition: string): string {
-  if (partition === 'aws-us-gov') return 'us-gov-west-1';
-  if (partition === 'aws-cn') return 'cn-north-1';
-  return 'us-east-1';
-}
-
-/** The partition a region belongs to. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  return 'aws';
-}
+/** Region to partition and a partition's IAM region: one table, shared with the template engine. */
+export { iamRegionOf, partitionOf } from '../partitions';
 
 /** Whether an SDK error is IAM's or any service's "it does not exist". */
 export function isNotFound(error: unknown): boolean {

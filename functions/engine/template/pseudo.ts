@@ -2,6 +2,7 @@
  * Pseudo parameters and template-level transforms: what `AWS::Region`, `AWS::Partition` and the
  * others are for a stack, and which macros a template's `Transform` names.
  */
+import { partitionOf, urlSuffixOf } from '../partitions';
 import { UnknownValue } from '../values';
 import { describeValue, TemplateError } from './errors';
 import { isMapping } from './parse';
@@ -30,36 +31,6 @@ export function pseudoValues(ctx: StackContext): Record<string, unknown> {
           )
         : [...ctx.notificationArns],
   };
-}
-
-export function partitionOf(region: string): string {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('eusc-')) return 'aws-eusc';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
-  if (region.startsWith('us-isof-')) return 'aws-iso-f';
-  return 'aws';
-}
-
-export function urlSuffixOf(partition: string): string {
-  switch (partition) {
-    case 'aws-cn':
-      return 'amazonaws.com.cn';
-    case 'aws-iso':
-      return 'c2s.ic.gov';
-    case 'aws-iso-b':
-      return 'sc2s.sgov.gov';
-    case 'aws-iso-e':
-      return 'cloud.adc-e.uk';
-    case 'aws-iso-f':
-      return 'csp.hci.ic.gov';
-    case 'aws-eusc':
-      return 'amazonaws.eu';
-    default:
-      return 'amazonaws.com';
-  }
 }
 
 /** The macro names of a template-level `Transform` (a name, a list, or `{ Name }`). */

@@ -5,11 +5,11 @@
  * one) and with what differs per stack instance left unknown (account ID, stack name and ID).
  * The partition is this stack's: a StackSet deploys within its own partition.
  */
+import { partitionOf, urlSuffixOf } from '../partitions';
 import { isSecret, isUnknown, UnknownValue } from '../values';
 import { describeValue, fail, pathOf, TemplateError } from './errors';
 import type { ParameterValue } from './parameters';
 import { isMapping, parseTemplate } from './parse';
-import { partitionOf, urlSuffixOf } from './pseudo';
 import type { Overrides } from './resolver';
 import type { NotExpanded, PromisedIamState, StackContext, TemplateBody } from './types';
 
