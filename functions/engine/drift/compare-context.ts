@@ -26,6 +26,7 @@ import {
   undigestedAsUnknown,
   unknownSources,
 } from './redact';
+import { runnableCommands } from './remediation';
 import type { Coverage, ResourceRef } from './types';
 
 export const EMPTY_POLICY = { Version: '2012-10-17', Statement: [] };
@@ -61,7 +62,10 @@ export class ComparisonContext {
     this.names = { secrets, plain };
   }
 
-  /** The findings so far, with every clear secret seen live replaced by its placeholder. */
+  /**
+   * The findings so far, with every clear secret seen live replaced by its placeholder, and
+   * remediation commands that run as they are (see {@link runnableCommands}).
+   */
   result(): CompareResult {
     const findings = this.drafts.map((d) => finding(this.input.stack, d));
     const replacements = new Map<string, string>(this.hidden);
@@ -70,7 +74,11 @@ export class ComparisonContext {
         replacements.set(clear, placeholderFor(clear, this.names));
       }
     }
-    return { findings: redactValues(findings, replacements), coverage: this.coverage };
+    const redacted = redactValues(findings, replacements).map((f) => ({
+      ...f,
+      remediation: runnableCommands(f.remediation),
+    }));
+    return { findings: redacted, coverage: this.coverage };
   }
 
   /** Decides whether a live document matches the promise, or why that cannot be known. */

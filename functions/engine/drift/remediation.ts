@@ -1,7 +1,9 @@
 /**
- * AWS CLI commands that put a role or policy back to what the template says. Documents are
- * given inline as JSON in single quotes; a secret stands as its placeholder (for example
- * `<secret:TenantExternalId>`), to be replaced with the real value before running.
+ * AWS CLI commands that put a role or policy back to what the template says, for bash or zsh.
+ * Documents are given inline as JSON in single quotes. The builders below write a secret as its
+ * placeholder (`<secret:TenantExternalId>`); {@link runnableCommands} then turns a finding's
+ * commands into ones that run as they are without showing the secret: the user types it into a
+ * shell variable that the documents expand.
  */
 
 /** Quotes a value for a POSIX shell. */
@@ -73,3 +75,63 @@ export const cli = {
     return parts.join(' ');
   },
 };
+
+const SECRET_PLACEHOLDER = /<secret:([^>]+)>/g;
+const UNKNOWN_PLACEHOLDER = /<unknown: [^>]+>/g;
+
+/** Shell and AWS CLI variables a secret's variable must not overwrite. */
+const RESERVED_VARIABLE =
+  /^(PATH|HOME|IFS|SHELL|USER|PWD|OLDPWD|TERM|LANG|LC_\w*|PS\d|ENV|CDPATH|REPLY|UID|EUID|PPID|AWS_\w*|BASH\w*|ZSH\w*|HIST\w*|TMPDIR|OPT\w*)$/;
+
+/** The shell variable a secret is typed into: `TenantExternalId` is `TENANT_EXTERNAL_ID`. */
+export function secretVariable(parameter: string): string {
+  const name = parameter
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
+  const safe = /^[A-Z]/.test(name) ? name : `SECRET_${name}`;
+  return RESERVED_VARIABLE.test(safe) ? `SECRET_${safe}` : safe;
+}
+
+/**
+ * A finding's commands as a user can run them, in bash or zsh, in order:
+ *
+ * - A secret placeholder stands inside a single-quoted argument (every argument holding `<` is
+ *   quoted). It is replaced by the expansion of a shell variable, which a `read -rs` line first
+ *   asks the user to type (nothing is echoed) and an `unset` line forgets at the end. The
+ *   expansion is `${VAR:?}`, so a command whose variable is empty or unset refuses to run
+ *   rather than save an empty external ID. The value goes into JSON unescaped: IAM's external
+ *   IDs (letters, digits and `+=,.@:/-`) need no escaping there.
+ * - A command holding a value the check cannot know (`<unknown: ...>`) is commented out, after
+ *   a comment naming what to fill in; it would otherwise save that placeholder as the value.
+ */
+export function runnableCommands(commands: readonly string[]): string[] {
+  const parameters = new Set<string>();
+  const out: string[] = [];
+  for (const command of commands) {
+    const spliced = command.replace(SECRET_PLACEHOLDER, (_, parameter: string) => {
+      parameters.add(parameter);
+      return `'"\${${secretVariable(parameter)}:?not read}"'`;
+    });
+    const unknown = [...new Set(spliced.match(UNKNOWN_PLACEHOLDER) ?? [])];
+    if (unknown.length === 0) {
+      out.push(spliced);
+      continue;
+    }
+    out.push(
+      `# Cannot run as it is: replace ${unknown.join(', ')} below with the value the stack ` +
+        "holds, then run the command without its leading '# '.",
+      `# ${spliced}`,
+    );
+  }
+  if (parameters.size === 0) return out;
+
+  const reads = [...parameters].map(
+    (parameter) =>
+      `read -rs ${secretVariable(parameter)}  # type or paste the value of stack parameter ` +
+      `${parameter}, then Enter; it is not shown`,
+  );
+  const variables = [...parameters].map(secretVariable).join(' ');
+  return [...reads, ...out, `unset ${variables}`];
+}

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -169,6 +170,21 @@ describe('check offline', () => {
       expect(out().length).toBeGreaterThan(100);
       expect(out() + err()).not.toContain(EXTERNAL_ID);
     }
+  });
+
+  it('prints remediation commands that parse as shell and ask for the external ID', async () => {
+    const { io: cli, out } = io();
+
+    await run([...EXAMPLE_ARGS, '--format', 'json'], cli);
+
+    const commands: string[] = JSON.parse(out()).findings.flatMap(
+      (f: { remediation: string[] }) => f.remediation,
+    );
+    expect(commands).toContain('unset TENANT_EXTERNAL_ID');
+    for (const command of commands) {
+      expect(() => execFileSync('bash', ['-n', '-c', command], { stdio: 'pipe' })).not.toThrow();
+    }
+    expect(commands.join('\n')).not.toContain(EXTERNAL_ID);
   });
 
   it('colours text only on a terminal', async () => {

@@ -62,10 +62,12 @@ describe('compareState', () => {
         severity: 'CRITICAL',
         direction: 'widened',
       });
-      expect(f.remediation[0]).toMatch(
+      expect(f.remediation[0]).toMatch(/^read -rs TENANT_EXTERNAL_ID {2}# /);
+      expect(f.remediation[1]).toMatch(
         /^aws iam update-assume-role-policy --role-name acme-tenant --policy-document '/,
       );
-      expect(f.remediation[0]).toContain('<secret:TenantExternalId>');
+      expect(f.remediation[1]).toContain(`"sts:ExternalId":"'"\${TENANT_EXTERNAL_ID:?not read}"'"`);
+      expect(f.remediation[2]).toBe('unset TENANT_EXTERNAL_ID');
     });
 
     it('is CRITICAL when the external ID is changed, and shows neither value', () => {
@@ -775,12 +777,14 @@ describe('compareState', () => {
       );
 
       expect(f).toMatchObject({ kind: 'role-missing', severity: 'HIGH', direction: null });
-      expect(f.remediation[0]).toMatch(
+      expect(f.remediation[0]).toMatch(/^read -rs TENANT_EXTERNAL_ID /);
+      expect(f.remediation[1]).toMatch(
         /^aws iam create-role --role-name acme-tenant --path \/ --assume-role-policy-document '/,
       );
-      expect(f.remediation[1]).toMatch(
+      expect(f.remediation[2]).toMatch(
         /^aws iam put-role-policy --role-name acme-tenant --policy-name read-logs/,
       );
+      expect(f.remediation.at(-1)).toBe('unset TENANT_EXTERNAL_ID');
     });
 
     it('role-missing re-saves the trust policies that named the role, after re-creating it', () => {
@@ -800,10 +804,10 @@ describe('compareState', () => {
 
       const f = only(compare(promised, state).findings, 'role-missing');
 
-      expect(f.remediation.at(-1)).toBe(
+      expect(f.remediation.at(-2)).toBe(
         `aws iam update-assume-role-policy --role-name acme-installer --policy-document '${JSON.stringify(installer.trustPolicy)}'`,
       );
-      expect(f.remediation[0]).toMatch(/^aws iam create-role --role-name acme-tenant /);
+      expect(f.remediation[1]).toMatch(/^aws iam create-role --role-name acme-tenant /);
       expect(f.summary).toContain('the trust policies that named it (InstallerRole)');
     });
 
@@ -920,7 +924,7 @@ describe('compareState', () => {
       expect(JSON.stringify(findings)).not.toContain(CANARY_EXTERNAL_ID);
     });
 
-    it('puts a tag the template sets from a NoEcho parameter into create-role as its placeholder', () => {
+    it('puts a tag the template sets from a NoEcho parameter into create-role as the value typed', () => {
       const fromSecret = new UnknownValue(
         'NoEcho parameter TenantExternalId',
         'compared by digest',
@@ -931,8 +935,8 @@ describe('compareState', () => {
 
       const f = only(compare(promised, live([null], [], { roles: ['acme-tenant'] })).findings);
 
-      expect(f.remediation[0]).toContain(
-        `--tags '[{"Key":"external-id","Value":"<secret:TenantExternalId>"}]'`,
+      expect(f.remediation[1]).toContain(
+        `--tags '[{"Key":"external-id","Value":"'"\${TENANT_EXTERNAL_ID:?not read}"'"}]'`,
       );
     });
 
