@@ -38,6 +38,14 @@ describe('the parameter constraints CloudFormation applies before anything is cr
     ['CodeBucketPrefix', 'v'.repeat(49), 'more than 48 characters, leaving no room for the region'],
     ['CodeBucketPrefix', 'vendor..code', 'two dots in a row, which no bucket name may hold'],
     ['CodeBucketPrefix', 'vendor-', 'a hyphen at the end'],
+    ['CodeBucketPrefix', 'xn--vendor', 'the start S3 keeps for punycode names'],
+    ['CodeBucketPrefix', 'sthree-code', 'a start S3 refuses'],
+    ['CodeBucketPrefix', 'amzn-s3-demo-code', 'a start S3 keeps for examples'],
+    ['CodeBucketPrefix', '192.168.5.4', 'an IP address'],
+    ['CodeKeyPrefix', 'connector-guard/1.0.0', 'no / at the end, which runs into the file name'],
+    ['CodeKeyPrefix', '/connector-guard/', 'a / at the start'],
+    ['CodeKeyPrefix', 'connector-guard//1.0.0/', 'an empty folder'],
+    ['CodeKeyPrefix', 'releases/1.0 beta/', 'a space'],
   ])('refuses %s %j (%s), naming the parameter', (name, value) => {
     const parameters = { ...sampleParameters('minimal'), [name]: value };
 
@@ -86,6 +94,15 @@ describe('the parameter constraints CloudFormation applies before anything is cr
 
   it('accepts a one-character code bucket prefix, whose bucket name x-<region> is valid', () => {
     expect(() => promised({ ...sampleParameters('minimal'), CodeBucketPrefix: 'x' })).not.toThrow();
+  });
+
+  it.each([
+    ['CodeBucketPrefix', '192.168.5'],
+    ['CodeBucketPrefix', 'vendor.xn--code'],
+    ['CodeKeyPrefix', 'connector-guard/1.0.0_(rc.1)!/'],
+    ['CodeKeyPrefix', 'a/'],
+  ])('accepts %s %j, which S3 accepts', (name, value) => {
+    expect(() => promised({ ...sampleParameters('minimal'), [name]: value })).not.toThrow();
   });
 
   it('accepts managed policy ARNs of every partition, AWS managed or the account own', () => {
