@@ -14,16 +14,14 @@
  * releases that still run there), and loads each bundle in a fresh Node process to prove it
  * imports and exports `handler`.
  *
- * Usage: node esbuild.config.mjs [--outdir DIR] [--skip-load-check] [--analyze]
- *
- * `--analyze` prints, for each bundle, what takes its space, largest first.
+ * Usage: `npm run build [-- --outdir DIR] [--skip-load-check] [--analyze]` (`-- --help` for more).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
+import { readArgs, runScript } from './scripts/args.mjs';
 import {
   bundledPackages,
   refuseBeyondNode20,
@@ -33,6 +31,20 @@ import {
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const FUNCTIONS_DIR = join(ROOT, 'functions');
+
+const USAGE = `Usage: npm run build [-- --outdir DIR] [--skip-load-check] [--analyze]
+
+Bundles every functions/<name>/handler.ts into DIR/<name>/index.mjs and the CLI into
+DIR/cli.mjs, refuses a function bundle holding a package that may not ship, and loads each
+function bundle in a fresh Node process.
+
+Options:
+  --outdir DIR         where to write (dist/ by default)
+  --skip-load-check    do not load the function bundles after building them
+  --analyze            print, for each bundle, what takes its space, largest first
+  -h, --help           this help
+
+Exit codes: 0 built; 1 the build failed; 2 a wrong command line.`;
 
 // ESM output cannot `require`, but some bundled CommonJS dependencies do (Node built-ins
 // included); this gives them a real `require`, `__filename` and `__dirname`.
@@ -152,14 +164,16 @@ export async function build({ outdir = join(ROOT, 'dist'), loadCheck = true } = 
   return built;
 }
 
+const OPTIONS = {
+  outdir: { type: 'string' },
+  'skip-load-check': { type: 'boolean', default: false },
+  analyze: { type: 'boolean', default: false },
+};
+
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      outdir: { type: 'string' },
-      'skip-load-check': { type: 'boolean', default: false },
-      analyze: { type: 'boolean', default: false },
-    },
-  });
+  const parsed = readArgs(process.argv.slice(2), { usage: USAGE, options: OPTIONS });
+  if (parsed === undefined) return;
+  const { values } = parsed;
   const outdir = values.outdir === undefined ? undefined : resolve(values.outdir);
   const built = await build({ outdir, loadCheck: !values['skip-load-check'] });
   for (const { name, outfile, metafile } of built) {
@@ -174,8 +188,6 @@ function kib(bytes) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((error) => {
-    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  });
+  const help = { usage: USAGE, help: 'npm run build -- --help', optionNames: Object.keys(OPTIONS) };
+  runScript('build', help, main);
 }

@@ -5,6 +5,7 @@
  * which benchmarks ran, passed and how long they took closes the run.
  *
  * Usage: npm run bench [-- NAME ...]   (only the named benchmarks, e.g. `-- bundles drift`)
+ * Exit codes: 0 every benchmark passed; 1 one failed or the build did; 2 a wrong command line.
  *
  * Benchmarks receive BENCH_DIST (the dist/ directory just built) in their environment and may
  * use dist/cli.mjs and dist/<function>/index.mjs without building again.
@@ -14,10 +15,25 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from '../esbuild.config.mjs';
+import { readArgs, runScript, UsageError } from './args.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH_DIR = join(ROOT, 'scripts', 'bench');
 const DIST = join(ROOT, 'dist');
+
+function usage() {
+  const names = benchmarks([]).map((b) => b.name);
+  return `Usage: npm run bench [-- NAME ...]
+
+Builds dist/, then runs every benchmark in scripts/bench/, or only the ones named, each in its
+own Node process, and prints their tables and a summary.
+
+Benchmarks: ${names.join(', ')}
+A benchmark's own options are in the comment at the top of its file; give them by running it
+alone after a build: npm run build && node scripts/bench/NAME.mjs [options]
+
+Exit codes: 0 every benchmark passed; 1 one failed, or the build did; 2 a wrong command line.`;
+}
 
 function benchmarks(only) {
   const all = readdirSync(BENCH_DIR)
@@ -28,7 +44,7 @@ function benchmarks(only) {
   const unknown = only.filter((name) => !all.some((b) => b.name === name));
   if (unknown.length > 0) {
     const known = all.map((b) => b.name).join(', ');
-    throw new Error(`No benchmark named ${unknown.join(', ')}; the benchmarks are ${known}.`);
+    throw new UsageError(`No benchmark named ${unknown.join(', ')}; the benchmarks are ${known}.`);
   }
   return all.filter((b) => only.includes(b.name));
 }
@@ -55,7 +71,13 @@ function run(file) {
 }
 
 async function main() {
-  const selected = benchmarks(process.argv.slice(2));
+  const parsed = readArgs(process.argv.slice(2), {
+    usage: usage(),
+    options: {},
+    allowPositionals: true,
+  });
+  if (parsed === undefined) return;
+  const selected = benchmarks(parsed.positionals);
   console.log('Building dist/ ...');
   await build({ outdir: DIST });
 
@@ -73,7 +95,4 @@ async function main() {
   if (results.some((r) => r.code !== 0)) process.exitCode = 1;
 }
 
-main().catch((error) => {
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+runScript('bench', { usage: usage(), help: 'npm run bench -- --help' }, main);

@@ -4,10 +4,6 @@
  * functions point at content-addressed keys, `<key prefix><function>-<sha256>.zip`, in the bucket
  * `<bucket prefix>-<region>` of the region the stack is deployed in.
  *
- * Usage:
- *   npm run package -- --bucket-prefix NAME [--key-prefix PREFIX] [--regions r1,r2,...]
- *                      [--outdir DIR] [--skip-build]
- *
  * It prints the commands that upload the zips to each region's bucket; upload them before the
  * template is deployed (a StackSet deploys into every region it targets, so every one of them
  * needs its bucket). The packaged template leaves out the source's comments, so that it fits the
@@ -18,35 +14,60 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { isMap, isScalar, Lexer, parseDocument } from 'yaml';
 import yazl from 'yazl';
 import { build, functionNames } from '../esbuild.config.mjs';
+import { readArgs, runScript, UsageError } from './args.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = join(ROOT, 'template', 'connector.yaml');
+
+const USAGE = `Usage: npm run package -- --bucket-prefix NAME [--key-prefix PREFIX]
+                          [--regions R1,R2,...] [--outdir DIR] [--skip-build]
+
+Builds the functions, zips each one deterministically, and writes DIR/template.yaml, whose
+functions load their code from s3://NAME-<region>/PREFIX<function>-<sha256>.zip, then prints
+the commands that upload the zips and deploy the template.
+
+Options:
+  --bucket-prefix NAME  the code buckets' name before -<region> (required): 1 to 48 lowercase
+                        letters, digits, dots and hyphens
+  --key-prefix PREFIX   the zips' key prefix, ending in / (added when it is missing);
+                        connector-guard/ by default, '' for none
+  --regions R1,R2,...   the regions to print upload commands for (REGION otherwise); the
+                        first one is used in the deploy command
+  --outdir DIR          where to build and write (dist/ by default)
+  --skip-build          package what DIR already holds
+  -h, --help            this help
+
+Exit codes: 0 packaged; 1 the build or packaging failed; 2 a wrong command line.`;
+
+const OPTIONS = {
+  'bucket-prefix': { type: 'string' },
+  'key-prefix': { type: 'string', default: 'connector-guard/' },
+  regions: { type: 'string', default: '' },
+  outdir: { type: 'string', default: join(ROOT, 'dist') },
+  'skip-build': { type: 'boolean', default: false },
+};
 
 // A fixed timestamp written as DOS date fields only, so no time zone enters the archive.
 const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const ZIP_FILE_MODE = 0o100644;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 const TEMPLATE_BODY_LIMIT = 51_200;
 // Tokens the YAML lexer emits to mark structure; they stand for no character of the source.
 const LEXER_MARKERS = new Set(['\u0002', '\u0018', '\u001f', '\ufeff']);
 
-class UsageError extends Error {}
-
 /**
  * Checks a flag's value against the constraints of the template parameter it fills in, so that
- * packaging accepts exactly what CloudFormation will.
+ * packaging accepts exactly what CloudFormation will; `given` is what the user wrote.
  */
-function checkAgainstParameter(flag, value, parameterName) {
+function checkAgainstParameter(flag, value, parameterName, given = value) {
   const doc = parseDocument(readFileSync(TEMPLATE, 'utf8'));
   const parameter = doc.getIn(['Parameters', parameterName])?.toJSON() ?? {};
   const { AllowedPattern, MinLength = 0, MaxLength = Infinity } = parameter;
   const fits =
-    typeof value === 'string' &&
     value.length >= MinLength &&
     value.length <= MaxLength &&
     (AllowedPattern === undefined || new RegExp(AllowedPattern).test(value));
@@ -56,37 +77,62 @@ function checkAgainstParameter(flag, value, parameterName) {
     '',
   );
   throw new UsageError(
-    `${flag} ${rule} (it fills in ${parameterName}); received ${JSON.stringify(value ?? null)}.`,
+    `${flag} ${rule} (it fills in ${parameterName}); received ${JSON.stringify(given)}.`,
   );
 }
 
-function options() {
-  const { values } = parseArgs({
-    options: {
-      'bucket-prefix': { type: 'string' },
-      'key-prefix': { type: 'string', default: 'connector-guard/' },
-      regions: { type: 'string', default: '' },
-      outdir: { type: 'string', default: join(ROOT, 'dist') },
-      'skip-build': { type: 'boolean', default: false },
-    },
-  });
+/**
+ * The key prefix with the `/` that ends a folder: keys are `<prefix><function>-<sha256>.zip`, so
+ * `releases/1.0.0` would give `releases/1.0.0drift-guard-....zip`.
+ */
+function withTrailingSlash(keyPrefix) {
+  return keyPrefix === '' || keyPrefix.endsWith('/') ? keyPrefix : `${keyPrefix}/`;
+}
+
+function regionsOf(list) {
+  const regions = list === '' ? [] : list.split(',').map((r) => r.trim());
+  const badRegion = regions.find((r) => !REGION.test(r));
+  if (badRegion !== undefined) {
+    throw new UsageError(
+      `--regions must list AWS regions, separated by commas, such as eu-west-1,us-east-1; ` +
+        `received ${JSON.stringify(badRegion)}.`,
+    );
+  }
+  return regions;
+}
+
+/** The settings of a run, or `undefined` when only the usage was asked for. */
+function options(argv) {
+  const parsed = readArgs(argv, { usage: USAGE, options: OPTIONS });
+  if (parsed === undefined) return undefined;
+  const { values } = parsed;
+  if (values['bucket-prefix'] === undefined) {
+    throw new UsageError(
+      '--bucket-prefix is required: the name of the code buckets before -<region>, such as ' +
+        'acme-connector-code; received nothing.',
+    );
+  }
   const bucketPrefix = checkAgainstParameter(
     '--bucket-prefix',
     values['bucket-prefix'],
     'CodeBucketPrefix',
   );
-  const keyPrefix = checkAgainstParameter('--key-prefix', values['key-prefix'], 'CodeKeyPrefix');
-  const regions = values.regions === '' ? [] : values.regions.split(',').map((r) => r.trim());
-  const badRegion = regions.find((r) => !REGION.test(r));
-  if (badRegion !== undefined) {
-    throw new UsageError(
-      `--regions must list AWS regions such as eu-west-1; received "${badRegion}".`,
+  const given = values['key-prefix'];
+  const keyPrefix = checkAgainstParameter(
+    '--key-prefix',
+    withTrailingSlash(given),
+    'CodeKeyPrefix',
+    given,
+  );
+  if (keyPrefix !== given) {
+    console.warn(
+      `note: --key-prefix ${JSON.stringify(given)} ends without /; using ${JSON.stringify(keyPrefix)}.`,
     );
   }
   return {
     bucketPrefix,
     keyPrefix,
-    regions,
+    regions: regionsOf(values.regions),
     outdir: resolve(values.outdir),
     build: !values['skip-build'],
   };
@@ -226,7 +272,8 @@ function packagedTemplate(zips, { bucketPrefix, keyPrefix }) {
 }
 
 async function main() {
-  const settings = options();
+  const settings = options(process.argv.slice(2));
+  if (settings === undefined) return;
   if (settings.build) await build({ outdir: settings.outdir });
 
   const names = functionNames();
@@ -251,7 +298,7 @@ async function main() {
   const bytes = Buffer.byteLength(packaged);
   if (bytes > TEMPLATE_BODY_LIMIT) {
     console.warn(
-      `warning: ${relative(process.cwd(), templateFile)} is ${bytes} bytes, more than the ${TEMPLATE_BODY_LIMIT} CloudFormation accepts in a request: deploy it from S3 (--s3-bucket, --template-url).`,
+      `warning: ${show(templateFile)} is ${bytes} bytes, more than the ${TEMPLATE_BODY_LIMIT} CloudFormation accepts in a request: deploy it from S3 (--s3-bucket, --template-url).`,
     );
   }
   const manifest = {
@@ -266,8 +313,18 @@ async function main() {
   report(settings, zips, templateFile);
 }
 
+/** A path as printed: relative to the working directory when it is inside it. */
+function show(path) {
+  const shown = relative(process.cwd(), path);
+  return shown === '' ? '.' : shown.startsWith('..') ? path : shown;
+}
+
+/** A path or word as the shell reads it back: quoted when it holds anything but [\w./:=-]. */
+function shellWord(text) {
+  return /^[\w./:=-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
 function report(settings, zips, templateFile) {
-  const show = (path) => relative(process.cwd(), path) || '.';
   console.log(`wrote ${show(templateFile)}`);
   for (const [name, z] of zips) {
     console.log(
@@ -275,23 +332,26 @@ function report(settings, zips, templateFile) {
     );
   }
 
-  const regions = settings.regions.length > 0 ? settings.regions : ['<region>'];
+  const regions = settings.regions.length > 0 ? settings.regions : ['REGION'];
   console.log('\nUpload the code to the bucket of every region the stack is deployed in:');
   for (const region of regions) {
     for (const z of zips.values()) {
-      const local = show(join(settings.outdir, 'package', z.file));
+      const local = shellWord(show(join(settings.outdir, 'package', z.file)));
       const target = `s3://${settings.bucketPrefix}-${region}/${settings.keyPrefix}${basename(z.file)}`;
-      console.log(`  aws s3 cp ${local} ${target} --region ${region}`);
+      console.log(`  aws s3 cp ${local} ${shellWord(target)} --region ${region}`);
     }
   }
-  console.log('\nThen deploy it, for example:');
+  console.log('\nThen deploy it, once per account and in one region (IAM names are global):');
   console.log(
-    `  aws cloudformation deploy --template-file ${show(templateFile)} --stack-name connector --capabilities CAPABILITY_NAMED_IAM --parameter-overrides TenantAccountId=... TenantExternalId="$(cat external-id.txt)"`,
+    `  aws cloudformation deploy --region ${regions[0]} --stack-name connector --template-file ${shellWord(show(templateFile))} --capabilities CAPABILITY_NAMED_IAM --parameter-overrides TenantAccountId=... TenantExternalId="$(cat external-id.txt)"`,
   );
+  if (regions.length > 1) {
+    console.log('or across an AWS Organization with a StackSet (see the README, Deploying).');
+  }
 }
 
-main().catch((error) => {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`package failed: ${message}`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-});
+runScript(
+  'package',
+  { usage: USAGE, help: 'npm run package -- --help', optionNames: Object.keys(OPTIONS) },
+  main,
+);

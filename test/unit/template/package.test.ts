@@ -186,6 +186,59 @@ describe('npm run package', () => {
     }
   });
 
+  it('prints a deploy command in the first region asked for, and in REGION without one', async () => {
+    const withRegions = await packageInto(
+      second,
+      '--skip-build',
+      '--regions',
+      'eu-west-1,us-east-2',
+    );
+    const without = await packageInto(second, '--skip-build');
+
+    const deploy =
+      /^ {2}aws cloudformation deploy --region (\S+) .*--template-file \S+template\.yaml --capabilities CAPABILITY_NAMED_IAM /m;
+    expect(withRegions.stdout).toMatch(deploy);
+    expect(deploy.exec(withRegions.stdout)?.[1]).toBe('eu-west-1');
+    expect(deploy.exec(without.stdout)?.[1]).toBe('REGION');
+    expect(without.stdout).toContain(' s3://acme-code-REGION/cg/1.0.0/');
+  });
+
+  it('ends a key prefix given without / with one, and says so', async () => {
+    const { stdout, stderr } = await packageInto(second, '--skip-build', '--key-prefix', 'cg/2.0');
+
+    const packaged = parseCfnYaml(readFileSync(join(second, 'template.yaml'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(second, 'package', 'manifest.json'), 'utf8'));
+    expect(stderr).toContain('note: --key-prefix "cg/2.0" ends without /; using "cg/2.0/".');
+    expect(packaged.Parameters.CodeKeyPrefix.Default).toBe('cg/2.0/');
+    expect(manifest.functions['drift-guard'].key).toMatch(
+      /^cg\/2\.0\/drift-guard-[0-9a-f]{64}\.zip$/,
+    );
+    expect(stdout).toMatch(/ s3:\/\/acme-code-REGION\/cg\/2\.0\/drift-guard-[0-9a-f]{64}\.zip /);
+  });
+
+  it('keeps an empty key prefix empty, putting the zips at the top of the bucket', async () => {
+    await packageInto(second, '--skip-build', '--key-prefix', '');
+
+    const manifest = JSON.parse(readFileSync(join(second, 'package', 'manifest.json'), 'utf8'));
+    expect(manifest.functions['drift-guard'].key).toMatch(/^drift-guard-[0-9a-f]{64}\.zip$/);
+  });
+
+  it.each([
+    ['/cg/1.0.0/', 'a / at the start'],
+    ['cg//1.0.0/', 'an empty folder'],
+  ])('refuses the key prefix %j (%s), which the template refuses too', async (prefix) => {
+    const failure = packageInto(second, '--skip-build', '--key-prefix', prefix);
+
+    await expect(failure).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        `--key-prefix must be empty or folders of letters, digits and ! - _ . * ' ( ) each ` +
+          `ending in /, such as releases/1.0.0/ (no / at the start, no //) (it fills in ` +
+          `CodeKeyPrefix); received ${JSON.stringify(prefix)}.`,
+      ),
+    });
+  });
+
   it('refuses a bucket prefix S3 would not accept, naming the flag', async () => {
     const failure = run(
       process.execPath,
