@@ -342,7 +342,7 @@ function withSecrets(document: Json): Json {
 const REPORTS_WIDENING: Direction[] = ['widened', 'mixed', 'unknown'];
 const REPORTS_NARROWING: Direction[] = ['narrowed', 'mixed', 'unknown'];
 const SECRET_VALUE_CHANGED = /^changed condition sts:ExternalId: the live value/;
-const RUNS = 200;
+const RUNS = 120;
 
 describe.each([
   ['permissions', PERMISSIONS],
