@@ -34,7 +34,10 @@ export function addConditionChanges(
   for (const { change, secretValue } of conditionChanges(gap, counterpart, kind)) {
     const key = conditionChangeKey(gap, change);
     const existing = changes.get(key);
-    changes.set(key, existing ? bothWays(existing, change, secretValue) : change);
+    // Found from both sides, the change names the live statement, as every change but a
+    // removal does.
+    const [live, other] = gap.side === 'live' ? [change, existing] : [existing, change];
+    changes.set(key, live && other ? bothWays(live, other, secretValue) : change);
   }
 }
 
@@ -170,10 +173,11 @@ function conditionChange(
 }
 
 /**
- * One condition change found from both sides: a clause replaced by one that lets in some
- * requests the old one refused and refuses some it let in reads as `mixed`. A secret (an
- * external ID) set to another value under the same check stays a widening, though the old value
- * stops working: whoever chose the new value can use it.
+ * One condition change found twice, kept as `first` (naming its statement) with both
+ * directions merged: a clause replaced by one that lets in some requests the old one refused
+ * and refuses some it let in reads as `mixed`. A secret (an external ID) set to another value
+ * under the same check stays a widening, though the old value stops working: whoever chose the
+ * new value can use it.
  */
 function bothWays(first: PolicyChange, second: PolicyChange, secret: boolean): PolicyChange {
   const directions = new Set([first.direction, second.direction]);

@@ -306,6 +306,29 @@ describe('comparePolicies', () => {
     ]);
   });
 
+  it('names the live statement of a condition changed both ways in a Deny that moved', () => {
+    const mfa = (value: string) => ({ Bool: { 'aws:MultiFactorAuthPresent': value } });
+    const deny = (value: string) =>
+      statement({
+        Sid: 'NoDelete',
+        Effect: 'Deny',
+        Action: 's3:DeleteObject',
+        Condition: mfa(value),
+      });
+    const expected = policy(deny('false'));
+    const live = policy(statement({ Sid: 'Read' }), deny('true'));
+
+    const result = comparePolicies(expected, live);
+
+    expect(result.changes).toContainEqual(
+      expect.objectContaining({
+        direction: 'mixed',
+        statement: { index: 1, sid: 'NoDelete' },
+        summary: 'changed condition aws:MultiFactorAuthPresent of the deny from false to true',
+      }),
+    );
+  });
+
   it('reads the expected and live documents from URL-encoded text', () => {
     const document = policy(statement());
     const encoded = encodeURIComponent(JSON.stringify(document));
