@@ -5,6 +5,7 @@ import {
   destroysNothingViolations,
   guardUntouchableViolations,
   installerTrustViolations,
+  objectWriteViolations,
   passRoleViolations,
   permissionsOf,
   readOnlyIamViolations,
@@ -140,6 +141,25 @@ describe('the security contract a customer can rely on', () => {
       expect(destroysNothingViolations(template, 'InstallerRole')).toContain(
         'InstallerRole is not denied s3:DeleteBucket on every resource without condition',
       );
+    });
+  });
+
+  describe('no role may write objects to S3, so none can overwrite a backup object', () => {
+    it('holds', () => {
+      expect(objectWriteViolations(template)).toEqual([]);
+    });
+
+    it('is broken by a copy whose scanner may also put objects in the backup buckets', () => {
+      inlineStatements(template, 'ScannerTaskRole').push({
+        Sid: 'WriteScanResults',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:Put*'],
+        Resource: 'arn:aws:s3:::connector-backup-123456789012-data/*',
+      });
+
+      expect(objectWriteViolations(template)).toEqual([
+        'ScannerTaskRole statement WriteScanResults allows s3:PutObject',
+      ]);
     });
   });
 

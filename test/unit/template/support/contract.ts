@@ -343,3 +343,22 @@ export function passRoleViolations(template: CfnTemplate): string[] {
     }),
   );
 }
+
+/** The S3 actions that write an object's content, and so could replace one in a bucket. */
+export const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:ReplicateObject'];
+
+/**
+ * No role may write objects to S3 at all, so none can overwrite a backup object; this is what
+ * makes a suspended bucket versioning (which IAM cannot stop the Installer from setting) lose
+ * nothing.
+ */
+export function objectWriteViolations(template: CfnTemplate): string[] {
+  return rolesOf(template).flatMap(([roleId]) =>
+    permissionsOf(template, roleId).flatMap((statement, i) => {
+      if (statement.Effect !== 'Allow') return [];
+      return OBJECT_WRITE_ACTIONS.filter((action) =>
+        list(statement.Action).some((pattern) => actionMatches(pattern, action)),
+      ).map((action) => `${label(roleId, statement, i)} allows ${action}`);
+    }),
+  );
+}
