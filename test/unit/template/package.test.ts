@@ -10,6 +10,10 @@ const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
 const FUNCTIONS = ['drift-guard', 'install-validator'];
 
+// Each case that packages runs the script in a fresh Node process, which takes seconds on a
+// busy machine; this bounds a hung run, it measures nothing.
+jest.setTimeout(60_000);
+
 interface ZipEntry {
   name: string;
   dosTime: number;

@@ -9,6 +9,9 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../..');
 
+// Every case runs a script in a fresh Node process; this bounds a hung run, it measures nothing.
+jest.setTimeout(60_000);
+
 interface Outcome {
   code: number;
   stdout: string;
