@@ -8,7 +8,9 @@
  * template is deployed (a StackSet deploys into every region it targets, so every one of them
  * needs its bucket). The packaged template leaves out the source's comments, so that it fits the
  * 51,200 bytes CloudFormation accepts in a request (`--template-body`, or `aws cloudformation
- * deploy` without `--s3-bucket`); it warns when it does not fit even so.
+ * deploy` without `--s3-bucket`); it warns when it does not fit even so. dist/package/manifest.json
+ * lists each zip's key, SHA-256 and `codeSha256`, the value `aws lambda get-function` shows for
+ * the package a function runs.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -289,7 +291,9 @@ async function main() {
     const digest = sha256(bytes);
     const file = `${name}-${digest}.zip`;
     writeFileSync(join(packageDir, file), bytes);
-    zips.set(name, { file, sha256: digest, bytes: bytes.length });
+    // Lambda reports the package it deployed as CodeSha256: the same digest, in base64.
+    const codeSha256 = Buffer.from(digest, 'hex').toString('base64');
+    zips.set(name, { file, sha256: digest, codeSha256, bytes: bytes.length });
   }
 
   const templateFile = join(settings.outdir, 'template.yaml');

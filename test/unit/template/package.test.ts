@@ -74,6 +74,16 @@ describe('npm run package', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  it('lists the digest Lambda reports as CodeSha256 for each zip in the manifest', () => {
+    const manifest = JSON.parse(readFileSync(join(first, 'package', 'manifest.json'), 'utf8'));
+
+    for (const name of FUNCTIONS) {
+      const { file, codeSha256 } = manifest.functions[name];
+      const zip = readFileSync(join(first, 'package', file));
+      expect(codeSha256).toBe(createHash('sha256').update(zip).digest('base64'));
+    }
+  });
+
   it('names each zip after its content digest', () => {
     const files = readdirSync(join(first, 'package')).filter((f) => f.endsWith('.zip'));
 
