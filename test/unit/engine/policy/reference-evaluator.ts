@@ -5,7 +5,8 @@
  * Allow statement matches it and no Deny statement does; a condition key missing from the
  * request fails a positive operator, passes a negated one, passes `...IfExists` and
  * `ForAllValues`, and fails `ForAnyValue`. It knows only the operators the tests generate
- * (String, Numeric, Bool, IpAddress for IPv4, Null) and no policy variables.
+ * (String, Arn, Numeric, Date in ISO 8601, Bool, IpAddress for IPv4, Null) and no policy
+ * variables.
  */
 
 type Json = Record<string, unknown>;
@@ -116,6 +117,7 @@ function valueMatches(base: string, policy: string, value: string): boolean {
   if (base === 'bool') return policy.toLowerCase() === value.toLowerCase();
   if (base === 'ipaddress') return inCidr(policy, value);
   if (base.startsWith('numeric')) return compare(base.slice(7), Number(value), Number(policy));
+  if (base.startsWith('date')) return compare(base.slice(4), Date.parse(value), Date.parse(policy));
   throw new Error(`the reference evaluator does not know the operator ${base}`);
 }
 

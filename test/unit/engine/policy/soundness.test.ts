@@ -88,6 +88,38 @@ const KEYS: Record<string, Key> = {
     ],
     samples: [undefined, [], ['a'], ['b'], ['a', 'b'], ['c']],
   },
+  'aws:SourceArn': {
+    clauses: [
+      ['ArnLike', 'arn:aws:sns:*:111122223333:alerts'],
+      ['ArnEquals', 'arn:aws:sns:eu-west-1:111122223333:alerts'],
+      ['ArnLike', 'arn:aws:sns:eu-west-1:111122223333:*'],
+      ['ArnNotLike', 'arn:aws:sns:*:*:alerts'],
+      ['ArnNotEquals', 'arn:aws:sns:eu-west-1:111122223333:alerts'],
+    ],
+    samples: [
+      undefined,
+      ['arn:aws:sns:eu-west-1:111122223333:alerts'],
+      ['arn:aws:sns:us-east-1:111122223333:alerts'],
+      ['arn:aws:sns:eu-west-1:111122223333:other'],
+      ['arn:aws:sns:eu-west-1:444455556666:alerts'],
+    ],
+  },
+  'aws:CurrentTime': {
+    clauses: [
+      ['DateLessThan', '2025-01-01T00:00:00Z'],
+      ['DateLessThan', '2026-01-01T00:00:00Z'],
+      ['DateLessThanEquals', '2025-01-01T00:00:00Z'],
+      ['DateGreaterThan', '2024-06-01T00:00:00Z'],
+      ['DateNotEquals', '2025-01-01T00:00:00Z'],
+    ],
+    samples: [
+      undefined,
+      ['2024-01-01T00:00:00Z'],
+      ['2024-12-31T00:00:00Z'],
+      ['2025-01-01T00:00:00Z'],
+      ['2025-06-01T00:00:00Z'],
+    ],
+  },
   'sts:ExternalId': {
     clauses: [
       ['StringEquals', 'id-1'],
@@ -125,6 +157,8 @@ const PERMISSIONS: Shape = {
     'aws:SecureTransport',
     'aws:SourceIp',
     'aws:TagKeys',
+    'aws:SourceArn',
+    'aws:CurrentTime',
   ],
   actionPatterns: [
     's3:GetObject',
