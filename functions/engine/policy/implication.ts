@@ -111,7 +111,7 @@ function anyValueImplies(values: string[], b: Clause): Verdict {
   return everything ? 'unknown' : 'no';
 }
 
-/** Text operators that compare the same way, so a positive one and a negated one relate. */
+/** Operators that compare the same way, so a positive one and a negated one relate. */
 const FAMILY: Record<string, string> = {
   StringEquals: 'text',
   StringLike: 'text',
@@ -121,6 +121,8 @@ const FAMILY: Record<string, string> = {
   StringNotEqualsIgnoreCase: 'folded',
   ArnLike: 'arn',
   ArnNotLike: 'arn',
+  IpAddress: 'ip',
+  NotIpAddress: 'ip',
 };
 
 /**
@@ -138,8 +140,12 @@ function acceptedNotExcluded(aBase: string, bBase: string, av: string[], bv: str
         (WILDCARD_OPERATORS.has(base) || !/[*?]/.test(v)),
     );
   if (!plain(aBase, av) || !plain(bBase, bv)) return 'unknown';
-  const meet = av.some((x) => bv.some((y) => patternsIntersect(x, y, { variables: false })));
-  return verdictOf(!meet);
+  // Two address ranges share an address exactly when one holds the other.
+  const meets =
+    FAMILY[aBase] === 'ip'
+      ? (x: string, y: string) => rangeCovers(x, y) || rangeCovers(y, x)
+      : (x: string, y: string) => patternsIntersect(x, y, { variables: false });
+  return verdictOf(!av.some((x) => bv.some((y) => meets(x, y))));
 }
 
 /**

@@ -210,6 +210,18 @@ describe('clauseImplies', () => {
       'yes',
     ],
     [
+      'a range under the exclusion of a range apart from it',
+      clause('IpAddress', 'k', '10.1.0.0/16'),
+      clause('NotIpAddress', 'k', ['10.2.0.0/16', '2001:db8::/32']),
+      'yes',
+    ],
+    [
+      'a range under the exclusion of a range inside it',
+      clause('IpAddress', 'k', '10.0.0.0/8'),
+      clause('NotIpAddress', 'k', '10.1.0.0/16'),
+      'no',
+    ],
+    [
       'an IPv6 range inside an IPv6 range',
       clause('IpAddress', 'k', '2001:db8:1::/48'),
       clause('IpAddress', 'k', '2001:0db8::/32'),
