@@ -11,8 +11,17 @@
  *   promisedState  resolving the parsed template into the IAM state it promises
  *   both           parseTemplate + promisedState, what the drift guard does per check
  *
- * and reports the median of each and the ratio of `both` to the YAML parse. The engine is
- * bundled with esbuild's JS API into a temporary directory first, as the Lambda bundles are.
+ * and reports the median of each and the ratio of `both` to the YAML parse.
+ *
+ * A second table is a parameter list of tens of thousands of managed policy ARNs (what
+ * `check --params` gets with a huge GlobalManagedPolicies), attached to ten roles as the
+ * connector template attaches it, beside a stack policy whose Roles name them, under a rule and
+ * an AllowedPattern that read every member. It times promisedState with N and with 4N ARNs and
+ * reports the ratio: about 4 when the work grows linearly, 16 when it grows with the square.
+ * A ratio above 8 fails the benchmark.
+ *
+ * The engine is bundled with esbuild's JS API into a temporary directory first, as the Lambda
+ * bundles are.
  *
  * Each step is timed after a full garbage collection (the script re-runs itself with
  * --expose-gc). Usage: node scripts/bench/template.mjs [--runs N]
@@ -195,6 +204,95 @@ function generateTemplate() {
   ].join('\n');
 }
 
+const ARN_COUNT = 10_000;
+const ARN_GROWTH_LIMIT = 8;
+
+/** Ten roles given the whole ARN list, as the connector template gives GlobalManagedPolicies. */
+function arnTemplate() {
+  const roles = Array.from(
+    { length: 10 },
+    (_, i) => `  Role${i}:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Sub '\${AWS::StackName}-role-${i}'
+      AssumeRolePolicyDocument:
+        Version: 2012-10-17
+        Statement:
+          - { Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }
+      ManagedPolicyArns: !If [HasGlobal, !Ref GlobalManagedPolicies, !Ref AWS::NoValue]
+`,
+  );
+  const names = Array.from({ length: 10 }, (_, i) => `!Ref Role${i}`).join(', ');
+  return [
+    'Parameters:',
+    '  GlobalManagedPolicies:',
+    '    Type: CommaDelimitedList',
+    "    AllowedPattern: '^arn:aws[a-z-]*:iam::(aws|\\d{12}):policy/.+$'",
+    'Rules:',
+    '  NoEmptyEntry:',
+    '    Assertions:',
+    "      - Assert: !Not [!Contains [!Ref GlobalManagedPolicies, '']]",
+    'Conditions:',
+    "  HasGlobal: !Not [!Equals [!Join ['', !Ref GlobalManagedPolicies], '']]",
+    'Resources:',
+    roles.join(''),
+    '  Protection:',
+    '    Type: AWS::IAM::ManagedPolicy',
+    '    Properties:',
+    `      Roles: [${names}]`,
+    '      PolicyDocument:',
+    '        Version: 2012-10-17',
+    "        Statement: [{ Effect: Deny, Action: 's3:DeleteBucket', Resource: '*' }]",
+  ].join('\n');
+}
+
+/** Median milliseconds of promisedState with `count` ARNs, and the state of the last run. */
+function timeArns(engine, doc, count) {
+  const arns = Array.from(
+    { length: count },
+    (_, i) => `arn:aws:iam::111122223333:policy/global-${i}`,
+  );
+  const ctx = {
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    stackName: 'bench',
+    parameters: { GlobalManagedPolicies: arns.join(',') },
+  };
+  const samples = [];
+  let state;
+  for (let run = 0; run < RUNS + 2; run++) {
+    const resolved = time(() => engine.promisedState(doc, ctx));
+    state = resolved.result;
+    if (run >= 2) samples.push(resolved.ms);
+  }
+  const attached = state.roles.map((role) => role.managedPolicyArns.length);
+  if (attached.length !== 10 || attached.some((n) => n !== count + 1)) {
+    throw new Error(`expected 10 roles with ${count + 1} managed policies each, got ${attached}`);
+  }
+  return median(samples);
+}
+
+function arnScaling(engine) {
+  const doc = engine.parseTemplate(arnTemplate(), 'arns.yaml');
+  const small = timeArns(engine, doc, ARN_COUNT);
+  const large = timeArns(engine, doc, ARN_COUNT * 4);
+  const ratio = large / small;
+  console.log('');
+  console.log(`managed policy ARN list: 10 roles, ${RUNS} runs`);
+  console.log('');
+  console.log('ARNs      promisedState median ms');
+  console.log(`${String(ARN_COUNT).padEnd(9)} ${small.toFixed(1).padStart(24)}`);
+  console.log(`${String(ARN_COUNT * 4).padEnd(9)} ${large.toFixed(1).padStart(24)}`);
+  console.log('');
+  console.log(`ratio 4x ARNs / 1x ARNs: ${ratio.toFixed(2)} (linear about 4, square 16)`);
+  if (ratio > ARN_GROWTH_LIMIT) {
+    throw new Error(
+      `four times the ARNs took ${ratio.toFixed(1)} times as long, more than ` +
+        `${ARN_GROWTH_LIMIT}: the work grows faster than the list`,
+    );
+  }
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -273,6 +371,7 @@ async function main() {
           `${parameterCount} parameters; expected 0.9 to 1 million bytes, 500 and 200`,
       );
     }
+    arnScaling(engine);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

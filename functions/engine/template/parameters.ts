@@ -70,13 +70,13 @@ export function parameterValue(
   }
   if (isListType(type)) {
     const list = Array.isArray(value) ? value.map(String) : splitList(value);
-    for (const item of list) check(item, declaration, where, true);
+    checkAll(list, declaration, where, true);
     return list;
   }
   if (Array.isArray(value)) {
     fail(where, `is of type ${type}, which takes one value, but a list was given`);
   }
-  check(value, declaration, where, true);
+  checkAll([value], declaration, where, true);
   return value;
 }
 
@@ -124,7 +124,7 @@ function secretParameter(
   const clear = Array.isArray(given) ? given.join(',') : given;
   if (clear !== undefined && clear !== MASK) {
     const items = isListType(declaration.Type) ? splitList(clear) : [clear];
-    for (const item of items) check(item, declaration, where, false);
+    checkAll(items, declaration, where, false);
     return book.secret(name, clear);
   }
   if (digest !== undefined) {
@@ -149,12 +149,28 @@ export function splitList(text: string): string[] {
 }
 
 /**
- * Checks a value against the declaration's constraints, as CloudFormation does before it
- * creates anything. `show` is false for NoEcho values, whose text never enters a message.
+ * Checks values (one, or a list's members) against the declaration's constraints, as
+ * CloudFormation does before it creates anything. `show` is false for NoEcho values, whose text
+ * never enters a message.
  */
+function checkAll(
+  values: readonly string[],
+  declaration: ParameterDeclaration,
+  where: Path | null,
+  show: boolean,
+): void {
+  const listed = declaration.AllowedValues;
+  const allowed =
+    Array.isArray(listed) && listed.length > 0
+      ? new Set(listed.map((item) => scalarText(item) ?? ''))
+      : undefined;
+  for (const value of values) check(value, declaration, allowed, where, show);
+}
+
 function check(
   value: string,
   declaration: ParameterDeclaration,
+  allowed: ReadonlySet<string> | undefined,
   where: Path | null,
   show: boolean,
 ): void {
@@ -163,12 +179,8 @@ function check(
   if (isNumberType(type) && !/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(value.trim())) {
     fail(where, `is a ${type}, but the value ${shown} is not a number`);
   }
-  const allowed = declaration.AllowedValues;
-  if (Array.isArray(allowed) && allowed.length > 0) {
-    const texts = allowed.map((item) => scalarText(item) ?? '');
-    if (!texts.includes(value)) {
-      fail(where, `the value ${shown} is not one of the allowed values ${texts.join(', ')}`);
-    }
+  if (allowed !== undefined && !allowed.has(value)) {
+    fail(where, `the value ${shown} is not one of the allowed values ${[...allowed].join(', ')}`);
   }
   const pattern = declaration.AllowedPattern;
   if (typeof pattern === 'string') {

@@ -53,6 +53,10 @@ class StateBuilder {
   };
   private readonly roles = new Map<string, PromisedRole>();
   private readonly policies = new Map<string, PromisedManagedPolicy>();
+  /** Roles by the key of their name (the first role of a name), for targets named by value. */
+  private readonly rolesByName = new Map<string, PromisedRole>();
+  /** The keys of each role's managed policy ARNs, so adding one stays constant time. */
+  private readonly managedKeys = new Map<PromisedRole, Set<string>>();
 
   constructor(
     private readonly template: TemplateBody,
@@ -191,6 +195,8 @@ class StateBuilder {
     if (role === undefined) return;
     this.roles.set(logicalId, role);
     this.state.roles.push(role);
+    const key = nameKey(role.name);
+    if (!this.rolesByName.has(key)) this.rolesByName.set(key, role);
   }
 
   private roleFrom(logicalId: string): PromisedRole | undefined {
@@ -232,6 +238,7 @@ class StateBuilder {
       role.description = nameOf(props.Description, where('Description'));
     const lastUpdated = this.resolver.physicalOf(logicalId)?.lastUpdated;
     if (lastUpdated !== undefined) role.lastUpdated = lastUpdated;
+    this.managedKeys.set(role, new Set());
     this.inlineFromRole(role, props.Policies, definedBy);
     this.managedFromRole(role, props.ManagedPolicyArns, definedBy);
     return role;
@@ -265,7 +272,7 @@ class StateBuilder {
     const list = isUnknown(arns) ? [arns] : arns;
     if (!Array.isArray(list))
       fail(where, `must be a list of ARNs, received ${describeValue(list)}`);
-    for (const arn of list) addManaged(role, nameOf(arn, where), definedBy);
+    for (const arn of list) this.addManaged(role, nameOf(arn, where), definedBy);
   }
 
   private addManagedPolicy(logicalId: string): void {
@@ -312,7 +319,7 @@ class StateBuilder {
     const policy = this.policies.get(logicalId) as PromisedManagedPolicy;
     const definedBy = { logicalId, type: 'AWS::IAM::ManagedPolicy' };
     for (const target of this.targets(logicalId, 'Roles')) {
-      if (target.role !== undefined) addManaged(target.role, policy.arn, definedBy);
+      if (target.role !== undefined) this.addManaged(target.role, policy.arn, definedBy);
       else {
         this.state.externalRoleGrants.push({
           roleName: target.name,
@@ -324,19 +331,36 @@ class StateBuilder {
     }
   }
 
+  /** Attaches a managed policy to a role once, however many times the template names it. */
+  private addManaged(role: PromisedRole, arn: Name, definedBy: DefinedBy): void {
+    const keys = this.managedKeys.get(role) as Set<string>;
+    const key = nameKey(arn);
+    if (keys.has(key)) return;
+    keys.add(key);
+    role.managedPolicyArns.push({ arn, definedBy });
+  }
+
   /**
    * A role's ManagedPolicyArns naming a policy of the stack attaches it, seen from the policy.
    * The ARNs are compared as resolved, so `!Ref`, `!GetAtt P.PolicyArn`, an `Fn::If` or the ARN
    * written out all count; an ARN known only after deploy matches by what it depends on.
    */
   private linkRoleSideAttachments(): void {
+    const byArn = new Map<string, PromisedManagedPolicy[]>();
+    for (const policy of this.policies.values()) {
+      const key = nameKey(policy.arn);
+      byArn.set(key, [...(byArn.get(key) ?? []), policy]);
+    }
+    const attached = new Map<PromisedManagedPolicy, Set<string>>();
     for (const role of this.state.roles) {
       for (const entry of role.managedPolicyArns) {
         if (entry.definedBy.logicalId !== role.logicalId) continue;
-        for (const policy of this.policies.values()) {
-          if (!sameName(policy.arn, entry.arn)) continue;
-          const already = policy.attachedTo.roles.some((name) => sameName(name, role.name));
-          if (!already) policy.attachedTo.roles.push(role.name);
+        for (const policy of byArn.get(nameKey(entry.arn)) ?? []) {
+          const names = attached.get(policy) ?? new Set(policy.attachedTo.roles.map(nameKey));
+          attached.set(policy, names);
+          if (names.has(nameKey(role.name))) continue;
+          names.add(nameKey(role.name));
+          policy.attachedTo.roles.push(role.name);
         }
       }
     }
@@ -423,8 +447,7 @@ class StateBuilder {
     for (const value of names) {
       if (isNoValueLike(value)) continue;
       const name = nameOf(value, at);
-      const role = this.state.roles.find((candidate) => sameName(candidate.name, name));
-      out.push({ role, name });
+      out.push({ role: this.rolesByName.get(nameKey(name)), name });
     }
     return out;
   }
@@ -463,14 +486,12 @@ function isNoValueLike(value: unknown): boolean {
   return value === undefined || typeof value === 'symbol';
 }
 
-function addManaged(role: PromisedRole, arn: Name, definedBy: DefinedBy): void {
-  if (role.managedPolicyArns.some((entry) => sameName(entry.arn, arn))) return;
-  role.managedPolicyArns.push({ arn, definedBy });
-}
-
-function sameName(a: Name, b: Name): boolean {
-  if (typeof a === 'string' || typeof b === 'string') return a === b;
-  return a.source === b.source;
+/**
+ * What makes two names the same, as one string: text by its value, an unknown by what it
+ * depends on (two values known only after deploy from the same source are the same value).
+ */
+function nameKey(name: Name): string {
+  return typeof name === 'string' ? `text:${name}` : `unknown:${name.source}`;
 }
 
 /** A name-like value: text, or an unknown; a NoEcho value becomes an unknown naming it. */

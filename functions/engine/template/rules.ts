@@ -90,8 +90,8 @@ function evaluate(resolver: Resolver, node: unknown, path: Path | null): Verdict
       if (name === 'Fn::Contains') return members.includes(text(second));
       if (name === 'Fn::EachMemberEquals') return members.every((m) => m === text(second));
       if (!Array.isArray(second)) return 'unknown';
-      const allowed = second.map(text);
-      return members.every((member) => allowed.includes(member));
+      const allowed = new Set(second.map(text));
+      return members.every((member) => allowed.has(member));
     }
     case 'Condition': {
       if (typeof args !== 'string') return 'unknown';

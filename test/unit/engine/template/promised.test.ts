@@ -481,6 +481,59 @@ describe('promisedState', () => {
     });
   });
 
+  describe('a parameter list of many managed policy ARNs', () => {
+    const arn = (i: number) => `arn:aws:iam::${ACCOUNT}:policy/global-${i}`;
+    const unique = Array.from({ length: 20_000 }, (_, i) => arn(i));
+    // Every hundredth ARN is repeated later in the list, as a pasted list may hold it twice.
+    const given = [...unique, ...unique.filter((_, i) => i % 100 === 0)];
+    const doc = template({
+      Parameters: { Global: { Type: 'CommaDelimitedList' } },
+      Resources: {
+        Api: role({ RoleName: 'api', ManagedPolicyArns: { Ref: 'Global' } }),
+        Worker: role({
+          RoleName: 'worker',
+          ManagedPolicyArns: [arn(7), { Ref: 'Own' }, arn(7)],
+        }),
+        Own: {
+          Type: 'AWS::IAM::ManagedPolicy',
+          Properties: {
+            ManagedPolicyName: 'own',
+            PolicyDocument: document('s3:GetObject'),
+            Roles: [{ Ref: 'Api' }, 'api', { Ref: 'Worker' }],
+          },
+        },
+      },
+    });
+
+    it('attaches each ARN once, in the order first given, beside the stack policy', () => {
+      const state = promisedState(doc, stackContext({ parameters: { Global: given.join(',') } }));
+
+      const api = roleNamed(state, 'Api').managedPolicyArns;
+      expect(api.map((entry) => entry.arn)).toEqual([
+        ...unique,
+        `arn:aws:iam::${ACCOUNT}:policy/own`,
+      ]);
+      expect(api.at(-1)?.definedBy).toEqual({ logicalId: 'Own', type: 'AWS::IAM::ManagedPolicy' });
+      expect(roleNamed(state, 'Worker').managedPolicyArns.map((entry) => entry.arn)).toEqual([
+        arn(7),
+        `arn:aws:iam::${ACCOUNT}:policy/own`,
+      ]);
+    });
+
+    it('checks every member of the list against AllowedValues, naming the one refused', () => {
+      const allowed = template({
+        Parameters: { Global: { Type: 'CommaDelimitedList', AllowedValues: unique.slice(0, 3) } },
+      });
+      const context = (value: string) => stackContext({ parameters: { Global: value } });
+
+      expect(() => promisedState(allowed, context(`${arn(2)},${arn(0)}`))).not.toThrow();
+      expect(errorOf(() => promisedState(allowed, context(`${arn(0)},${arn(3)}`))).message).toBe(
+        `Parameters.Global: the value '${arn(3)}' is not one of the allowed values ` +
+          `${arn(0)}, ${arn(1)}, ${arn(2)}`,
+      );
+    });
+  });
+
   describe('StackSets', () => {
     const memberTemplate = [
       'Parameters:',

@@ -81,6 +81,9 @@ describe('template Rules', () => {
     expect(errorOf(withRules(rules({ 'Fn::EachMemberEquals': [{ Ref: 'Zones' }, 'a'] })))).toMatch(
       /^Rules\.R\.Assertions\[0\]: CloudFormation would refuse these parameters/,
     );
+    expect(
+      errorOf(withRules(rules({ 'Fn::EachMemberIn': [{ Ref: 'Zones' }, ['a', 'c']] }))),
+    ).toMatch(/^Rules\.R\.Assertions\[0\]: CloudFormation would refuse these parameters/);
   });
 
   it('does not decide assertions that look values up in the account', () => {
