@@ -100,7 +100,7 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
     deps.cloudformation.listStackResources(stack.stackId),
   ]);
   const exports = usesImports(templateText) ? await readExports(deps) : undefined;
-  const doc = parseTemplate(templateText, `stack ${stack.stackName}`);
+  const doc = parseTemplate(templateText, `stack ${stack.stackName}`, { origin: 'processed' });
   for (const [key, value] of Object.entries(stack.parameters)) {
     if (isNoEcho(doc, key) && value !== '****') registerSecret(value);
   }

@@ -10,9 +10,18 @@ import { parseYaml } from './yaml-reader';
 /**
  * CloudFormation's limits on one template. The quota table says "1 MB"; the API refuses a
  * template over 1,000,000 bytes ("Template may not exceed 1000000 bytes in size").
+ *
+ * `processedBytes` is not CloudFormation's: it is this engine's ceiling for a processed template
+ * read back from a deployed stack. CloudFormation checks the size of what the user submitted;
+ * macros (SAM, AWS::Include, others) then expand it, and GetTemplate returns the result
+ * rewritten as JSON, which may be larger than any template a user may submit. Ten times the
+ * submitted limit leaves room for any expansion that stays within the 500 resources
+ * CloudFormation still allows, and keeps the text, its parse tree and the resolved state well
+ * inside the memory of the drift-guard function.
  */
 export const LIMITS = {
   bytes: 1_000_000,
+  processedBytes: 10_000_000,
   resources: 500,
   parameters: 200,
   outputs: 200,
@@ -33,6 +42,16 @@ const SECTIONS = new Set([
   'Outputs',
 ]);
 
+export interface ParseOptions {
+  /**
+   * Where the text comes from. `submitted` (the default): a template a user gives, which
+   * CloudFormation would refuse over {@link LIMITS}.bytes. `processed`: the processed template
+   * of a deployed stack (GetTemplate with TemplateStage Processed), which macros may have made
+   * larger: it is refused only over {@link LIMITS}.processedBytes, a guard on memory.
+   */
+  origin?: 'submitted' | 'processed';
+}
+
 /**
  * Parses a CloudFormation template, YAML or JSON, and checks its overall shape.
  *
@@ -41,12 +60,45 @@ const SECTIONS = new Set([
  * @throws TemplateError naming the line or the JSON path at fault
  * @example
  * const doc = parseTemplate(readFileSync('template.yaml', 'utf8'), 'template.yaml');
+ * const deployed = parseTemplate(processedText, 'stack connector', { origin: 'processed' });
  */
-export function parseTemplate(text: string, source = 'template'): TemplateDocument {
+export function parseTemplate(
+  text: string,
+  source = 'template',
+  options: ParseOptions = {},
+): TemplateDocument {
   if (typeof text !== 'string') {
     throw new TemplateError('', `${source}: the template must be text, received ${typeof text}`);
   }
   const bytes = Buffer.byteLength(text, 'utf8');
+  const origin = options.origin ?? 'submitted';
+  checkSize(bytes, source, origin);
+  // CloudFormation writes a processed template as JSON; only one that no macro touched, which
+  // is the template as submitted and so within its limit, can be YAML. Reading YAML takes
+  // several times the memory JSON does, so a larger processed template is read as JSON only.
+  const jsonOnly = origin === 'processed' && bytes > LIMITS.bytes;
+  const { tree, format } = read(text, source, jsonOnly);
+  const template = checkShape(tree, source);
+  return { source, format, bytes, template };
+}
+
+function checkSize(bytes: number, source: string, origin: 'submitted' | 'processed'): void {
+  if (origin === 'processed') {
+    if (bytes <= LIMITS.processedBytes) return;
+    throw new TemplateError(
+      '',
+      `${source}: the processed template is ${bytes} bytes, more than the ` +
+        `${LIMITS.processedBytes} bytes this tool reads (a guard on memory: CloudFormation's own ` +
+        `limit of ${LIMITS.bytes} applies to the template a user submits, before macros expand it)`,
+    );
+  }
+  if (origin !== 'submitted') {
+    throw new TemplateError(
+      '',
+      `${source}: the template's origin must be 'submitted' or 'processed', received ` +
+        `${JSON.stringify(origin)}`,
+    );
+  }
   if (bytes > LIMITS.bytes) {
     throw new TemplateError(
       '',
@@ -54,18 +106,25 @@ export function parseTemplate(text: string, source = 'template'): TemplateDocume
         `${LIMITS.bytes}`,
     );
   }
-  const { tree, format } = read(text, source);
-  const template = checkShape(tree, source);
-  return { source, format, bytes, template };
 }
+
+const PROCESSED_JSON =
+  `a processed template of more than ${LIMITS.bytes} bytes must be JSON, as CloudFormation ` +
+  'writes it, and ';
 
 /**
  * Reads the text, turning any failure that is not already a TemplateError (a stack overflow on
  * absurdly deep nesting, say) into one, so a bad template never crashes the caller.
  */
-function read(text: string, source: string): { tree: unknown; format: 'json' | 'yaml' } {
+function read(
+  text: string,
+  source: string,
+  jsonOnly: boolean,
+): { tree: unknown; format: 'json' | 'yaml' } {
+  const body = text.replace(/^\uFEFF/, '');
   try {
-    return readText(text, source);
+    if (jsonOnly) return { tree: parseJson(body, source, PROCESSED_JSON), format: 'json' };
+    return readText(body, source);
   } catch (error) {
     if (error instanceof TemplateError) throw error;
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -75,8 +134,7 @@ function read(text: string, source: string): { tree: unknown; format: 'json' | '
   }
 }
 
-function readText(text: string, source: string): { tree: unknown; format: 'json' | 'yaml' } {
-  const body = text.replace(/^\uFEFF/, '');
+function readText(body: string, source: string): { tree: unknown; format: 'json' | 'yaml' } {
   if (!/^\s*\{/.test(body)) return { tree: parseYaml(body, source), format: 'yaml' };
   try {
     return { tree: parseJson(body, source), format: 'json' };
@@ -95,12 +153,12 @@ function tryYaml(text: string, source: string, jsonError: unknown): unknown {
   }
 }
 
-function parseJson(text: string, source: string): unknown {
+function parseJson(text: string, source: string, context = ''): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new TemplateError('', `${source}: the JSON does not parse (${message})`, {
+    throw new TemplateError('', `${source}: ${context}the JSON does not parse (${message})`, {
       cause: error,
     });
   }

@@ -394,6 +394,68 @@ describe('parseTemplate', () => {
       expect(LIMITS.bytes).toBe(1_000_000);
     });
 
+    describe('a processed template read back from a deployed stack', () => {
+      const processed = { origin: 'processed' } as const;
+      const json = (bytes: number) => {
+        const shell = JSON.stringify({
+          Metadata: { Expanded: '' },
+          Resources: { A: { Type: 'AWS::SNS::Topic' } },
+        });
+        const filler = 'x'.repeat(bytes - Buffer.byteLength(shell));
+        return shell.replace('"Expanded":""', `"Expanded":"${filler}"`);
+      };
+
+      it('reads JSON larger than what a user may submit, up to the ceiling', () => {
+        expect(json(1_500_000)).toHaveLength(1_500_000);
+        expect(() => parseTemplate(json(1_500_000), 'stack s')).toThrow(
+          "stack s: the template is 1500000 bytes, more than CloudFormation's limit of 1000000",
+        );
+
+        const doc = parseTemplate(json(LIMITS.processedBytes), 'stack s', processed);
+
+        expect([doc.format, doc.bytes, Object.keys(doc.template.Resources)]).toEqual([
+          'json',
+          10_000_000,
+          ['A'],
+        ]);
+      });
+
+      it('refuses one byte over the ceiling, saying it guards memory', () => {
+        expect(thrown(() => parseTemplate(json(10_000_001), 'stack s', processed)).message).toBe(
+          'stack s: the processed template is 10000001 bytes, more than the 10000000 bytes ' +
+            "this tool reads (a guard on memory: CloudFormation's own limit of 1000000 applies " +
+            'to the template a user submits, before macros expand it)',
+        );
+      });
+
+      it('reads YAML within the submitted limit, as a template no macro touched comes back', () => {
+        const yaml = 'Resources: {A: {Type: AWS::SNS::Topic}}';
+
+        const doc = parseTemplate(yaml, 'stack s', processed);
+
+        expect(doc.format).toBe('yaml');
+      });
+
+      it('refuses YAML over the submitted limit, since CloudFormation writes processed JSON', () => {
+        const yaml = `Description: ${'x'.repeat(LIMITS.bytes)}\nResources: {}`;
+
+        const message = thrown(() => parseTemplate(yaml, 'stack s', processed)).message;
+
+        expect(message).toMatch(/^stack s: a processed template of more than 1000000 bytes must /);
+        expect(message).toMatch(
+          /be JSON, as CloudFormation writes it, and the JSON does not parse/,
+        );
+      });
+
+      it('refuses an origin it does not know, naming it', () => {
+        const origin = { origin: 'uploaded' } as unknown as { origin: 'processed' };
+
+        expect(thrown(() => parseTemplate(json(100), 'stack s', origin)).message).toBe(
+          "stack s: the template's origin must be 'submitted' or 'processed', received \"uploaded\"",
+        );
+      });
+    });
+
     it('refuses input that is not text', () => {
       expect(thrown(() => parseTemplate(42 as unknown as string)).message).toMatch(/must be text/);
     });
