@@ -19,6 +19,7 @@ import {
 import { ConnectorGuardError, InputError } from '../engine/errors';
 import { scrubText } from '../engine/log';
 import { type CliIo, EXIT } from './io';
+import { colorWanted } from './terminal';
 
 /** The drift guard's logical ID in the connector template. */
 export const DRIFT_GUARD_LOGICAL_ID = 'DriftGuardFunction';
@@ -28,17 +29,24 @@ const USAGE = `Usage:
 
 Invokes the stack's deployed drift-guard function (resource ${DRIFT_GUARD_LOGICAL_ID}) with
 {"action": "self-check"} and prints the report it returns. The check runs in the account with
-the function's own role; this command needs cloudformation:ListStackResources on the stack and
-lambda:InvokeFunction on the function, with the default AWS credential chain.
+the function's own role. With the default AWS credential chain, this command needs
+lambda:InvokeFunction on the function and, to find it (not with --function),
+cloudformation:ListStackResources on the stack.
 
 Without --notify nothing is sent and no state changes. With --notify the function also
 publishes what changed since the last run; if a scheduled run is under way at that moment, the
 report still comes back and nothing is sent (that run covers it).
 
+The invocation waits as long as the function may run (15 minutes). It is retried only when
+Lambda throttled it or the connection was refused or never opened, never after it was sent:
+a timeout or a dropped connection then is reported, not retried, as the function may still be
+running.
+
 Options:
   --notify                      also publish new, changed and resolved findings
   --function NAME               invoke this function instead of the stack's drift guard
-  --format text|json|markdown   output format (text by default; colour only on a terminal)
+  --format text|json|markdown   output format (text by default; colour only on a terminal,
+                                and never when NO_COLOR is set)
   --fail-on LOW|MEDIUM|HIGH|CRITICAL
                                 lowest severity of drift that exits 1 (LOW by default)
   -h, --help                    this help
@@ -112,7 +120,7 @@ export async function run(
     const { report, notification } = readAnswer(functionName, invocation);
 
     if (notification !== undefined) io.stderr(`${describeNotification(notification)}\n`);
-    io.stdout(formatReport(report, format, { color: io.isTty && format === 'text' }));
+    io.stdout(formatReport(report, format, { color: format === 'text' && colorWanted(io) }));
     return exitCodeFor(report, failOn);
   } catch (error) {
     io.stderr(`${scrubText(messageOf(error))}\n`);

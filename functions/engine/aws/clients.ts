@@ -11,11 +11,18 @@ export interface ClientSettings {
   region?: string;
   /** Attempts per call, the first included; throttled calls are retried with backoff. */
   maxAttempts?: number;
-  /** Socket inactivity timeout in milliseconds. */
+  /**
+   * Socket inactivity timeout in milliseconds (15 s by default): a call whose connection stays
+   * silent this long fails with a TimeoutError. It is the HTTP handler's `socketTimeout`; the
+   * handler's own `requestTimeout` would only print a warning to the console.
+   */
   requestTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/** How long a connection may take to open before the call fails. */
+const CONNECTION_TIMEOUT_MS = 3_000;
 
 /** The configuration object handed to every client's constructor. */
 export function clientConfig(settings: ClientSettings = {}) {
@@ -24,8 +31,8 @@ export function clientConfig(settings: ClientSettings = {}) {
     maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: 'adaptive',
     requestHandler: new NodeHttpHandler({
-      connectionTimeout: 3_000,
-      requestTimeout: settings.requestTimeoutMs ?? 15_000,
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      socketTimeout: settings.requestTimeoutMs ?? 15_000,
     }),
   };
 }

@@ -10,6 +10,7 @@ import {
   paginateListExports,
   paginateListStackResources,
   type Stack,
+  type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import { ConnectorGuardError } from '../errors';
 import { type ClientSettings, clientConfig } from './clients';
@@ -79,21 +80,21 @@ export class CloudFormationAdapter {
     return JSON.stringify(body ?? {});
   }
 
-  /** Every resource of the stack, with physical IDs and last-updated times. */
+  /**
+   * Every resource of the stack, with physical IDs and last-updated times; a
+   * {@link StackNotFoundError} when there is no such stack.
+   */
   async listStackResources(nameOrId: string): Promise<StackResource[]> {
     const resources: StackResource[] = [];
     const pages = paginateListStackResources({ client: this.client }, { StackName: nameOrId });
-    for await (const page of pages) {
-      this.count('ListStackResources');
-      for (const r of page.StackResourceSummaries ?? []) {
-        resources.push({
-          logicalId: r.LogicalResourceId ?? '',
-          physicalId: r.PhysicalResourceId ?? '',
-          type: r.ResourceType ?? '',
-          status: r.ResourceStatus ?? '',
-          lastUpdated: r.LastUpdatedTimestamp,
-        });
+    try {
+      for await (const page of pages) {
+        this.count('ListStackResources');
+        for (const r of page.StackResourceSummaries ?? []) resources.push(resourceOf(r));
       }
+    } catch (error) {
+      if (isMissingStack(error)) throw missing(nameOrId, error, 'ListStackResources');
+      throw error;
     }
     return resources;
   }
@@ -144,14 +145,25 @@ function describe(stack: Stack): StackDescription {
   };
 }
 
+function resourceOf(r: StackResourceSummary): StackResource {
+  return {
+    logicalId: r.LogicalResourceId ?? '',
+    physicalId: r.PhysicalResourceId ?? '',
+    type: r.ResourceType ?? '',
+    status: r.ResourceStatus ?? '',
+    lastUpdated: r.LastUpdatedTimestamp,
+  };
+}
+
 function isMissingStack(error: unknown): boolean {
   const e = error as { name?: string; message?: string } | null;
   return e?.name === 'ValidationError' && /does not exist/i.test(e.message ?? '');
 }
 
-function missing(nameOrId: string, cause: unknown): StackNotFoundError {
+function missing(nameOrId: string, cause: unknown, operation = 'DescribeStacks') {
   return new StackNotFoundError(
-    `Stack "${nameOrId}": expected an existing CloudFormation stack in this account and region, and DescribeStacks found none.`,
+    `Stack "${nameOrId}": expected an existing CloudFormation stack in this account and ` +
+      `region, and ${operation} found none.`,
     { cause, context: { stack: nameOrId } },
   );
 }

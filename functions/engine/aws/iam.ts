@@ -1,7 +1,9 @@
 /**
  * The IAM adapter: every IAM call the functions and the CLI make goes through here, so tests
  * have one seam. Documents come back from IAM URL-encoded; this adapter decodes them into
- * objects. Every list follows all of its pages.
+ * objects. Every list follows all of its pages. Every call takes an optional abort signal:
+ * once it fires, the call stops where it is (a request in flight, a retry's wait, the next
+ * page) and rejects with the SDK's AbortError.
  */
 import {
   type AttachedPolicy,
@@ -47,6 +49,12 @@ export function iamRetryStrategy(maxAttempts: number): AdaptiveRetryStrategy {
   return new AdaptiveRetryStrategy(maxAttempts, { rateLimiter });
 }
 
+/** Options of one adapter call. */
+export interface CallOptions {
+  /** Aborts the call, and its retries and further pages, when it fires. */
+  abortSignal?: AbortSignal;
+}
+
 export interface PolicyEntities {
   roles: string[];
   users: string[];
@@ -67,10 +75,10 @@ export class IamAdapter {
   }
 
   /** The role, or null when no role has that name. */
-  async getRole(roleName: string): Promise<Role | null> {
+  async getRole(roleName: string, options: CallOptions = {}): Promise<Role | null> {
     try {
       const out = await this.call('GetRole', () =>
-        this.client.send(new GetRoleCommand({ RoleName: roleName })),
+        this.client.send(new GetRoleCommand({ RoleName: roleName }), ...sendOptions(options)),
       );
       return out.Role ?? null;
     } catch (error) {
@@ -80,12 +88,11 @@ export class IamAdapter {
   }
 
   /** Names of the role's inline policies. */
-  async listRolePolicyNames(roleName: string): Promise<string[]> {
+  async listRolePolicyNames(roleName: string, options: CallOptions = {}): Promise<string[]> {
     const names: string[] = [];
-    for await (const page of paginateListRolePolicies(
-      { client: this.client },
-      { RoleName: roleName },
-    )) {
+    const input = { RoleName: roleName };
+    const pages = paginateListRolePolicies({ client: this.client }, input, ...sendOptions(options));
+    for await (const page of pages) {
       this.count('ListRolePolicies');
       names.push(...(page.PolicyNames ?? []));
     }
@@ -93,10 +100,16 @@ export class IamAdapter {
   }
 
   /** An inline policy's decoded document, or null when it does not exist. */
-  async getRolePolicy(roleName: string, policyName: string): Promise<unknown | null> {
+  async getRolePolicy(
+    roleName: string,
+    policyName: string,
+    options: CallOptions = {},
+  ): Promise<unknown | null> {
     try {
       const cmd = new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName });
-      const out = await this.call('GetRolePolicy', () => this.client.send(cmd));
+      const out = await this.call('GetRolePolicy', () =>
+        this.client.send(cmd, ...sendOptions(options)),
+      );
       return decodeIamDocument(out.PolicyDocument) ?? null;
     } catch (error) {
       if (isNotFound(error)) return null;
@@ -105,9 +118,16 @@ export class IamAdapter {
   }
 
   /** The managed policies attached to a role. */
-  async listAttachedRolePolicies(roleName: string): Promise<AttachedPolicy[]> {
+  async listAttachedRolePolicies(
+    roleName: string,
+    options: CallOptions = {},
+  ): Promise<AttachedPolicy[]> {
     const out: AttachedPolicy[] = [];
-    const pages = paginateListAttachedRolePolicies({ client: this.client }, { RoleName: roleName });
+    const pages = paginateListAttachedRolePolicies(
+      { client: this.client },
+      { RoleName: roleName },
+      ...sendOptions(options),
+    );
     for await (const page of pages) {
       this.count('ListAttachedRolePolicies');
       out.push(...(page.AttachedPolicies ?? []));
@@ -116,10 +136,10 @@ export class IamAdapter {
   }
 
   /** A managed policy's metadata, or null when no policy has that ARN. */
-  async getPolicy(policyArn: string): Promise<Policy | null> {
+  async getPolicy(policyArn: string, options: CallOptions = {}): Promise<Policy | null> {
     try {
       const out = await this.call('GetPolicy', () =>
-        this.client.send(new GetPolicyCommand({ PolicyArn: policyArn })),
+        this.client.send(new GetPolicyCommand({ PolicyArn: policyArn }), ...sendOptions(options)),
       );
       return out.Policy ?? null;
     } catch (error) {
@@ -129,16 +149,29 @@ export class IamAdapter {
   }
 
   /** The decoded document of one version of a managed policy. */
-  async getPolicyVersionDocument(policyArn: string, versionId: string): Promise<unknown> {
+  async getPolicyVersionDocument(
+    policyArn: string,
+    versionId: string,
+    options: CallOptions = {},
+  ): Promise<unknown> {
     const cmd = new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId });
-    const out = await this.call('GetPolicyVersion', () => this.client.send(cmd));
+    const out = await this.call('GetPolicyVersion', () =>
+      this.client.send(cmd, ...sendOptions(options)),
+    );
     return decodeIamDocument(out.PolicyVersion?.Document);
   }
 
   /** Every role, user and group a managed policy is attached to, by name. */
-  async listEntitiesForPolicy(policyArn: string): Promise<PolicyEntities> {
+  async listEntitiesForPolicy(
+    policyArn: string,
+    options: CallOptions = {},
+  ): Promise<PolicyEntities> {
     const entities: PolicyEntities = { roles: [], users: [], groups: [] };
-    const pages = paginateListEntitiesForPolicy({ client: this.client }, { PolicyArn: policyArn });
+    const pages = paginateListEntitiesForPolicy(
+      { client: this.client },
+      { PolicyArn: policyArn },
+      ...sendOptions(options),
+    );
     for await (const page of pages) {
       this.count('ListEntitiesForPolicy');
       entities.roles.push(...(page.PolicyRoles ?? []).map((r) => r.RoleName ?? ''));
@@ -154,11 +187,13 @@ export class IamAdapter {
    */
   async getAccountAuthorizationDetails(
     filter: EntityType[],
+    options: CallOptions = {},
   ): Promise<GetAccountAuthorizationDetailsCommandOutput[]> {
     const pages: GetAccountAuthorizationDetailsCommandOutput[] = [];
-    await this.eachAccountAuthorizationDetailsPage(filter, (page) => {
+    const keep = (page: GetAccountAuthorizationDetailsCommandOutput) => {
       pages.push(page);
-    });
+    };
+    await this.eachAccountAuthorizationDetailsPage(filter, keep, undefined, options);
     return pages;
   }
 
@@ -171,6 +206,7 @@ export class IamAdapter {
     filter: EntityType[],
     onPage: (page: GetAccountAuthorizationDetailsCommandOutput) => void,
     maxItems?: number,
+    options: CallOptions = {},
   ): Promise<number> {
     let marker: string | undefined;
     let pages = 0;
@@ -180,7 +216,9 @@ export class IamAdapter {
         Marker: marker,
         MaxItems: maxItems,
       });
-      const page = await this.call('GetAccountAuthorizationDetails', () => this.client.send(cmd));
+      const page = await this.call('GetAccountAuthorizationDetails', () =>
+        this.client.send(cmd, ...sendOptions(options)),
+      );
       pages += 1;
       onPage(page);
       marker = page.IsTruncated ? page.Marker : undefined;
@@ -189,17 +227,21 @@ export class IamAdapter {
   }
 
   /** IAM's account summary (entity counts and quotas), e.g. `Roles`, `Policies`. */
-  async getAccountSummary(): Promise<Record<string, number>> {
+  async getAccountSummary(options: CallOptions = {}): Promise<Record<string, number>> {
     const out = await this.call('GetAccountSummary', () =>
-      this.client.send(new GetAccountSummaryCommand({})),
+      this.client.send(new GetAccountSummaryCommand({}), ...sendOptions(options)),
     );
     return { ...(out.SummaryMap ?? {}) } as Record<string, number>;
   }
 
   /** Every role under a path prefix (`/` for all), with its settings but not its tags. */
-  async listRoles(pathPrefix = '/', pageSize?: number): Promise<Role[]> {
+  async listRoles(pathPrefix = '/', pageSize?: number, options: CallOptions = {}): Promise<Role[]> {
     const roles: Role[] = [];
-    const pages = paginateListRoles({ client: this.client, pageSize }, { PathPrefix: pathPrefix });
+    const pages = paginateListRoles(
+      { client: this.client, pageSize },
+      { PathPrefix: pathPrefix },
+      ...sendOptions(options),
+    );
     for await (const page of pages) {
       this.count('ListRoles');
       roles.push(...(page.Roles ?? []));
@@ -208,9 +250,13 @@ export class IamAdapter {
   }
 
   /** Every version of a managed policy, without documents. */
-  async listPolicyVersions(policyArn: string): Promise<PolicyVersion[]> {
+  async listPolicyVersions(policyArn: string, options: CallOptions = {}): Promise<PolicyVersion[]> {
     const versions: PolicyVersion[] = [];
-    const pages = paginateListPolicyVersions({ client: this.client }, { PolicyArn: policyArn });
+    const pages = paginateListPolicyVersions(
+      { client: this.client },
+      { PolicyArn: policyArn },
+      ...sendOptions(options),
+    );
     for await (const page of pages) {
       this.count('ListPolicyVersions');
       versions.push(...(page.Versions ?? []));
@@ -226,4 +272,12 @@ export class IamAdapter {
     this.count(operation);
     return request();
   }
+}
+
+/**
+ * The SDK's options argument for a call: none without a signal, so a call made without one is
+ * sent exactly as before.
+ */
+function sendOptions(options: CallOptions): [] | [{ abortSignal: AbortSignal }] {
+  return options.abortSignal === undefined ? [] : [{ abortSignal: options.abortSignal }];
 }

@@ -196,6 +196,46 @@ describe('self-check', () => {
     expect(lambda).not.toHaveReceivedCommand(InvokeCommand);
   });
 
+  it('says plainly that the stack does not exist, as check does', async () => {
+    cfn
+      .on(ListStackResourcesCommand)
+      .rejects(
+        Object.assign(new Error('Stack with id nope does not exist'), { name: 'ValidationError' }),
+      );
+    const cli = io();
+
+    const code = await run(['--stack', 'nope'], cli.io, clients);
+
+    expect(code).toBe(2);
+    expect(cli.stderr()).toBe(
+      'Stack "nope": expected an existing CloudFormation stack in this account and region, and ' +
+        'ListStackResources found none.\n',
+    );
+  });
+
+  it('colours text only on a terminal, and not when NO_COLOR is set', async () => {
+    answers(aReport([aFinding()]));
+    const tty = io({ isTty: true });
+    const noColor = io({ isTty: true, env: { AWS_REGION: 'eu-west-1', NO_COLOR: '1' } });
+
+    await run(['--stack', 'acme'], tty.io, clients);
+    await run(['--stack', 'acme'], noColor.io, clients);
+
+    expect(tty.stdout()).toContain('\u001b[');
+    expect(noColor.stdout()).not.toContain('\u001b[');
+  });
+
+  it('states in its help which permissions it needs and which failures it retries', async () => {
+    const cli = io();
+
+    await run(['--help'], cli.io, clients);
+
+    expect(cli.stdout()).toContain('lambda:InvokeFunction on the function');
+    expect(cli.stdout()).toContain('cloudformation:ListStackResources on the stack');
+    expect(cli.stdout()).not.toContain('DescribeStacks');
+    expect(cli.stdout()).toContain('never after it was sent');
+  });
+
   it('needs a region', async () => {
     const cli = io({ env: {} });
 
