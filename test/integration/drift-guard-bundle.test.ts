@@ -223,6 +223,9 @@ describeWith(['moto'], 'the built drift-guard bundle against moto', () => {
     expect(others.map((o) => o.code)).toEqual([1, 1]);
     expect(others[0]?.stdout).toContain('trust-policy-changed');
     expect(others[1]?.stdout).toContain('# Drift check of stack `guard-it`');
+    for (const printedBy of [exit, ...others]) {
+      expect(printedBy.stderr).not.toContain('NodeVersionSupportWarning');
+    }
     printed.push(exit.stdout, exit.stderr, ...others.flatMap((o) => [o.stdout, o.stderr]));
   }, 60_000);
 
