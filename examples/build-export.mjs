@@ -1,25 +1,29 @@
 /**
- * Writes the demo's account export and stack resources from the product's template, so the
- * example stays true to the template: it resolves template/connector.yaml with
+ * Writes the demo's account export, role list and stack resources from the product's template,
+ * so the example stays true to the template: it resolves template/connector.yaml with
  * connector-parameters.json, builds what IAM would hold for that stack (as
- * `aws iam get-account-authorization-details` prints it), then makes four changes someone
- * might make by hand:
+ * `aws iam get-account-authorization-details` and `aws iam list-roles` print it), then makes
+ * four changes someone might make by hand:
  *
  *   1. the Tenant role's trust widened to a second account,
  *   2. AdministratorAccess attached to the connector API role,
  *   3. an inline policy added to the scanner task role,
  *   4. the permissions boundary removed from the Installer role.
  *
- * Usage: node examples/build-export.mjs   (rewrites the two JSON files beside it)
+ * Usage: node examples/build-export.mjs [--out DIR]
+ *   (rewrites account-authorization-details.json, list-roles.json and stack-resources.json
+ *   beside it, or writes them to DIR)
  */
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const OUT = parseArgs({ options: { out: { type: 'string' } } }).values.out ?? HERE;
 const ROOT = join(HERE, '..');
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -287,12 +291,29 @@ const policies = [
   },
 ];
 
+// What `aws iam list-roles` prints: every role, with the maximum session duration the export
+// lacks, and neither tags nor boundaries.
+const sessionDurations = new Map(promised.roles.map((r) => [r.name, r.maxSessionDuration]));
+const listRoles = {
+  Roles: roles.map((r) => ({
+    Path: r.Path,
+    RoleName: r.RoleName,
+    RoleId: r.RoleId,
+    Arn: r.Arn,
+    CreateDate: r.CreateDate,
+    AssumeRolePolicyDocument: r.AssumeRolePolicyDocument,
+    MaxSessionDuration: sessionDurations.get(r.RoleName) ?? 3600,
+  })),
+};
+
 const exportJson = {
   UserDetailList: [],
   GroupDetailList: [],
   RoleDetailList: roles,
   Policies: policies,
 };
-writeFileSync(join(HERE, 'account-authorization-details.json'), `${JSON.stringify(exportJson, null, 4)}\n`);
-writeFileSync(join(HERE, 'stack-resources.json'), `${JSON.stringify({ StackResources: resources }, null, 4)}\n`);
+const write = (name, value) => writeFileSync(join(OUT, name), `${JSON.stringify(value, null, 4)}\n`);
+write('account-authorization-details.json', exportJson);
+write('list-roles.json', listRoles);
+write('stack-resources.json', { StackResources: resources });
 console.log(`wrote ${roles.length} roles and ${policies.length} policies; ${resources.length} stack resources`);

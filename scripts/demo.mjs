@@ -6,7 +6,7 @@
  *
  * Builds dist/cli.mjs first when it is missing or older than the sources. Extra arguments go to
  * `check` (e.g. `npm run demo -- --format markdown`). `--refresh` first rebuilds the example
- * export from the current template (examples/build-export.mjs).
+ * export, role list and stack resources from the current template (examples/build-export.mjs).
  *
  * Exits 0 when the check ran (its own exit code, 1 for drift found, is printed), 2 otherwise.
  */
@@ -51,6 +51,8 @@ const checkArgs = [
   'examples/connector-parameters.json',
   '--snapshot',
   'examples/account-authorization-details.json',
+  '--roles',
+  'examples/list-roles.json',
   '--resources',
   'examples/stack-resources.json',
   ...passThrough,

@@ -4,8 +4,6 @@
  * at or above `--fail-on`), 2 (bad input, or the check could not run) or 3 (no drift, but
  * something could not be checked).
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudFormationAdapter } from '../engine/aws/cloudformation';
 import { IamAdapter } from '../engine/aws/iam';
@@ -22,13 +20,15 @@ import {
 } from '../engine/drift';
 import { ConnectorGuardError, InputError } from '../engine/errors';
 import { scrubText } from '../engine/log';
+import { type InputFile, readInputs } from './input-files';
 import { type CliIo, EXIT } from './io';
+import { colorWanted, stderrLog } from './terminal';
 
 const USAGE = `Usage:
   connector-guard check --stack NAME [--region R] [--params FILE] [options]
   connector-guard check --template FILE --params FILE --snapshot FILE
-                        [--resources FILE] [--exports FILE] [--stack-name N]
-                        [--account ID] [--region R] [options]
+                        [--roles FILE] [--resources FILE] [--exports FILE]
+                        [--stack-name N] [--account ID] [--region R] [options]
 
 Live, the stack's processed template, parameters and resources are read from CloudFormation
 and its roles from IAM, with the default AWS credential chain (AWS_ENDPOINT_URL is honoured).
@@ -36,19 +36,28 @@ and its roles from IAM, with the default AWS credential chain (AWS_ENDPOINT_URL 
 compared by digest (the value is never printed).
 
 Offline, --snapshot is 'aws iam get-account-authorization-details' output, --params is
-CloudFormation's [{"ParameterKey","ParameterValue"}] list or a plain map, --resources is
+CloudFormation's [{"ParameterKey","ParameterValue"}] list or a plain map, --roles is
+'aws iam list-roles' output (the roles' maximum session duration, which the export lacks;
+without it that setting is not checked and the check exits 3 at best), --resources is
 'aws cloudformation describe-stack-resources' output (needed for generated role names and
 re-created roles) and --exports is 'aws cloudformation list-exports' output. The stack's name,
 account and region come from --resources (its stack ID); without it, give --stack-name and
 --region (or set AWS_REGION); the account is also read from the export's ARNs.
 
 Options:
-  --format text|json|markdown   output format (text by default; colour only on a terminal)
+  --format text|json|markdown   output format (text by default; colour only on a terminal,
+                                and never when NO_COLOR is set)
   --fail-on LOW|MEDIUM|HIGH|CRITICAL
                                 lowest severity of drift that exits 1 (LOW by default)
   --read-mode auto|per-role|account
-                                how to read IAM live (auto: whichever costs fewer calls)
+                                how to read IAM live (auto: whichever costs fewer calls); when
+                                the account-wide read is refused, the roles are read one by
+                                one instead, and a note on stderr says so
   -h, --help                    this help
+
+Remediation commands are for bash or zsh. One that needs a secret first reads it into a shell
+variable with 'read -rs' (type it; it is not shown); one holding a value the check cannot know
+is commented out, with what to fill in.
 
 Exit codes: 0 in line with the template; 1 drift at or above --fail-on; 2 bad input or the
 check could not run; 3 no drift, but something could not be checked.
@@ -60,6 +69,7 @@ const OPTIONS = {
   template: { type: 'string' },
   params: { type: 'string' },
   snapshot: { type: 'string' },
+  roles: { type: 'string' },
   resources: { type: 'string' },
   exports: { type: 'string' },
   'stack-name': { type: 'string' },
@@ -93,7 +103,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const format = choice(values.format, REPORT_FORMATS, '--format') as ReportFormat;
     const failOn = choice(values['fail-on'].toUpperCase(), SEVERITIES, '--fail-on') as Severity;
     const report = values.stack !== undefined ? await live(values, io) : await offline(values, io);
-    io.stdout(formatReport(report, format, { color: io.isTty && format === 'text' }));
+    io.stdout(formatReport(report, format, { color: format === 'text' && colorWanted(io) }));
     return exitCodeFor(report, failOn);
   } catch (error) {
     io.stderr(`${scrubText(messageOf(error))}\n`);
@@ -102,7 +112,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 async function live(values: Values, io: CliIo): Promise<CheckReport> {
-  const offlineOnly = ['template', 'snapshot', 'resources', 'exports', 'stack-name', 'account'];
+  const offlineOnly = [
+    'template',
+    'snapshot',
+    'roles',
+    'resources',
+    'exports',
+    'stack-name',
+    'account',
+  ];
   const mixed = offlineOnly.filter((k) => values[k as keyof Values] !== undefined);
   if (mixed.length > 0) {
     throw new InputError(
@@ -116,16 +134,20 @@ async function live(values: Values, io: CliIo): Promise<CheckReport> {
     );
   }
   const readMode = choice(values['read-mode'], ['auto', 'per-role', 'account'], '--read-mode');
-  const secretValues =
-    values.params === undefined ? undefined : await clearValues(values.params, io);
+  const params =
+    values.params === undefined
+      ? undefined
+      : (await readInputs([{ flag: '--params', path: values.params, json: true }], io.cwd))[0];
   return runCheck(
     {
       iam: IamAdapter.create({ region }),
       cloudformation: CloudFormationAdapter.create({ region }),
+      log: stderrLog(io),
     },
     {
       stack: values.stack as string,
-      secretValues,
+      secretValues: params === undefined ? undefined : clearValues(params, values.params),
+      secretValuesSource: values.params === undefined ? undefined : `--params ${values.params}`,
       readMode: readMode as 'auto' | 'per-role' | 'account',
     },
   );
@@ -140,78 +162,63 @@ async function offline(values: Values, io: CliIo): Promise<CheckReport> {
       `Missing ${missing.map((k) => `--${k}`).join(', ')}: give --stack NAME for a live check, or --template, --params and --snapshot for an offline one.`,
     );
   }
-  const templatePath = values.template as string;
-  const [templateText, parameters, snapshot, resources, exports] = await Promise.all([
-    readText(templatePath, '--template', io),
-    readJson(values.params as string, '--params', io),
-    readJson(values.snapshot as string, '--snapshot', io),
-    values.resources === undefined ? undefined : readJson(values.resources, '--resources', io),
-    values.exports === undefined ? undefined : readJson(values.exports, '--exports', io),
-  ]);
+  const files: (InputFile & { key: string })[] = [
+    { key: 'template', flag: '--template', path: values.template as string, json: false },
+    { key: 'params', flag: '--params', path: values.params as string, json: true },
+    { key: 'snapshot', flag: '--snapshot', path: values.snapshot as string, json: true },
+  ];
+  for (const key of ['roles', 'resources', 'exports'] as const) {
+    const path = values[key];
+    if (path !== undefined) files.push({ key, flag: `--${key}`, path, json: true });
+  }
+  const contents = await readInputs(files, io.cwd);
+  const read = (key: string) => contents[files.findIndex((f) => f.key === key)];
+  const source = (key: string) => {
+    const file = files.find((f) => f.key === key);
+    return file === undefined ? undefined : `${file.flag} ${file.path}`;
+  };
+
   return checkOffline({
-    templateText,
-    parameters,
-    snapshot,
-    resources,
-    exports,
+    templateText: read('template') as string,
+    parameters: read('params'),
+    snapshot: read('snapshot'),
+    roles: read('roles'),
+    resources: read('resources'),
+    exports: read('exports'),
     stackName: values['stack-name'],
     account: values.account,
     region: values.region,
     defaultRegion: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined,
     sources: {
-      template: templatePath,
-      parameters: values.params,
-      snapshot: values.snapshot,
-      resources: values.resources,
-      exports: values.exports,
+      template: source('template'),
+      parameters: source('params'),
+      snapshot: source('snapshot'),
+      roles: source('roles'),
+      resources: source('resources'),
+      exports: source('exports'),
     },
   });
 }
 
 /** The clear values of a parameters file; every one is treated as possibly secret. */
-async function clearValues(path: string, io: CliIo): Promise<Record<string, string>> {
-  const input = await readJson(path, '--params', io);
+function clearValues(input: unknown, path: string | undefined): Record<string, string> {
   const list = Array.isArray(input) ? input : (input as { Parameters?: unknown })?.Parameters;
-  const entries: [string, unknown][] = Array.isArray(list)
-    ? list.map((e: { ParameterKey?: unknown; ParameterValue?: unknown }) => [
-        String(e?.ParameterKey),
-        e?.ParameterValue,
-      ])
-    : Object.entries((input ?? {}) as Record<string, unknown>);
-  const out: Record<string, string> = {};
-  for (const [key, value] of entries) {
-    if (typeof value === 'string') out[key] = value;
-  }
-  return out;
-}
-
-async function readText(path: string, flag: string, io: CliIo): Promise<string> {
-  try {
-    return await readFile(resolve(io.cwd, path), 'utf8');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : String(code ?? error);
-    throw new InputError(`${flag} ${path}: expected a readable file, received ${why}.`, {
-      cause: error,
-    });
-  }
-}
-
-async function readJson(path: string, flag: string, io: CliIo): Promise<unknown> {
-  const text = await readText(path, flag, io);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
+  if (!Array.isArray(list) && (input === null || typeof input !== 'object')) {
     throw new InputError(
-      `${flag} ${path}: expected JSON, received text that does not parse (${error instanceof Error ? error.message : String(error)}).`,
-      { cause: error },
+      `--params ${path}: expected a list of {"ParameterKey", "ParameterValue"} or a map of parameter names to values, received ${input === null ? 'null' : typeof input}.`,
     );
   }
+  const entries: [unknown, unknown][] = Array.isArray(list)
+    ? list.map((e: { ParameterKey?: unknown; ParameterValue?: unknown }) => [
+        e?.ParameterKey,
+        e?.ParameterValue,
+      ])
+    : Object.entries(input as Record<string, unknown>);
+  const out: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (typeof key === 'string' && typeof value === 'string') out[key] = value;
+  }
+  return out;
 }
 
 function choice<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -8,6 +8,7 @@
 import { partitionOf } from '../aws/clients';
 import type { CloudFormationAdapter, StackDescription } from '../aws/cloudformation';
 import type { IamAdapter } from '../aws/iam';
+import { describeError } from '../errors';
 import { type Log, registerSecret } from '../log';
 import { parseTemplate, promisedState } from '../template';
 import type { PromisedIamState, StackContext, TemplateDocument } from '../template/types';
@@ -16,7 +17,14 @@ import { compareState } from './compare';
 import { type ReadPlan, readLiveState } from './live-read';
 import type { LiveIamState } from './live-state';
 import { notCompared } from './not-compared';
-import { offlineStack, parseExports, parseParameters, parseResources } from './offline-inputs';
+import {
+  offlineStack,
+  parseExports,
+  parseParameters,
+  parseResources,
+  parseRoleList,
+  refuseUndeclared,
+} from './offline-inputs';
 import { readSnapshot } from './snapshot';
 import type { CheckReport } from './types';
 
@@ -39,6 +47,8 @@ export interface CheckOptions {
    * and registered with the log scrubber, the rest ignored; none is kept or shown.
    */
   secretValues?: Record<string, string>;
+  /** Where `secretValues` came from (a file name), for the error naming one not declared. */
+  secretValuesSource?: string;
   /** How to read IAM; `auto` picks whichever costs fewer calls. */
   readMode?: 'auto' | 'per-role' | 'account';
 }
@@ -101,6 +111,10 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
   ]);
   const exports = usesImports(templateText) ? await readExports(deps) : undefined;
   const doc = parseTemplate(templateText, `stack ${stack.stackName}`, { origin: 'processed' });
+  if (options.secretValues !== undefined) {
+    const where = options.secretValuesSource ?? 'secretValues';
+    refuseUndeclared(Object.keys(options.secretValues), declaredParameters(doc), where);
+  }
   for (const [key, value] of Object.entries(stack.parameters)) {
     if (isNoEcho(doc, key) && value !== '****') registerSecret(value);
   }
@@ -156,6 +170,8 @@ export interface OfflineInput {
   parameters: unknown;
   /** `aws iam get-account-authorization-details` output (CLI or raw API form). */
   snapshot: unknown;
+  /** `aws iam list-roles` output: the maximum session durations the export lacks. */
+  roles?: unknown;
   /** `aws cloudformation describe-stack-resources` or `list-stack-resources` output. */
   resources?: unknown;
   /** `aws cloudformation list-exports` output, or a plain map. */
@@ -174,6 +190,7 @@ export interface OfflineInput {
     template?: string;
     parameters?: string;
     snapshot?: string;
+    roles?: string;
     resources?: string;
     exports?: string;
   };
@@ -189,7 +206,9 @@ export interface OfflineInput {
 export function checkOffline(input: OfflineInput): CheckReport {
   const sources = input.sources ?? {};
   const doc = parseTemplate(input.templateText, sources.template ?? 'template');
-  const parameters = parseParameters(input.parameters, sources.parameters ?? 'parameters');
+  const parametersWhere = sources.parameters ?? 'parameters';
+  const parameters = parseParameters(input.parameters, parametersWhere);
+  refuseUndeclared(Object.keys(parameters), declaredParameters(doc), parametersWhere);
   for (const [key, value] of Object.entries(parameters)) {
     if (isNoEcho(doc, key) && typeof value === 'string') registerSecret(value);
   }
@@ -197,6 +216,11 @@ export function checkOffline(input: OfflineInput): CheckReport {
     input.resources === undefined
       ? undefined
       : parseResources(input.resources, sources.resources ?? 'resources');
+  const rolesWhere = sources.roles ?? 'roles';
+  const durations =
+    input.roles === undefined
+      ? undefined
+      : { byRole: parseRoleList(input.roles, rolesWhere), where: rolesWhere };
   const { stackName, account, region } = offlineStack(input, resources);
   const snapshotWhere = sources.snapshot ?? 'snapshot';
   const ctx: StackContext = {
@@ -218,6 +242,7 @@ export function checkOffline(input: OfflineInput): CheckReport {
     roleNames(promised),
     snapshotWhere,
     readPlan(promised).stackPolicyArns,
+    durations,
   );
   const { findings, coverage } = compareState({
     stack: stackName,
@@ -302,6 +327,10 @@ function digestsFor(doc: TemplateDocument, options: CheckOptions): Record<string
   return digests;
 }
 
+function declaredParameters(doc: TemplateDocument): string[] {
+  return Object.keys(doc.template.Parameters ?? {});
+}
+
 function isNoEcho(doc: TemplateDocument, key: string): boolean {
   const noEcho = doc.template.Parameters?.[key]?.NoEcho;
   return noEcho === true || String(noEcho).toLowerCase() === 'true';
@@ -331,9 +360,8 @@ async function readExports(deps: CheckDeps): Promise<Record<string, string> | un
     return await deps.cloudformation.listExports();
   } catch (error) {
     // Without exports, the values that import them stay unknown and come out as not checked.
-    deps.log?.warn('exports unreadable', {
-      error: error instanceof Error ? error.name : String(error),
-    });
+    const message = "the account's exports could not be listed, so what it imports is unchecked";
+    deps.log?.warn(message, { error: describeError(error) });
     return undefined;
   }
 }

@@ -46,7 +46,6 @@ export class ComparisonContext {
   readonly liveSecrets = new Set<string>();
   /** Other live values never to be shown, each with what stands in its place. */
   private readonly hidden = new Map<string, string>();
-  readonly noSessionDuration: { role: string; reason: string }[] = [];
 
   constructor(readonly input: CompareInput) {
     const plain: Record<string, string> = { 'AWS::AccountId': input.accountId };

@@ -9,7 +9,6 @@ import {
   type ComparisonContext,
   changeText,
   knownTags,
-  ROLE,
   roleRef,
   unknownText,
 } from './compare-context';
@@ -186,7 +185,9 @@ function settings(
   }
 
   if (isUnreadable(live.maxSessionDuration)) {
-    ctx.noSessionDuration.push({ role: live.name, reason: live.maxSessionDuration.reason });
+    const reason = live.maxSessionDuration.reason;
+    const what = `the maximum session duration of role ${live.name} (${reason})`;
+    ctx.incomplete(ref, 'max-session-duration', what);
   } else if (live.maxSessionDuration !== role.maxSessionDuration) {
     const grew = live.maxSessionDuration > role.maxSessionDuration;
     ctx.add({
@@ -291,21 +292,4 @@ function sharedTags(ctx: ComparisonContext): Record<string, string> {
   return Object.fromEntries(
     Object.entries(first).filter(([k, v]) => rest.every((t) => t[k] === v)),
   );
-}
-
-/** One `check-incomplete` for every role whose session duration the source does not hold. */
-export function reportUnreadSessionDurations(ctx: ComparisonContext): void {
-  if (ctx.noSessionDuration.length === 0) return;
-  const roles = ctx.noSessionDuration.map((r) => r.role);
-  const reasons = [...new Set(ctx.noSessionDuration.map((r) => r.reason))];
-  ctx.add({
-    kind: 'check-incomplete',
-    severity: 'MEDIUM',
-    direction: null,
-    resource: { type: ROLE, logicalId: null, name: null, arn: null },
-    concern: 'max-session-duration',
-    summary: `The maximum session duration of ${roles.length === 1 ? 'role' : `${roles.length} roles`} (${roles.join(', ')}) was not checked: ${reasons.join('; ')}.`,
-    expected: null,
-    actual: { roles, reason: reasons.join('; ') },
-  });
 }

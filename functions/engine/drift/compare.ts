@@ -9,7 +9,7 @@
 import type { PromisedIamState } from '../template/types';
 import { ComparisonContext, roleRef } from './compare-context';
 import { checkManagedPolicy } from './compare-policies';
-import { checkRole, reportUnreadSessionDurations } from './compare-roles';
+import { checkRole } from './compare-roles';
 import type { LiveIamState } from './live-state';
 import type { Coverage, Finding, ResourceRef } from './types';
 
@@ -35,7 +35,6 @@ export function compareState(input: CompareInput): CompareResult {
   const ctx = new ComparisonContext(input);
   for (const role of input.promised.roles) checkRole(ctx, role);
   for (const policy of input.promised.managedPolicies) checkManagedPolicy(ctx, policy);
-  reportUnreadSessionDurations(ctx);
   reportNotExpanded(ctx);
   return ctx.result();
 }

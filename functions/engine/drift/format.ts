@@ -70,6 +70,17 @@ const ANSI: Record<Severity | 'dim' | 'bold' | 'green', string> = {
 };
 const RESET = '\u001b[0m';
 
+/**
+ * What each change does to the grant, in words: a sign would read as "removed" beside a change
+ * that adds a Deny statement, which narrows.
+ */
+const CHANGE_WORD: Record<Finding['changes'][number]['direction'], string> = {
+  widened: 'widens',
+  narrowed: 'narrows',
+  mixed: 'mixed',
+  unknown: 'unknown',
+};
+
 function counts(findings: readonly Finding[]): string {
   const drift = findings.filter((f) => f.kind !== 'check-incomplete');
   const incomplete = findings.length - drift.length;
@@ -84,8 +95,26 @@ function counts(findings: readonly Finding[]): string {
       ? 'no drift'
       : `${plural(drift.length, 'drift finding')} (${bySeverity.join(', ')})`,
   );
-  if (incomplete > 0) parts.push(`${incomplete} not checked`);
-  return parts.join(', ');
+  if (incomplete > 0) parts.push(`${plural(incomplete, 'check')} incomplete`);
+  return parts.join('; ');
+}
+
+/**
+ * `Checked N resources`, and how many of them only in part: those a `check-incomplete` finding
+ * names (a setting or a policy of theirs could not be compared).
+ */
+function checkedLine(report: CheckReport): string {
+  const { checked } = report.coverage;
+  const partly = checked.filter((c) =>
+    report.findings.some(
+      (f) =>
+        f.kind === 'check-incomplete' &&
+        f.resource.logicalId === c.logicalId &&
+        f.resource.type === c.type,
+    ),
+  ).length;
+  const inPart = partly === 0 ? '' : `, ${partly} of them in part (see check-incomplete)`;
+  return `Checked ${plural(checked.length, 'resource')}${inPart}`;
 }
 
 function plural(n: number, word: string): string {
@@ -93,9 +122,9 @@ function plural(n: number, word: string): string {
 }
 
 function resourceLabel(f: Finding): string {
-  const { logicalId, name, type } = f.resource;
+  const { logicalId, name, arn, type } = f.resource;
   if (logicalId !== null && name !== null && name !== logicalId) return `${logicalId} (${name})`;
-  return logicalId ?? name ?? type;
+  return logicalId ?? name ?? arn ?? type;
 }
 
 function text(report: CheckReport, color: boolean): string {
@@ -122,10 +151,9 @@ function text(report: CheckReport, color: boolean): string {
       `${paint(f.severity, f.severity.padEnd(8))} ${f.kind}  ${paint('bold', resourceLabel(f))}`,
     );
     lines.push(`  ${f.summary}`);
-    for (const c of f.changes.slice(0, 12))
-      lines.push(
-        `    ${c.direction === 'widened' ? '+' : c.direction === 'narrowed' ? '-' : '?'} ${c.summary}`,
-      );
+    for (const c of f.changes.slice(0, 12)) {
+      lines.push(`    ${CHANGE_WORD[c.direction].padEnd(7)}  ${c.summary}`);
+    }
     if (f.changes.length > 12) lines.push(`    ... and ${f.changes.length - 12} more changes`);
     if (f.remediation.length > 0) {
       lines.push('  To restore the template:');
@@ -135,7 +163,7 @@ function text(report: CheckReport, color: boolean): string {
   }
 
   lines.push('');
-  lines.push(`Checked ${plural(report.coverage.checked.length, 'resource')}.`);
+  lines.push(`${checkedLine(report)}.`);
   if (report.coverage.notChecked.length > 0) {
     lines.push(`Not checked (${report.coverage.notChecked.length}):`);
     for (const n of report.coverage.notChecked) {
@@ -184,10 +212,8 @@ function markdown(report: CheckReport): string {
     }
   }
   out.push('## Coverage', '');
-  out.push(
-    `Checked ${plural(report.coverage.checked.length, 'resource')}: ${report.coverage.checked.map((c) => `\`${c.logicalId}\``).join(', ') || 'none'}.`,
-    '',
-  );
+  const names = report.coverage.checked.map((c) => `\`${c.logicalId}\``).join(', ');
+  out.push(`${checkedLine(report)}: ${names || 'none'}.`, '');
   if (report.coverage.notChecked.length > 0) {
     out.push('Not checked:', '');
     for (const n of report.coverage.notChecked)

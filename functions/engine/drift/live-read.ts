@@ -56,6 +56,10 @@ const SUMMARY_THRESHOLD = 12;
 
 const DEFAULT_CONCURRENCY = 6;
 
+const ACCOUNT_READ_FAILED =
+  'the account-wide read (iam:GetAccountAuthorizationDetails) failed, so IAM is read role by ' +
+  'role instead: more calls, the same comparison';
+
 /**
  * Calls a per-role read makes for this plan, each list assumed to fit one page and each stack
  * policy to hold one version.
@@ -110,9 +114,8 @@ class Reader {
       this.options.log?.debug('read mode chosen', { mode, perRoleCalls: perRole, account });
       return mode;
     } catch (error) {
-      this.options.log?.warn('account summary unreadable, reading per role', {
-        error: describeError(error),
-      });
+      const message = 'the account summary could not be read, so IAM is read role by role';
+      this.options.log?.warn(message, { error: describeError(error) });
       return 'per-role';
     }
   }
@@ -150,9 +153,7 @@ class Reader {
         this.options.pageSize ?? PAGE_SIZE,
       );
     } catch (error) {
-      this.options.log?.warn('account authorization details unreadable, reading per role', {
-        error: describeError(error),
-      });
+      this.options.log?.warn(ACCOUNT_READ_FAILED, { error: describeError(error) });
       return null;
     }
 
@@ -182,9 +183,8 @@ class Reader {
       listed = await this.iam.listRoles(prefix, this.options.pageSize ?? PAGE_SIZE);
     } catch (error) {
       // ListRoles cannot be scoped to the stack's roles; GetRole can, one call a role.
-      this.options.log?.warn('roles unlistable, reading session durations per role', {
-        error: describeError(error),
-      });
+      const message = 'iam:ListRoles failed, so session durations are read role by role';
+      this.options.log?.warn(message, { error: describeError(error) });
       await mapPool([...roles.values()], this.concurrency, async (role) => {
         const found = await this.attempt(`role ${role.name} (iam:GetRole)`, () =>
           this.iam.getRole(role.name),

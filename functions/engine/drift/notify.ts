@@ -226,8 +226,6 @@ function planAbsent(stored: StoredFinding, report: CheckReport, plan: DeliveryPl
 function resolutionReason(stored: StoredFinding, report: CheckReport): string | null {
   const incomplete = report.findings.filter((f) => f.kind === 'check-incomplete');
   if (incomplete.some((f) => sameResource(f.resource, stored.resource))) return null;
-  const ids = [stored.resource.name, stored.resource.logicalId].filter((n) => n !== null);
-  if (incomplete.some((f) => namesInDetail(f).some((n) => ids.includes(n)))) return null;
   if (report.coverage.notChecked.some((n) => sameResource(n.resource, stored.resource))) {
     return null;
   }
@@ -236,17 +234,6 @@ function resolutionReason(stored: StoredFinding, report: CheckReport): string | 
     return RESOLVED_REASON;
   }
   return LEFT_STACK_REASON;
-}
-
-/**
- * Resources a check-incomplete finding without a resource of its own names in its `actual`
- * (`roles` or `resources`: one finding for what could not be read on several roles).
- */
-function namesInDetail(finding: Finding): string[] {
-  if (finding.resource.logicalId !== null || finding.resource.name !== null) return [];
-  const actual = finding.actual as { roles?: unknown; resources?: unknown } | null;
-  const names = [actual?.roles, actual?.resources].filter(Array.isArray).flat();
-  return names.filter((n): n is string => typeof n === 'string');
 }
 
 function sameResource(

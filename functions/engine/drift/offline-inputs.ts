@@ -1,7 +1,9 @@
 /**
  * Reading the files of an offline check: parameters (CloudFormation's list or a plain map),
- * stack resources (describe-stack-resources or list-stack-resources output) and exports
- * (list-exports output or a plain map). Errors name the file and the entry.
+ * stack resources (describe-stack-resources or list-stack-resources output), exports
+ * (list-exports output or a plain map) and roles (list-roles output). Errors name the file and
+ * the entry by its index and key, never quoting a value: a parameters file holds the external
+ * ID.
  */
 import { InputError } from '../errors';
 
@@ -17,10 +19,11 @@ export function parseParameters(input: unknown, where: string): Record<string, s
       } | null;
       if (e === null || typeof e !== 'object' || typeof e.ParameterKey !== 'string') {
         throw new InputError(
-          `${where}[${i}]: expected {"ParameterKey", "ParameterValue"}, received ${JSON.stringify(entry)?.slice(0, 60)}.`,
+          `${where}[${i}]: expected {"ParameterKey", "ParameterValue"}, received ${shapeOf(entry)}.`,
         );
       }
-      out[e.ParameterKey] = scalar(e.ParameterValue, `${where}[${i}].ParameterValue`);
+      const at = `${where}[${i}] (${e.ParameterKey}).ParameterValue`;
+      out[e.ParameterKey] = scalar(e.ParameterValue, at);
     });
     return out;
   }
@@ -59,7 +62,7 @@ export function parseResources(input: unknown, where: string) {
     const e = r as Record<string, unknown>;
     if (typeof e?.LogicalResourceId !== 'string' || typeof e.ResourceType !== 'string') {
       throw new InputError(
-        `${where}[${i}]: expected LogicalResourceId and ResourceType, received ${JSON.stringify(r)?.slice(0, 60)}.`,
+        `${where}[${i}]: expected LogicalResourceId and ResourceType, received ${shapeOf(r)}.`,
       );
     }
     if (typeof e.StackName === 'string') stackName ??= e.StackName;
@@ -88,7 +91,7 @@ export function parseExports(input: unknown, where: string): Record<string, stri
       if (typeof e?.Name !== 'string' || typeof e.Value !== 'string') {
         const at = Array.isArray(input) ? `${where}[${i}]` : `${where}.Exports[${i}]`;
         throw new InputError(
-          `${at}: expected {"Name", "Value"} as list-exports writes it, received ${JSON.stringify(entry)?.slice(0, 60)}.`,
+          `${at}: expected {"Name", "Value"} as list-exports writes it, received ${shapeOf(entry)}.`,
         );
       }
       out[e.Name] = e.Value;
@@ -170,4 +173,104 @@ function accountOf(snapshot: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Maximum session durations by role name from `aws iam list-roles` output (`{"Roles": [...]}`,
+ * a list of such pages, or a list of roles).
+ */
+export function parseRoleList(input: unknown, where: string): Map<string, number> {
+  const pages = Array.isArray(input) && input.some(hasRoles) ? input : [input];
+  const roles = pages.flatMap((page, p) => {
+    if (Array.isArray(page)) return page.map((role, i) => ({ role, at: `${where}[${i}]` }));
+    if (!hasRoles(page)) {
+      const at = pages.length > 1 ? `${where}[${p}]` : where;
+      throw new InputError(
+        `${at}: expected 'aws iam list-roles' output ({"Roles": [...]}), received ${shapeOf(page)}.`,
+      );
+    }
+    const prefix = pages.length > 1 ? `${where}[${p}].Roles` : `${where}.Roles`;
+    return page.Roles.map((role, i) => ({ role, at: `${prefix}[${i}]` }));
+  });
+  const out = new Map<string, number>();
+  for (const { role, at } of roles) {
+    const r = role as { RoleName?: unknown; MaxSessionDuration?: unknown } | null;
+    if (typeof r?.RoleName !== 'string' || typeof r.MaxSessionDuration !== 'number') {
+      throw new InputError(
+        `${at}: expected a role with RoleName and MaxSessionDuration, received ${shapeOf(role)}.`,
+      );
+    }
+    out.set(r.RoleName, r.MaxSessionDuration);
+  }
+  return out;
+}
+
+function hasRoles(page: unknown): page is { Roles: unknown[] } {
+  return Array.isArray((page as { Roles?: unknown } | null)?.Roles);
+}
+
+/**
+ * Refuses parameters the template does not declare, naming each with the declared name it is
+ * likely a misspelling of.
+ */
+export function refuseUndeclared(given: string[], declared: string[], where: string): void {
+  const undeclared = given.filter((name) => !declared.includes(name));
+  if (undeclared.length === 0) return;
+  const each = undeclared.map((name) => {
+    const near = nearestName(name, declared);
+    return near === undefined ? name : `${name} (did you mean ${near}?)`;
+  });
+  throw new InputError(
+    `${where}: expected only parameters the template declares, received ${each.join(', ')}; ` +
+      `the template declares ${declared.join(', ') || 'none'}.`,
+  );
+}
+
+/**
+ * The declared name within a few edits of `name` (a fifth of its length, at least 2; case
+ * ignored), the nearest when several are.
+ */
+function nearestName(name: string, declared: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of declared) {
+    const reach = Math.max(2, Math.floor(candidate.length / 5));
+    if (Math.abs(name.length - candidate.length) > reach) continue;
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d <= reach && (best === undefined || d < best.distance)) {
+      best = { name: candidate, distance: d };
+    }
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, substitution);
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/** Keys shown when an entry is malformed: short plain names only, never a possible value. */
+const SHOWN_KEY = /^[A-Za-z][A-Za-z0-9]{0,23}$/;
+
+/**
+ * What an entry is, by its type and its keys alone, never its values: a malformed parameter
+ * entry may hold the external ID. A key that is not a short plain name is counted, not shown.
+ */
+export function shapeOf(entry: unknown): string {
+  if (entry === null) return 'null';
+  if (Array.isArray(entry)) return 'a list';
+  if (typeof entry !== 'object') return `a ${typeof entry}`;
+  const keys = Object.keys(entry);
+  if (keys.length === 0) return 'an object with no keys';
+  const shown = keys.filter((k) => SHOWN_KEY.test(k)).slice(0, 5);
+  const others = keys.length - shown.length;
+  const rest = others === 0 ? '' : `${shown.length > 0 ? ' and ' : ''}${others} other key(s)`;
+  return `an object with ${shown.length > 0 ? `the keys ${shown.join(', ')}` : ''}${rest}`;
 }

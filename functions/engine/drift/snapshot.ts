@@ -4,10 +4,11 @@
  * JSON objects, dates like `2022-08-07 12:55:43+00:00`) or as the raw API returns it (documents
  * URL-encoded, ISO dates), one object or a list of pages.
  *
- * The export has no maximum session duration for roles, so offline that setting comes out as
- * not checked (unless a role in the export carries `MaxSessionDuration`). An export made with
- * `--filter` may leave out roles or managed policies altogether: what it does not list is not
- * checked, never taken for deleted.
+ * The export has no maximum session duration for roles: it comes from `aws iam list-roles`
+ * output when one is given (see {@link parseRoleList}), else from a `MaxSessionDuration` the
+ * export's role carries, else it comes out as not checked. An export made with `--filter` may
+ * leave out roles or managed policies altogether: what it does not list is not checked, never
+ * taken for deleted.
  */
 import { decodeIamDocument } from '../aws/iam';
 import { InputError } from '../errors';
@@ -22,7 +23,15 @@ import {
 type Json = Record<string, unknown>;
 
 const NO_SESSION_DURATION =
-  'the account export (get-account-authorization-details) does not hold the maximum session duration';
+  'the account export (get-account-authorization-details) does not hold it; give ' +
+  "'aws iam list-roles' output with --roles to check it";
+
+/** Maximum session durations by role name, from `aws iam list-roles` output. */
+export interface SessionDurations {
+  byRole: Map<string, number>;
+  /** The file name, for reasons. */
+  where: string;
+}
 
 /**
  * Builds the live state of `roleNames` and of every policy in the export. A stack policy in
@@ -30,12 +39,14 @@ const NO_SESSION_DURATION =
  * lists the account's own managed policies and nothing in it is attached to that policy.
  *
  * @param where the file name, for error messages
+ * @param sessionDurations what `aws iam list-roles` said, when it was given
  */
 export function readSnapshot(
   input: unknown,
   roleNames: string[],
   where = 'snapshot',
   stackPolicyArns: string[] = [],
+  sessionDurations?: SessionDurations,
 ): LiveIamState {
   const pages = pagesOf(input, where);
   const roleDetails = pages.flatMap((p, i) => listOf(p, 'RoleDetailList', `${where}[${i}]`));
@@ -54,8 +65,8 @@ export function readSnapshot(
   for (const name of roleNames) {
     const detail = byName.get(name);
     if (!rolesListed) state.roles.set(name, new Unreadable(notListed(where, 'roles')));
-    else
-      state.roles.set(name, detail === undefined ? null : roleOf(detail, `${where}: role ${name}`));
+    else if (detail === undefined) state.roles.set(name, null);
+    else state.roles.set(name, roleOf(detail, `${where}: role ${name}`, sessionDurations));
   }
 
   const attachments = attachmentsByPolicy(roleDetails, users, groups);
@@ -129,7 +140,7 @@ function listOf(page: Json, key: string, where: string): Json[] {
   return value.filter((v): v is Json => v !== null && typeof v === 'object');
 }
 
-function roleOf(detail: Json, where: string): LiveRole {
+function roleOf(detail: Json, where: string, durations?: SessionDurations): LiveRole {
   const tags: Record<string, string> = {};
   for (const t of (detail.Tags as Json[] | undefined) ?? []) {
     if (typeof t.Key === 'string') tags[t.Key] = String(t.Value ?? '');
@@ -141,7 +152,6 @@ function roleOf(detail: Json, where: string): LiveRole {
     }
   }
   const boundary = detail.PermissionsBoundary as Json | undefined;
-  const duration = detail.MaxSessionDuration;
   return {
     name: String(detail.RoleName),
     arn: String(detail.Arn ?? ''),
@@ -149,8 +159,7 @@ function roleOf(detail: Json, where: string): LiveRole {
     path: typeof detail.Path === 'string' ? detail.Path : '/',
     createDate: dateOf(detail.CreateDate),
     trustPolicy: documentOf(detail.AssumeRolePolicyDocument, `${where}, trust policy`),
-    maxSessionDuration:
-      typeof duration === 'number' ? duration : new Unreadable(NO_SESSION_DURATION),
+    maxSessionDuration: sessionDuration(detail, durations),
     permissionsBoundaryArn:
       typeof boundary?.PermissionsBoundaryArn === 'string' ? boundary.PermissionsBoundaryArn : null,
     tags,
@@ -160,6 +169,18 @@ function roleOf(detail: Json, where: string): LiveRole {
       name: String(a.PolicyName ?? ''),
     })),
   };
+}
+
+/** A role's maximum session duration: from list-roles output, else the export, else unread. */
+function sessionDuration(detail: Json, durations?: SessionDurations): number | Unreadable {
+  const name = String(detail.RoleName);
+  const listed = durations?.byRole.get(name);
+  if (listed !== undefined) return listed;
+  if (typeof detail.MaxSessionDuration === 'number') return detail.MaxSessionDuration;
+  if (durations !== undefined) {
+    return new Unreadable(`${durations.where} (list-roles output) does not list role ${name}`);
+  }
+  return new Unreadable(NO_SESSION_DURATION);
 }
 
 function policyOf(p: Json, where: string): LivePolicy {

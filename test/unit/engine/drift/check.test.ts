@@ -194,6 +194,21 @@ describe('runCheck', () => {
     expect(report.findings).toEqual([]);
   });
 
+  it('refuses a clear value for a parameter the template does not declare, naming the likely one', async () => {
+    liveIam(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`));
+
+    const checked = runCheck(deps(), {
+      stack: 'acme',
+      secretValues: { TenantExternalID: CANARY_EXTERNAL_ID },
+      secretValuesSource: '--params p.json',
+    });
+
+    await expect(checked).rejects.toThrow(
+      '--params p.json: expected only parameters the template declares, received ' +
+        'TenantExternalID (did you mean TenantExternalId?)',
+    );
+  });
+
   it('leaves the external ID check-incomplete, not drift, without a digest', async () => {
     liveIam(trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`));
 
@@ -494,6 +509,60 @@ Conditions:
         resource: { type: 'AWS::IAM::Policy', logicalId: 'OperatorsPolicy', name: null },
         reason: 'its grants to users and groups are not compared (its grants to roles are)',
       },
+    ]);
+  });
+
+  it('refuses a parameter the template does not declare, naming the one it likely meant', () => {
+    const check = () =>
+      checkOffline({
+        templateText: TEMPLATE,
+        parameters: { VendorAccount: VENDOR, TenantExternalID: CANARY_EXTERNAL_ID },
+        snapshot: snapshot(null),
+        stackName: 'acme',
+        region: 'eu-west-1',
+        sources: { parameters: '--params params.json' },
+      });
+
+    expect(check).toThrow(InputError);
+    expect(check).toThrow(
+      '--params params.json: expected only parameters the template declares, received ' +
+        'TenantExternalID (did you mean TenantExternalId?)',
+    );
+  });
+
+  it('takes the session durations the export lacks from list-roles output', () => {
+    const { MaxSessionDuration: _, ...withoutDuration } = snapshot(null).RoleDetailList[0] as {
+      MaxSessionDuration: number;
+    };
+    const base = {
+      templateText: TEMPLATE,
+      parameters: { VendorAccount: VENDOR, TenantExternalId: CANARY_EXTERNAL_ID },
+      snapshot: {
+        ...snapshot(null),
+        RoleDetailList: [
+          {
+            ...withoutDuration,
+            AssumeRolePolicyDocument: trustWith(CANARY_EXTERNAL_ID, `arn:aws:iam::${VENDOR}:root`),
+          },
+        ],
+      },
+      stackName: 'acme',
+      region: 'eu-west-1',
+    };
+    const roles = (seconds: number) => ({
+      Roles: [{ RoleName: 'acme-tenant', MaxSessionDuration: seconds }],
+    });
+
+    const without = checkOffline(base);
+    const inLine = checkOffline({ ...base, roles: roles(3600) });
+    const raised = checkOffline({ ...base, roles: roles(43200) });
+
+    expect(without.findings.map((f) => [f.kind, f.resource.name])).toEqual([
+      ['check-incomplete', 'acme-tenant'],
+    ]);
+    expect(inLine.findings).toEqual([]);
+    expect(raised.findings.map((f) => [f.kind, f.severity])).toEqual([
+      ['role-setting-changed', 'MEDIUM'],
     ]);
   });
 

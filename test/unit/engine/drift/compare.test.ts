@@ -984,19 +984,28 @@ describe('compareState', () => {
       ]);
     });
 
-    it('gathers roles whose session duration the source lacks into one check-incomplete', () => {
+    it('reports each role whose session duration the source lacks as its own check-incomplete', () => {
       const roles = [
         liveRole({ maxSessionDuration: new Unreadable('not in the export') }),
-        liveRole({ name: 'acme-api', maxSessionDuration: new Unreadable('not in the export') }),
+        liveRole({
+          name: 'acme-api',
+          maxSessionDuration: new Unreadable('not in the export'),
+          inlinePolicies: new Map(),
+        }),
       ];
-      const promised = promisedState({
-        roles: [promisedRole(), promisedRole({ logicalId: 'ApiRole', name: 'acme-api' })],
-      });
+      const api = promisedRole({ logicalId: 'ApiRole', name: 'acme-api', inlinePolicies: [] });
+      const promised = promisedState({ roles: [promisedRole(), api] });
 
-      const f = only(compare(promised, live(roles)).findings);
+      const { findings, coverage } = compare(promised, live(roles));
 
-      expect(f.kind).toBe('check-incomplete');
-      expect(f.summary).toContain('2 roles (acme-tenant, acme-api)');
+      expect(findings.map((f) => [f.kind, f.resource.logicalId, f.resource.name])).toEqual([
+        ['check-incomplete', 'TenantRole', 'acme-tenant'],
+        ['check-incomplete', 'ApiRole', 'acme-api'],
+      ]);
+      expect(findings[1]?.summary).toBe(
+        'Not checked: the maximum session duration of role acme-api (not in the export).',
+      );
+      expect(coverage.checked.map((c) => c.logicalId)).toEqual(['TenantRole', 'ApiRole']);
     });
   });
 

@@ -113,8 +113,53 @@ describe('formatReport', () => {
     expect(plain).not.toContain('\u001b[');
     expect(coloured).toContain('\u001b[1;31mCRITICAL');
     expect(plain).toContain('1 drift finding (1 CRITICAL)');
-    expect(plain).toContain('    + principal 444455556666 added');
+    expect(plain).toContain('    widens   principal 444455556666 added');
     expect(plain).toContain('  To restore the template:\n    aws iam update-assume-role-policy');
+  });
+
+  it('says in words whether each change widens or narrows, a Deny added included', () => {
+    const denyAdded = finding({
+      kind: 'policy-attached-elsewhere',
+      severity: 'MEDIUM',
+      direction: 'narrowed',
+      changes: [
+        {
+          direction: 'narrowed',
+          statement: { index: 0, sid: null },
+          element: 'Statement',
+          before: null,
+          after: { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' },
+          summary: 'added statement 0 denying s3:DeleteBucket',
+        },
+      ],
+    });
+
+    const text = formatReport(report({ findings: [denyAdded] }), 'text');
+
+    expect(text).toContain('    narrows  added statement 0 denying s3:DeleteBucket');
+    expect(text).not.toMatch(/^ +[-+] /m);
+  });
+
+  it('counts incomplete checks as such, and the resources they left checked in part', () => {
+    const partial = report({
+      findings: [finding(), incomplete],
+      coverage: {
+        checked: [
+          { type: 'AWS::IAM::Role', logicalId: 'TenantRole', name: 'acme-tenant' },
+          { type: 'AWS::IAM::Role', logicalId: 'ApiRole', name: 'acme-api' },
+        ],
+        notChecked: [],
+      },
+    });
+
+    const text = formatReport(partial, 'text');
+    const md = formatReport(partial, 'markdown');
+
+    expect(text).toContain('1 drift finding (1 CRITICAL); 1 check incomplete\n');
+    expect(text).toContain('MEDIUM   check-incomplete  TenantRole (acme-tenant)');
+    expect(text).toContain('Checked 2 resources, 1 of them in part (see check-incomplete).');
+    expect(text).not.toContain('Not checked (');
+    expect(md).toContain('Checked 2 resources, 1 of them in part (see check-incomplete): ');
   });
 
   it('says a clean stack is in line, and a skipped one why', () => {

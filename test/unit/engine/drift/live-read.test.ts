@@ -388,7 +388,7 @@ describe('readLiveState account-wide', () => {
     expect(state.roles.get('acme-tenant')).toMatchObject({ maxSessionDuration: 43200 });
   });
 
-  it('falls back to per-role reads when GetAccountAuthorizationDetails is denied', async () => {
+  it('falls back to per-role reads when GetAccountAuthorizationDetails is denied, and says so', async () => {
     iamMock.on(GetAccountAuthorizationDetailsCommand).rejects(accessDenied());
     iamMock.on(GetRoleCommand).resolves({ Role: role('acme-tenant') });
     iamMock.on(ListRolePoliciesCommand).resolves({ PolicyNames: [] });
@@ -399,10 +399,21 @@ describe('readLiveState account-wide', () => {
       .resolves({ PolicyVersion: { Document: encode(deny('s3:DeleteBucket')) } });
     iamMock.on(ListEntitiesForPolicyCommand).resolves({});
 
-    const state = await readLiveState(adapter(), plan(), { mode: 'account' });
+    const warnings: unknown[][] = [];
+    const log = { debug() {}, info() {}, error() {}, warn: (...a: unknown[]) => warnings.push(a) };
+
+    const state = await readLiveState(adapter(), plan(), { mode: 'account', log });
 
     expect(state.mode).toBe('per-role');
     expect(state.roles.get('acme-tenant')).toMatchObject({ name: 'acme-tenant' });
+    expect(warnings).toEqual([
+      [
+        expect.stringMatching(
+          /^the account-wide read \(iam:GetAccountAuthorizationDetails\) failed, so IAM is read role by role/,
+        ),
+        { error: expect.stringContaining('AccessDenied: User: arn:aws:sts::') },
+      ],
+    ]);
   });
 });
 

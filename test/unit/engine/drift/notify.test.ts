@@ -217,20 +217,6 @@ describe('planDelivery', () => {
     expect(plan.unconfirmed.map((f) => f.id)).toEqual(['kept']);
   });
 
-  it('keeps a finding open when a check-incomplete finding without a resource names its role', () => {
-    const stored = aStoredFinding({ id: 'kept', kind: 'role-setting-changed' });
-    const unread = aFinding({
-      kind: 'check-incomplete',
-      severity: 'MEDIUM',
-      resource: { type: 'AWS::IAM::Role', logicalId: null, name: null, arn: null },
-      actual: { roles: ['acme-connector-tenant'], reason: 'access denied' },
-    });
-
-    const plan = planDelivery(aReport([unread]), aState([stored]), options());
-
-    expect(plan.unconfirmed.map((f) => f.id)).toEqual(['kept']);
-  });
-
   it('says a finding closed because its resource left the stack', () => {
     const stored = aStoredFinding({ id: 'left' });
     const report = aReport([], { coverage: { checked: [], notChecked: [] } });

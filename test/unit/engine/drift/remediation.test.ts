@@ -5,7 +5,7 @@ import {
   runnableCommands,
   secretVariable,
 } from '../../../../functions/engine/drift/remediation';
-import { SecretValue, UnknownValue } from '../../../../functions/engine/values';
+import { secretPlaceholder, UnknownValue } from '../../../../functions/engine/values';
 import {
   ACCOUNT,
   CANARY_EXTERNAL_ID,
@@ -40,7 +40,7 @@ function parsesInBash(command: string): boolean {
   }
 }
 
-const TRUST = trustWith(new SecretValue('TenantExternalId').toJSON());
+const TRUST = trustWith(secretPlaceholder('TenantExternalId'));
 
 describe('runnableCommands', () => {
   it('leaves commands without placeholders as they are', () => {

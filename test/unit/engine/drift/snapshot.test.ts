@@ -95,13 +95,28 @@ describe('readSnapshot', () => {
     expect(found.createDate?.toISOString()).toBe('2022-08-07T12:55:43.000Z');
   });
 
+  it('takes session durations from list-roles output, and says which role it does not list', () => {
+    const durations = { byRole: new Map([['acme-tenant', 43200]]), where: '--roles roles.json' };
+    const data = cliExport();
+    const [tenant] = data.RoleDetailList as [(typeof data.RoleDetailList)[number]];
+    data.RoleDetailList.push({ ...tenant, RoleName: 'acme-api' });
+
+    const state = readSnapshot(data, ['acme-tenant', 'acme-api'], 'export.json', [], durations);
+
+    expect((state.roles.get('acme-tenant') as LiveRole).maxSessionDuration).toBe(43200);
+    const unlisted = (state.roles.get('acme-api') as LiveRole).maxSessionDuration;
+    expect(isUnreadable(unlisted) && unlisted.reason).toBe(
+      '--roles roles.json (list-roles output) does not list role acme-api',
+    );
+  });
+
   it('marks a role absent from the export as missing and its session duration as not held', () => {
     const state = readSnapshot(cliExport(), ['acme-tenant', 'acme-api']);
 
     expect(state.roles.get('acme-api')).toBeNull();
     const duration = (state.roles.get('acme-tenant') as LiveRole).maxSessionDuration;
     expect(isUnreadable(duration) && duration.reason).toContain(
-      'does not hold the maximum session duration',
+      "does not hold it; give 'aws iam list-roles' output with --roles",
     );
   });
 
