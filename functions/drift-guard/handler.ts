@@ -64,6 +64,7 @@ export async function handle(
       notify,
       holder: context.awsRequestId ?? `local-${Date.now()}`,
       leaseMs: leaseLength(context),
+      functionName: context.functionName ?? env.AWS_LAMBDA_FUNCTION_NAME,
     });
     return request.action === 'check' ? summary(outcome) : selfCheckResponse(outcome, notify);
   } catch (error) {

@@ -42,6 +42,8 @@ export interface MessageContext {
   checkedAt: string;
   trigger: 'schedule' | 'self-check';
   coverage: { checked: number; notChecked: number };
+  /** The drift guard's own function name, for the command that prints the full report. */
+  functionName?: string;
 }
 
 export interface MessageLimits {
@@ -201,7 +203,7 @@ function noticeText(notice: Notice, detail: 0 | 1 | 2): string {
     lines.push('  To restore the template:');
     for (const command of notice.finding.remediation) lines.push(`    ${command}`);
   }
-  if (detail > 0) lines.push('  (Shortened to fit the message; run self-check for all of it.)');
+  if (detail > 0) lines.push('  (Shortened to fit the message; the full report has all of it.)');
   return `${lines.join('\n')}\n`;
 }
 
@@ -239,7 +241,7 @@ function envelope(
     omitted: omitted === null ? null : omittedJson(omitted),
   });
   const text = [headerText(context, counts, part, parts), ...items.map((i) => i.text)];
-  if (omitted !== null) text.push(omittedText(omitted, context));
+  if (omitted !== null) text.push(omittedText(omitted));
 
   const bodies: Record<string, string> = { sms: smsText(context, counts) };
   for (const protocol of TEXT_PROTOCOLS) bodies[protocol] = text.join('\n');
@@ -277,9 +279,23 @@ function headerText(
     `connector-guard checked ${where} at ${context.checkedAt}.`,
     `${countsText(counts)}.`,
     `Run ${context.runId}${partText}. A repeat of a run id is the same notification again.`,
-    `Full report: connector-guard self-check --stack ${context.stack} --region ${context.region}`,
+    `Full report, sending nothing: ${selfCheckCommand(context)}`,
     '',
   ].join('\n');
+}
+
+/**
+ * What a reader of the email can run to see the whole report: the stack's `SelfCheckCommand`
+ * output, spelt out when the function's name is known.
+ */
+function selfCheckCommand(context: MessageContext): string {
+  if (context.functionName === undefined)
+    return "the command in the stack's SelfCheckCommand output";
+  return (
+    `aws lambda invoke --region ${context.region} --function-name ${context.functionName} ` +
+    `--cli-binary-format raw-in-base64-out --payload '{"action": "self-check", "notify": false}' ` +
+    '--cli-read-timeout 900 self-check.json && cat self-check.json'
+  );
 }
 
 function smsText(context: MessageContext, counts: Record<NoticeStatus, number>): string {
@@ -342,17 +358,19 @@ function omittedJson(omitted: Omitted) {
     byStatus: omitted.byStatus,
     bySeverity: omitted.bySeverity,
     byKind: omitted.byKind,
-    note: 'Too many notices for one notification; run self-check for the full report.',
+    note:
+      'Too many notices for one notification; a self-check of the drift guard (the stack ' +
+      'output SelfCheckCommand) reports them all.',
   };
 }
 
-function omittedText(omitted: Omitted, context: MessageContext): string {
+function omittedText(omitted: Omitted): string {
   const severities = SEVERITIES.filter((s) => omitted.bySeverity[s] !== undefined)
     .reverse()
     .map((s) => `${omitted.bySeverity[s]} ${s}`);
   return [
-    `${omitted.count} more notices are not listed (${severities.join(', ')}).`,
-    `Run \`connector-guard self-check --stack ${context.stack}\` for the full report.`,
+    `${omitted.count} more notices are not listed (${severities.join(', ')}); the full report ` +
+      'command above lists them.',
     '',
   ].join('\n');
 }

@@ -56,6 +56,8 @@ export interface RunOptions {
   leaseMs: number;
   /** CloudTrail requests the run may make. */
   attributionBudget?: number;
+  /** The function's own name, for the self-check command the notification shows. */
+  functionName?: string;
 }
 
 export type RunStatus =
@@ -204,6 +206,7 @@ async function publish(
     region: report.region,
     checkedAt: report.checkedAt,
     trigger: options.trigger,
+    functionName: options.functionName,
     coverage: {
       checked: report.coverage.checked.length,
       notChecked: report.coverage.notChecked.length,

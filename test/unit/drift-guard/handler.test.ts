@@ -73,6 +73,17 @@ describe('drift-guard handler', () => {
     });
   });
 
+  it("shows in the email the command that reports in full, with the function's own name", async () => {
+    const { built } = services();
+
+    await handle({ action: 'check' }, { ...CONTEXT, functionName: 'acme-guard-Fn1' }, built);
+
+    const message = JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '');
+    expect(message.email).toContain(
+      'aws lambda invoke --region eu-west-1 --function-name acme-guard-Fn1 ',
+    );
+  });
+
   it('returns the report itself on a self-check and sends nothing', async () => {
     const { built, table } = services();
 

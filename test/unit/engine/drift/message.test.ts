@@ -102,6 +102,20 @@ describe('buildMessages', () => {
     expect(message?.bodies.email).toContain('aws iam update-assume-role-policy');
   });
 
+  it("gives the command that prints the full report, with the function's own name", () => {
+    const [named] = buildMessages([aNotice('new')], context({ functionName: 'acme-guard-Fn1' }));
+    const [unnamed] = buildMessages([aNotice('new')], context());
+
+    expect(named?.bodies.email).toContain(
+      'Full report, sending nothing: aws lambda invoke --region eu-west-1 --function-name ' +
+        `acme-guard-Fn1 --cli-binary-format raw-in-base64-out --payload '{"action": ` +
+        `"self-check", "notify": false}' --cli-read-timeout 900 self-check.json`,
+    );
+    expect(unnamed?.bodies.email).toContain(
+      "Full report, sending nothing: the command in the stack's SelfCheckCommand output",
+    );
+  });
+
   it('sets the filtering attributes from the notices in the message', () => {
     const notices = [
       aNotice('new', { id: 'a', severity: 'HIGH', kind: 'inline-policy-added' }),
