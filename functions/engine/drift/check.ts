@@ -25,7 +25,7 @@ import {
   parseRoleList,
   refuseUndeclared,
 } from './offline-inputs';
-import { readSnapshot } from './snapshot';
+import { checkSnapshotShape, readSnapshot } from './snapshot';
 import type { CheckReport } from './types';
 
 export interface CheckDeps {
@@ -204,11 +204,47 @@ export interface OfflineInput {
  * {@link offlineStack}): a guessed one would make every ARN built from it look like drift.
  */
 export function checkOffline(input: OfflineInput): CheckReport {
+  const { doc, parameters, ctx, durations, where } = readOfflineInputs(input);
+  const promised = promisedState(doc, ctx);
+  const live: LiveIamState = readSnapshot(
+    input.snapshot,
+    roleNames(promised),
+    where.snapshot,
+    readPlan(promised).stackPolicyArns,
+    durations,
+  );
+  const { findings, coverage } = compareState({
+    stack: ctx.stackName,
+    promised,
+    live,
+    parameters: maskSecrets(doc, parameters),
+    accountId: ctx.accountId,
+  });
+  coverage.notChecked.push(...notCompared(doc, ctx, listedIn(promised)));
+  return {
+    stack: ctx.stackName,
+    account: ctx.accountId,
+    region: ctx.region,
+    checkedAt: (input.now ?? new Date()).toISOString(),
+    findings,
+    coverage,
+  };
+}
+
+/**
+ * Every input of an offline check read and checked, before anything is compared: a bad file
+ * is an InputError naming it, whichever it is.
+ */
+function readOfflineInputs(input: OfflineInput) {
   const sources = input.sources ?? {};
+  const where = {
+    parameters: sources.parameters ?? 'parameters',
+    snapshot: sources.snapshot ?? 'snapshot',
+    roles: sources.roles ?? 'roles',
+  };
   const doc = parseTemplate(input.templateText, sources.template ?? 'template');
-  const parametersWhere = sources.parameters ?? 'parameters';
-  const parameters = parseParameters(input.parameters, parametersWhere);
-  refuseUndeclared(Object.keys(parameters), declaredParameters(doc), parametersWhere);
+  const parameters = parseParameters(input.parameters, where.parameters);
+  refuseUndeclared(Object.keys(parameters), declaredParameters(doc), where.parameters);
   for (const [key, value] of Object.entries(parameters)) {
     if (isNoEcho(doc, key) && typeof value === 'string') registerSecret(value);
   }
@@ -216,13 +252,12 @@ export function checkOffline(input: OfflineInput): CheckReport {
     input.resources === undefined
       ? undefined
       : parseResources(input.resources, sources.resources ?? 'resources');
-  const rolesWhere = sources.roles ?? 'roles';
   const durations =
     input.roles === undefined
       ? undefined
-      : { byRole: parseRoleList(input.roles, rolesWhere), where: rolesWhere };
+      : { byRole: parseRoleList(input.roles, where.roles), where: where.roles };
+  checkSnapshotShape(input.snapshot, where.snapshot);
   const { stackName, account, region } = offlineStack(input, resources);
-  const snapshotWhere = sources.snapshot ?? 'snapshot';
   const ctx: StackContext = {
     accountId: account,
     region,
@@ -236,30 +271,7 @@ export function checkOffline(input: OfflineInput): CheckReport {
         ? undefined
         : parseExports(input.exports, sources.exports ?? 'exports'),
   };
-  const promised = promisedState(doc, ctx);
-  const live: LiveIamState = readSnapshot(
-    input.snapshot,
-    roleNames(promised),
-    snapshotWhere,
-    readPlan(promised).stackPolicyArns,
-    durations,
-  );
-  const { findings, coverage } = compareState({
-    stack: stackName,
-    promised,
-    live,
-    parameters: maskSecrets(doc, parameters),
-    accountId: account,
-  });
-  coverage.notChecked.push(...notCompared(doc, ctx, listedIn(promised)));
-  return {
-    stack: stackName,
-    account,
-    region,
-    checkedAt: (input.now ?? new Date()).toISOString(),
-    findings,
-    coverage,
-  };
+  return { doc, parameters, ctx, durations, where };
 }
 
 /** What to read live for a promised state. */

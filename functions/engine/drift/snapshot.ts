@@ -104,6 +104,14 @@ export function readSnapshot(
   return state;
 }
 
+/**
+ * Refuses input that is not get-account-authorization-details output (one object or a list of
+ * pages), naming what it is instead; for checking before anything is read from it.
+ */
+export function checkSnapshotShape(input: unknown, where = 'snapshot'): void {
+  pagesOf(input, where);
+}
+
 /** Whether an ARN is a customer managed policy (of an account, not of AWS). */
 function isLocalPolicy(arn: string): boolean {
   return /^arn:[\w-]+:iam::\d{12}:policy\//.test(arn);

@@ -396,6 +396,18 @@ describe('check input errors exit 2 with a message naming the problem', () => {
       "region (--region): expected the stack's region",
     ],
     [
+      [
+        ...[
+          '--template',
+          'template/connector.yaml',
+          '--params',
+          'examples/connector-parameters.json',
+        ],
+        ...['--snapshot', 'examples/list-roles.json', '--stack-name', 'a', '--region', 'eu-west-1'],
+      ],
+      '--snapshot examples/list-roles.json: expected get-account-authorization-details output with RoleDetailList and Policies, received an object with keys Roles.',
+    ],
+    [
       [...EXAMPLE_ARGS.slice(0, 10), '--region', 'us-east-1'],
       'region (--region): received "us-east-1", but the stack ID in the stack resources',
     ],
