@@ -102,8 +102,8 @@ function policyDocumentChanged(
  * Sets back a version that matches the template when one exists, otherwise creates one. IAM
  * keeps five versions at most; when five exist, the oldest non-default one is deleted first.
  * Every source lists the versions of a stack policy; only when IAM refused to list them is the
- * count unknown, and then the command fails on a full policy with IAM's LimitExceeded, which
- * says to delete a version first.
+ * count unknown, and then a comment before the command says what to do if IAM answers
+ * LimitExceeded.
  */
 function restoreVersion(
   ctx: ComparisonContext,
@@ -119,6 +119,13 @@ function restoreVersion(
   );
   if (match !== undefined) return [cli.setDefaultVersion(live.arn, match.versionId)];
   const commands: string[] = [];
+  if (live.versions === null) {
+    commands.push(
+      '# The versions of this policy could not be listed. IAM keeps five at most: if the ' +
+        'command below fails with LimitExceeded, delete the oldest version that is not the ' +
+        `default first (aws iam list-policy-versions --policy-arn ${live.arn}).`,
+    );
+  }
   if (versions.length >= 5) {
     const oldest = versions
       .filter((v) => !v.isDefault)

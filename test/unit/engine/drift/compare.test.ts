@@ -654,7 +654,7 @@ describe('compareState', () => {
       );
 
       expect(f.severity).toBe('CRITICAL');
-      expect(f.remediation[0]).toMatch(
+      expect(f.remediation.at(-1)).toMatch(
         /^aws iam create-policy-version --policy-arn .* --set-as-default$/,
       );
     });
@@ -680,6 +680,25 @@ describe('compareState', () => {
         `aws iam delete-policy-version --policy-arn ${guard.arn} --version-id v1`,
       );
       expect(f.remediation[1]).toMatch(/^aws iam create-policy-version /);
+    });
+
+    it('says what to do on a full policy when its versions could not be listed', () => {
+      const guard = promisedPolicy();
+      const role = liveRole({
+        attachedPolicies: [{ arn: guard.arn as string, name: 'acme-guardrail' }],
+      });
+      const policy = livePolicy({ document: allow('s3:*'), versions: null });
+
+      const f = only(
+        compare(promisedState({ managedPolicies: [guard] }), live([role], [policy])).findings,
+      );
+
+      expect(f.remediation).toEqual([
+        expect.stringMatching(
+          /^# The versions of this policy could not be listed\. .*LimitExceeded/,
+        ),
+        expect.stringMatching(/^aws iam create-policy-version .* --set-as-default$/),
+      ]);
     });
 
     it('reports a deleted stack policy, HIGH when it held a Deny, with the command to create it', () => {
