@@ -7,6 +7,7 @@
  * the digest is absent. Clear values live only in the {@link SecretBook} of one resolution.
  */
 import { isSecret, isUnknown, SecretValue, sha256Hex, UnknownValue } from '../values';
+import { canonical, identified } from './identity';
 
 export type Part = string | UnknownValue | SecretValue;
 
@@ -29,19 +30,36 @@ export class SecretBook {
 /** Joins parts into one value, keeping unknowns and secrets symbolic. */
 export function compose(parts: Part[], book: SecretBook): Part {
   const unknowns = parts.filter(isUnknown);
-  if (unknowns.length > 0) return combineUnknowns(unknowns);
   const secrets = parts.filter(isSecret);
-  if (secrets.length === 0) return (parts as string[]).join('');
-  const meaningful = parts.filter((part) => part !== '');
-  if (meaningful.length === 1 && isSecret(meaningful[0])) return meaningful[0];
+  if (unknowns.length === 0 && secrets.length === 0) return (parts as string[]).join('');
+  const meaningful = joinTexts(parts);
+  if (meaningful.length === 1) return meaningful[0];
+  // Built from a value known only after deploy: the same value only where built the same way.
+  const identity = `concat ${canonical(meaningful)}`;
+  if (unknowns.length > 0) {
+    const combined = combineUnknowns(unknowns);
+    return identified(new UnknownValue(combined.source, combined.reason), identity);
+  }
   const names = unique(secrets.map((secret) => secret.parameter)).join('+');
   let text = '';
   for (const part of parts) {
     const clear = isSecret(part) ? book.clearOf(part) : part;
-    if (clear === undefined) return new SecretValue(names, undefined);
+    if (clear === undefined) return identified(new SecretValue(names, undefined), identity);
     text += clear;
   }
   return book.secret(names, text);
+}
+
+/** The parts with neighbouring texts joined and empty ones left out. */
+function joinTexts(parts: Part[]): Part[] {
+  const out: Part[] = [];
+  for (const part of parts) {
+    const last = out.length - 1;
+    if (part === '') continue;
+    if (typeof part === 'string' && typeof out[last] === 'string') out[last] += part;
+    else out.push(part);
+  }
+  return out;
 }
 
 /** One unknown standing for several: the sources named together. */

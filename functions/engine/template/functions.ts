@@ -10,6 +10,7 @@ import type { Env } from './attributes';
 import { cidr } from './cidr';
 import { compose, findSymbolic, type Part, type SecretBook } from './compose';
 import { child, describeValue, fail, type Path, pathOf, renderPath } from './errors';
+import { canonical, derived, identified, identityOf } from './identity';
 import { type MacroSection, macroUnknown, type SectionMacro } from './macros';
 import { isListType, splitList } from './parameters';
 import { isMapping } from './parse';
@@ -49,10 +50,11 @@ export function dynamicReference<T>(value: T): T | UnknownValue {
   const match = DYNAMIC_REFERENCE.exec(value);
   if (match === null) return value;
   const store = match[1] === 'secretsmanager' ? 'Secrets Manager' : 'Parameter Store';
-  return new UnknownValue(
+  const unknown = new UnknownValue(
     `dynamic reference ${match[0]}`,
     `CloudFormation reads it from ${store} when it deploys the stack; the template does not hold it`,
   );
+  return identified(unknown, `text ${JSON.stringify(value)}`);
 }
 
 export function argList(
@@ -133,7 +135,7 @@ export function join(r: Intrinsics, args: unknown, path: Path | null): unknown {
   if (typeof separator !== 'string')
     fail(path, `Fn::Join takes a delimiter string first, received ${describeValue(separator)}`);
   const list = r.resolve(items, child(where, 1));
-  if (isUnknown(list)) return list;
+  if (isUnknown(list)) return derived(list, `Fn::Join ${JSON.stringify(separator)}`);
   if (isSecret(list)) {
     const clear = secretItems(r, list, path, 'Fn::Join');
     if (clear === undefined) return new SecretValue(list.parameter, undefined);
@@ -154,7 +156,7 @@ export function select(r: Intrinsics, args: unknown, path: Path | null): unknown
   const where = child(path, 'Fn::Select');
   const index = r.resolve(indexNode, child(where, 0));
   const list = r.resolve(listNode, child(where, 1));
-  if (isUnknown(index)) return index;
+  if (isUnknown(index)) return derived(index, `Fn::Select of ${canonical(list)} at`);
   const position = typeof index === 'number' ? index : Number(index);
   if (
     !Number.isInteger(position) ||
@@ -163,7 +165,7 @@ export function select(r: Intrinsics, args: unknown, path: Path | null): unknown
   ) {
     fail(path, `Fn::Select takes a whole number index first, received ${describeValue(index)}`);
   }
-  if (isUnknown(list)) return list;
+  if (isUnknown(list)) return derived(list, `Fn::Select ${position}`);
   if (isSecret(list)) {
     const clear = secretItems(r, list, path, 'Fn::Select');
     if (clear === undefined) return new SecretValue(list.parameter, undefined);
@@ -209,12 +211,14 @@ export function split(r: Intrinsics, args: unknown, path: Path | null): unknown 
     fail(path, `Fn::Split takes a non-empty delimiter first, received ${describeValue(delimiter)}`);
   }
   const source = text(r, sourceNode, child(where, 1), 'the string Fn::Split splits');
-  if (isUnknown(source)) return source;
+  const how = `Fn::Split ${JSON.stringify(delimiter)}`;
+  if (isUnknown(source)) return derived(source, how);
   if (isSecret(source)) {
-    return new UnknownValue(
+    const unknown = new UnknownValue(
       `NoEcho parameter ${source.parameter}`,
       'Fn::Split of a NoEcho value is not computed offline',
     );
+    return identified(unknown, `${how}(${identityOf(source)})`);
   }
   return source.split(delimiter);
 }
@@ -234,7 +238,7 @@ export function findInMap(r: Intrinsics, args: unknown, path: Path | null): unkn
     fallback = options.DefaultValue;
   }
   const unknown = keys.find(isUnknown);
-  if (unknown !== undefined) return unknown;
+  if (unknown !== undefined) return derived(unknown, `Fn::FindInMap ${canonical(keys)} by`);
   if (keys.some(isSecret)) fail(path, 'Fn::FindInMap cannot look up a NoEcho value');
   const [mapName, top, second] = keys as string[];
   const mappings = r.template.Mappings ?? {};
@@ -263,7 +267,7 @@ export function findInMap(r: Intrinsics, args: unknown, path: Path | null): unkn
 
 export function importValue(r: Intrinsics, args: unknown, path: Path | null): unknown {
   const name = text(r, args, child(path, 'Fn::ImportValue'), 'the export name of Fn::ImportValue');
-  if (isUnknown(name)) return name;
+  if (isUnknown(name)) return derived(name, 'Fn::ImportValue');
   if (isSecret(name)) fail(path, 'Fn::ImportValue cannot take a NoEcho value as an export name');
   const exports = r.ctx.exports ?? {};
   if (Object.hasOwn(exports, name)) return exports[name];
@@ -291,7 +295,7 @@ export function getStackOutput(r: Intrinsics, args: unknown, path: Path | null):
     args[key] === undefined ? undefined : text(r, args[key], child(where, key), `its ${key}`),
   );
   const unknown = parts.find(isUnknown);
-  if (unknown !== undefined) return unknown;
+  if (unknown !== undefined) return derived(unknown, `Fn::GetStackOutput ${canonical(parts)} by`);
   if (parts.some(isSecret)) fail(path, 'Fn::GetStackOutput cannot take a NoEcho value');
   const [stack, output, region] = parts as (string | undefined)[];
   const named = region === undefined ? `${stack}.${output}` : `${stack}.${output} (${region})`;
@@ -303,7 +307,7 @@ export function getStackOutput(r: Intrinsics, args: unknown, path: Path | null):
 
 export function base64(r: Intrinsics, args: unknown, path: Path | null): unknown {
   const value = text(r, args, child(path, 'Fn::Base64'), 'the value of Fn::Base64');
-  if (isUnknown(value)) return value;
+  if (isUnknown(value)) return derived(value, 'Fn::Base64');
   if (isSecret(value)) {
     const clear = r.book.clearOf(value);
     return clear === undefined
@@ -320,7 +324,7 @@ export function fnCidr(r: Intrinsics, args: unknown, path: Path | null): unknown
     text(r, item, child(where, index), 'each Fn::Cidr argument'),
   );
   const unknown = values.find(isUnknown);
-  if (unknown !== undefined) return unknown;
+  if (unknown !== undefined) return derived(unknown, `Fn::Cidr ${canonical(values)} by`);
   if (values.some(isSecret)) fail(path, 'Fn::Cidr cannot take a NoEcho value');
   const [block, count, bits] = values as string[];
   try {
@@ -332,7 +336,7 @@ export function fnCidr(r: Intrinsics, args: unknown, path: Path | null): unknown
 
 export function getAZs(r: Intrinsics, args: unknown, path: Path | null): unknown {
   const region = text(r, args ?? '', child(path, 'Fn::GetAZs'), 'the region of Fn::GetAZs');
-  if (isUnknown(region)) return region;
+  if (isUnknown(region)) return derived(region, 'Fn::GetAZs');
   if (isSecret(region)) fail(path, 'Fn::GetAZs cannot take a NoEcho value');
   const current = r.env.region;
   const isCurrent = region === '' || region === current;
@@ -355,10 +359,12 @@ export function fnIf(r: Intrinsics, args: unknown, path: Path | null): unknown {
   const where = child(path, 'Fn::If');
   if (value === true) return r.resolve(whenTrue, child(where, 1));
   if (value === false) return r.resolve(whenFalse, child(where, 2));
-  return new UnknownValue(
+  const unknown = new UnknownValue(
     value.source,
     `Fn::If picks a value by condition ${name}, which cannot be decided offline: ${value.reason}`,
   );
+  // The same call, written the same way, picks the same value: its text is its identity.
+  return identified(unknown, `Fn::If ${canonical(args)}`);
 }
 
 export function transform(r: Intrinsics, args: unknown, path: Path | null): unknown {
@@ -372,11 +378,13 @@ export function transform(r: Intrinsics, args: unknown, path: Path | null): unkn
   });
   if (names.length === 0) fail(path, 'Fn::Transform needs a macro Name');
   r.recordMacros(...names.map((name) => `Fn::Transform ${name} at ${renderPath(path)}`));
-  return new UnknownValue(
+  const unknown = new UnknownValue(
     `Fn::Transform ${names.join(', ')}`,
     `the macro ${names.join(', ')} writes this part when CloudFormation processes the ` +
       `template; read the processed template to know it`,
   );
+  // A macro sees where it is called, so each call may write something else.
+  return identified(unknown, `Fn::Transform at ${renderPath(path)}`);
 }
 
 export function toJsonString(r: Intrinsics, args: unknown, path: Path | null): unknown {
@@ -384,20 +392,22 @@ export function toJsonString(r: Intrinsics, args: unknown, path: Path | null): u
   if (typeof value === 'string') return value;
   const symbolic = findSymbolic(value);
   if (symbolic === undefined) return JSON.stringify(value);
-  if (isUnknown(symbolic)) return symbolic;
-  return new SecretValue(symbolic.parameter, undefined);
+  const identity = `Fn::ToJsonString ${canonical(value)}`;
+  if (isUnknown(symbolic)) return derived(symbolic, identity);
+  return identified(new SecretValue(symbolic.parameter, undefined), identity);
 }
 
 export function length(r: Intrinsics, args: unknown, path: Path | null): unknown {
   const value = r.resolve(args, child(path, 'Fn::Length'));
-  if (isUnknown(value)) return value;
+  if (isUnknown(value)) return derived(value, 'Fn::Length');
   if (isSecret(value)) {
     const clear = secretItems(r, value, path, 'Fn::Length');
     if (clear !== undefined) return clear.length;
-    return new UnknownValue(
+    const unknown = new UnknownValue(
       `NoEcho parameter ${value.parameter}`,
       'the number of items of a masked NoEcho list is not known offline',
     );
+    return identified(unknown, `Fn::Length(${identityOf(value)})`);
   }
   if (!Array.isArray(value))
     fail(path, `Fn::Length takes a list, received ${describeValue(value)}`);

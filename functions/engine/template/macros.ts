@@ -8,6 +8,7 @@
  */
 import { UnknownValue } from '../values';
 import { describeValue, TemplateError } from './errors';
+import { identified } from './identity';
 import { isMapping } from './parse';
 import type { TemplateBody } from './types';
 
@@ -44,11 +45,12 @@ export function liftSectionMacros(template: TemplateBody): {
 /** The unknown that stands for a name only the section's macro may define. */
 export function macroUnknown(macro: SectionMacro, name: string): UnknownValue {
   const names = macro.names.join(', ');
-  return new UnknownValue(
+  const unknown = new UnknownValue(
     `Fn::Transform ${names}`,
     `${name} is not declared in ${macro.section}, and the macro ${names} that adds to ` +
       `${macro.section} may define it; read the processed template to know it`,
   );
+  return identified(unknown, `Fn::Transform ${macro.section} ${name}`);
 }
 
 function macroNames(call: unknown, where: string): string[] {

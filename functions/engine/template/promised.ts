@@ -6,6 +6,7 @@
  */
 import { isSecret, isUnknown, UnknownValue } from '../values';
 import { child, describeValue, fail, pathOf } from './errors';
+import { identified, identityOf } from './identity';
 import { isMapping } from './parse';
 import { type Overrides, Resolver } from './resolver';
 import { checkRules } from './rules';
@@ -343,7 +344,7 @@ class StateBuilder {
   /**
    * A role's ManagedPolicyArns naming a policy of the stack attaches it, seen from the policy.
    * The ARNs are compared as resolved, so `!Ref`, `!GetAtt P.PolicyArn`, an `Fn::If` or the ARN
-   * written out all count; an ARN known only after deploy matches by what it depends on.
+   * written out all count; an ARN known only after deploy matches one built the same way.
    */
   private linkRoleSideAttachments(): void {
     const byArn = new Map<string, PromisedManagedPolicy[]>();
@@ -487,11 +488,11 @@ function isNoValueLike(value: unknown): boolean {
 }
 
 /**
- * What makes two names the same, as one string: text by its value, an unknown by what it
- * depends on (two values known only after deploy from the same source are the same value).
+ * What makes two names the same, as one string: text by its value, an unknown by how it is
+ * built from what it depends on (see `identity.ts`).
  */
 function nameKey(name: Name): string {
-  return typeof name === 'string' ? `text:${name}` : `unknown:${name.source}`;
+  return typeof name === 'string' ? `text:${name}` : `unknown:${identityOf(name)}`;
 }
 
 /** A name-like value: text, or an unknown; a NoEcho value becomes an unknown naming it. */
@@ -501,19 +502,26 @@ function nameOf(value: unknown, where: ReturnType<typeof pathOf>): Name {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (isUnknown(value)) return value;
   if (isSecret(value)) {
-    return new UnknownValue(
+    const unknown = new UnknownValue(
       `NoEcho parameter ${value.parameter}`,
       'it is built from a NoEcho value, which is compared only by digest',
     );
+    return identified(unknown, identityOf(value));
   }
   fail(where, `must be a string, received ${describeValue(value)}`);
 }
 
+/** The names a list gives, each once: IAM attaches a policy to a role, user or group once. */
 function namesOf(value: unknown, where: ReturnType<typeof pathOf>): Name[] {
   if (value === undefined) return [];
   if (isUnknown(value)) return [value];
   if (!Array.isArray(value)) fail(where, `must be a list, received ${describeValue(value)}`);
-  return value.map((item) => nameOf(item, where));
+  const names = new Map<string, Name>();
+  for (const item of value) {
+    const name = nameOf(item, where);
+    if (!names.has(nameKey(name))) names.set(nameKey(name), name);
+  }
+  return [...names.values()];
 }
 
 /** A policy document, which every IAM resource requires; CloudFormation also takes JSON text. */

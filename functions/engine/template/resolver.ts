@@ -35,6 +35,7 @@ import {
   toJsonString,
   transform,
 } from './functions';
+import { derived, identified } from './identity';
 import {
   liftSectionMacros,
   MACRO_KEY,
@@ -309,7 +310,7 @@ export class Resolver implements Intrinsics {
     const declaration = this.resourceDeclaration(logicalId) as ResourceDeclaration;
     this.mustBeCreated(logicalId, declaration, path, 'Ref');
     const created = this.created(logicalId);
-    if (isUnknown(created)) return created;
+    if (isUnknown(created)) return derived(created, `Ref ${logicalId} if created`);
     const physical = this.physical.get(logicalId);
     if (physical !== undefined) return physical.physicalId;
     const rule = TYPE_RULES[declaration.Type];
@@ -347,7 +348,7 @@ export class Resolver implements Intrinsics {
     }
     this.mustBeCreated(logicalId, declaration, path, 'Fn::GetAtt');
     const created = this.created(logicalId);
-    if (isUnknown(created)) return created;
+    if (isUnknown(created)) return derived(created, `${logicalId}.${attribute} if created`);
     const rule = TYPE_RULES[declaration.Type];
     if (rule?.allAttributes !== undefined && !rule.allAttributes.includes(attribute)) {
       fail(
@@ -362,11 +363,12 @@ export class Resolver implements Intrinsics {
       const parts = build(id, this.env, this.reader(logicalId));
       if (parts !== null) return compose(parts, this.book);
     }
-    return new UnknownValue(
+    const unknown = new UnknownValue(
       `${declaration.Type}.${attribute}`,
       `${logicalId} (${declaration.Type}) reports ${attribute} only once CloudFormation ` +
         `has created it`,
     );
+    return identified(unknown, `Fn::GetAtt ${logicalId}.${attribute}`);
   }
 
   private mustBeCreated(
@@ -543,7 +545,7 @@ export class Resolver implements Intrinsics {
         ? attribute
         : this.resolve(attribute, child(child(path, 'Fn::GetAtt'), 1));
     if (typeof resource !== 'string') fail(path, 'Fn::GetAtt needs a resource logical ID first');
-    if (isUnknown(attributeName)) return attributeName;
+    if (isUnknown(attributeName)) return derived(attributeName, `Fn::GetAtt ${resource} by`);
     if (typeof attributeName !== 'string') {
       fail(path, `Fn::GetAtt needs an attribute name, received ${describeValue(attributeName)}`);
     }

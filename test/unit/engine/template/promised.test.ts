@@ -520,6 +520,12 @@ describe('promisedState', () => {
       ]);
     });
 
+    it('lists each role the stack policy is attached to once, however the policy names it', () => {
+      const state = promisedState(doc, stackContext({ parameters: { Global: given } }));
+
+      expect(state.managedPolicies[0].attachedTo.roles).toEqual(['api', 'worker']);
+    });
+
     it('checks every member of the list against AllowedValues, naming the one refused', () => {
       const allowed = template({
         Parameters: { Global: { Type: 'CommaDelimitedList', AllowedValues: unique.slice(0, 3) } },
@@ -531,6 +537,160 @@ describe('promisedState', () => {
         `Parameters.Global: the value '${arn(3)}' is not one of the allowed values ` +
           `${arn(0)}, ${arn(1)}, ${arn(2)}`,
       );
+    });
+  });
+
+  describe('names known only after deploy', () => {
+    const setup = { Type: 'Custom::Setup', Properties: { ServiceToken: 'arn:aws:lambda:x' } };
+    const prefixed = (suffix: string) => ({ 'Fn::Sub': `\${Setup.Prefix}-${suffix}` });
+    const policyArn = (name: string) => ({
+      'Fn::Sub': `arn:aws:iam::\${AWS::AccountId}:policy/\${Setup.Prefix}-${name}`,
+    });
+    const sourcesOf = (names: unknown[]) =>
+      names.map((name) => (isUnknown(name) ? name.source : name));
+
+    it('grants a policy only to the role whose unknown name is built the same way', () => {
+      const state = promisedState(
+        template({
+          Resources: {
+            Setup: setup,
+            Api: role({ RoleName: prefixed('api') }),
+            Worker: role({ RoleName: prefixed('worker') }),
+            Grant: {
+              Type: 'AWS::IAM::Policy',
+              Properties: {
+                PolicyName: 'grant',
+                PolicyDocument: document('sqs:SendMessage'),
+                Roles: [prefixed('worker'), prefixed('other')],
+              },
+            },
+          },
+        }),
+        stackContext(),
+      );
+
+      expect(roleNamed(state, 'Api').inlinePolicies).toEqual([]);
+      expect(roleNamed(state, 'Worker').inlinePolicies.map((p) => p.name)).toEqual(['grant']);
+      expect(sourcesOf(state.externalRoleGrants.map((g) => g.roleName))).toEqual([
+        'Custom::Setup.Prefix',
+      ]);
+    });
+
+    it('keeps managed policy ARNs built differently from one unknown, and each once', () => {
+      const state = promisedState(
+        template({
+          Resources: {
+            Setup: setup,
+            Worker: role({
+              RoleName: 'worker',
+              ManagedPolicyArns: [policyArn('read'), policyArn('write'), policyArn('read')],
+            }),
+          },
+        }),
+        stackContext(),
+      );
+
+      const arns = roleNamed(state, 'Worker').managedPolicyArns.map((entry) => entry.arn);
+      expect(sourcesOf(arns)).toEqual(['Custom::Setup.Prefix', 'Custom::Setup.Prefix']);
+    });
+
+    it('keeps apart the same attribute of two resources, and an ARN written as its placeholder', () => {
+      const state = promisedState(
+        template({
+          Resources: {
+            One: setup,
+            Two: setup,
+            Worker: role({
+              RoleName: 'worker',
+              ManagedPolicyArns: [
+                { 'Fn::GetAtt': ['One', 'Arn'] },
+                { 'Fn::GetAtt': ['Two', 'Arn'] },
+                { 'Fn::GetAtt': ['One', 'Arn'] },
+                '<unknown: Custom::Setup.Arn>',
+              ],
+            }),
+          },
+        }),
+        stackContext(),
+      );
+
+      const arns = roleNamed(state, 'Worker').managedPolicyArns.map((entry) => entry.arn);
+      expect(sourcesOf(arns)).toEqual([
+        'Custom::Setup.Arn',
+        'Custom::Setup.Arn',
+        '<unknown: Custom::Setup.Arn>',
+      ]);
+    });
+
+    it('keeps apart the picks of one undecided condition and the items of one unknown list', () => {
+      const state = promisedState(
+        template({
+          Parameters: {
+            Names: { Type: 'AWS::SSM::Parameter::Value<List<String>>', Default: '/names' },
+          },
+          Conditions: { Undecided: { 'Fn::Equals': [{ 'Fn::GetAtt': ['Setup', 'Mode'] }, 'a'] } },
+          Resources: {
+            Setup: setup,
+            Api: role({ RoleName: { 'Fn::If': ['Undecided', 'api-a', 'api-b'] } }),
+            Worker: role({ RoleName: { 'Fn::If': ['Undecided', 'worker-a', 'worker-b'] } }),
+            Reader: role({ RoleName: { 'Fn::Select': [0, { Ref: 'Names' }] } }),
+            Writer: role({ RoleName: { 'Fn::Select': [1, { Ref: 'Names' }] } }),
+            Grant: {
+              Type: 'AWS::IAM::Policy',
+              Properties: {
+                PolicyName: 'grant',
+                PolicyDocument: document('sqs:SendMessage'),
+                Roles: [
+                  { 'Fn::If': ['Undecided', 'worker-a', 'worker-b'] },
+                  { 'Fn::Select': [1, { Ref: 'Names' }] },
+                ],
+              },
+            },
+          },
+        }),
+        stackContext({ parameters: {} }),
+      );
+
+      const granted = state.roles.filter((r) => r.inlinePolicies.length > 0);
+      expect(granted.map((r) => r.logicalId)).toEqual(['Worker', 'Writer']);
+    });
+
+    it('keeps member ARNs built from the member account apart in a StackSet', () => {
+      const member = [
+        'Resources:',
+        '  Reader:',
+        '    Type: AWS::IAM::Role',
+        '    Properties:',
+        '      RoleName: reader',
+        '      AssumeRolePolicyDocument: { Statement: [] }',
+        '      ManagedPolicyArns:',
+        "        - !Sub 'arn:aws:iam::${AWS::AccountId}:policy/read'",
+        "        - !Sub 'arn:aws:iam::${AWS::AccountId}:policy/audit'",
+      ].join('\n');
+      const state = promisedState(
+        template({
+          Resources: {
+            Members: {
+              Type: 'AWS::CloudFormation::StackSet',
+              Properties: {
+                StackSetName: 'members',
+                PermissionModel: 'SERVICE_MANAGED',
+                TemplateBody: member,
+                StackInstancesGroup: [
+                  {
+                    DeploymentTargets: { OrganizationalUnitIds: ['ou-1'] },
+                    Regions: ['eu-west-1'],
+                  },
+                ],
+              },
+            },
+          },
+        }),
+        stackContext(),
+      );
+
+      const [reader] = state.memberAccountRoles;
+      expect(reader.role.managedPolicyArns).toHaveLength(2);
     });
   });
 
