@@ -124,7 +124,8 @@ async function live(values: Values, io: CliIo): Promise<CheckReport> {
   const mixed = offlineOnly.filter((k) => values[k as keyof Values] !== undefined);
   if (mixed.length > 0) {
     throw new InputError(
-      `--stack checks a deployed stack live and cannot be combined with ${mixed.map((k) => `--${k}`).join(', ')}, which are for an offline check.`,
+      `--stack checks a deployed stack live and cannot be combined with ` +
+        `${mixed.map((k) => `--${k}`).join(', ')}, which are for an offline check.`,
     );
   }
   const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
@@ -159,7 +160,8 @@ async function offline(values: Values, io: CliIo): Promise<CheckReport> {
   );
   if (missing.length > 0) {
     throw new InputError(
-      `Missing ${missing.map((k) => `--${k}`).join(', ')}: give --stack NAME for a live check, or --template, --params and --snapshot for an offline one.`,
+      `Missing ${missing.map((k) => `--${k}`).join(', ')}: give --stack NAME for a live ` +
+        'check, or --template, --params and --snapshot for an offline one.',
     );
   }
   const files: (InputFile & { key: string })[] = [
@@ -205,7 +207,8 @@ function clearValues(input: unknown, path: string | undefined): Record<string, s
   const list = Array.isArray(input) ? input : (input as { Parameters?: unknown })?.Parameters;
   if (!Array.isArray(list) && (input === null || typeof input !== 'object')) {
     throw new InputError(
-      `--params ${path}: expected a list of {"ParameterKey", "ParameterValue"} or a map of parameter names to values, received ${input === null ? 'null' : typeof input}.`,
+      `--params ${path}: expected a list of {"ParameterKey", "ParameterValue"} or a map of ` +
+        `parameter names to values, received ${input === null ? 'null' : typeof input}.`,
     );
   }
   const entries: [unknown, unknown][] = Array.isArray(list)

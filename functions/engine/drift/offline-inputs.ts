@@ -19,7 +19,8 @@ export function parseParameters(input: unknown, where: string): Record<string, s
       } | null;
       if (e === null || typeof e !== 'object' || typeof e.ParameterKey !== 'string') {
         throw new InputError(
-          `${where}[${i}]: expected {"ParameterKey", "ParameterValue"}, received ${shapeOf(entry)}.`,
+          `${where}[${i}]: expected {"ParameterKey", "ParameterValue"}, ` +
+            `received ${shapeOf(entry)}.`,
         );
       }
       const at = `${where}[${i}] (${e.ParameterKey}).ParameterValue`;
@@ -186,7 +187,8 @@ export function parseRoleList(input: unknown, where: string): Map<string, number
     if (!hasRoles(page)) {
       const at = pages.length > 1 ? `${where}[${p}]` : where;
       throw new InputError(
-        `${at}: expected 'aws iam list-roles' output ({"Roles": [...]}), received ${shapeOf(page)}.`,
+        `${at}: expected 'aws iam list-roles' output ({"Roles": [...]}), ` +
+          `received ${shapeOf(page)}.`,
       );
     }
     const prefix = pages.length > 1 ? `${where}[${p}].Roles` : `${where}.Roles`;

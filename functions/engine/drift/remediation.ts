@@ -80,8 +80,10 @@ const SECRET_PLACEHOLDER = /<secret:([^>]+)>/g;
 const UNKNOWN_PLACEHOLDER = /<unknown: [^>]+>/g;
 
 /** Shell and AWS CLI variables a secret's variable must not overwrite. */
-const RESERVED_VARIABLE =
-  /^(PATH|HOME|IFS|SHELL|USER|PWD|OLDPWD|TERM|LANG|LC_\w*|PS\d|ENV|CDPATH|REPLY|UID|EUID|PPID|AWS_\w*|BASH\w*|ZSH\w*|HIST\w*|TMPDIR|OPT\w*)$/;
+const RESERVED_VARIABLE = new RegExp(
+  '^(PATH|HOME|IFS|SHELL|USER|PWD|OLDPWD|TERM|LANG|LC_\\w*|PS\\d|ENV|CDPATH|REPLY|UID|EUID|' +
+    'PPID|AWS_\\w*|BASH\\w*|ZSH\\w*|HIST\\w*|TMPDIR|OPT\\w*)$',
+);
 
 /** The shell variable a secret is typed into: `TenantExternalId` is `TENANT_EXTERNAL_ID`. */
 export function secretVariable(parameter: string): string {
