@@ -7,6 +7,7 @@
  */
 import { isUnknown, type UnknownValue } from '../values';
 import { child, describeValue, fail, type Path } from './errors';
+import { putOwn } from './own';
 import { isMapping } from './parse';
 
 export const FOR_EACH = 'Fn::ForEach::';
@@ -41,7 +42,7 @@ export function expandLoops(
   const put = (key: string, value: unknown, at: Path | null) => {
     if (Object.hasOwn(out, key))
       fail(at, `Fn::ForEach makes the key ${key}, which is already there`);
-    out[key] = value;
+    putOwn(out, key, value);
   };
   for (const [key, value] of Object.entries(mapping)) {
     if (!key.startsWith(FOR_EACH)) {
@@ -107,6 +108,6 @@ function substitute(node: unknown, identifier: string, item: string): unknown {
   }
   const out: Record<string, unknown> = {};
   for (const key of keys)
-    out[replaceText(key, identifier, item)] = substitute(node[key], identifier, item);
+    putOwn(out, replaceText(key, identifier, item), substitute(node[key], identifier, item));
   return out;
 }

@@ -7,6 +7,7 @@
 import { isSecret, isUnknown, UnknownValue } from '../values';
 import { child, describeValue, fail, pathOf } from './errors';
 import { identified, identityOf } from './identity';
+import { putOwn } from './own';
 import { isMapping } from './parse';
 import { type Overrides, Resolver } from './resolver';
 import { checkRules } from './rules';
@@ -563,7 +564,7 @@ function tagsOf(
     if (!isMapping(tag)) fail(at, `must be { Key, Value }, received ${describeValue(tag)}`);
     const key = nameOf(tag.Key, child(at, 'Key'));
     const text = nameOf(tag.Value ?? '', child(at, 'Value'));
-    out[typeof key === 'string' ? key : key.toJSON()] = text;
+    putOwn(out, typeof key === 'string' ? key : key.toJSON(), text);
   }
   return out;
 }

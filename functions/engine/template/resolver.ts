@@ -43,6 +43,7 @@ import {
   macroUnknown,
   type SectionMacro,
 } from './macros';
+import { putOwn } from './own';
 import { memberParameterUnknown, type ParameterValue, parameterValue } from './parameters';
 import { isMapping, LIMITS } from './parse';
 import { pseudoValues, transformNames } from './pseudo';
@@ -176,7 +177,7 @@ export class Resolver implements Intrinsics {
   parameters(): Record<string, ParameterValue> {
     const out: Record<string, ParameterValue> = {};
     for (const name of Object.keys(this.template.Parameters ?? {}))
-      out[name] = this.parameter(name);
+      putOwn(out, name, this.parameter(name));
     return out;
   }
 
@@ -206,7 +207,7 @@ export class Resolver implements Intrinsics {
   conditions(): Record<string, ConditionValue> {
     const out: Record<string, ConditionValue> = {};
     for (const name of Object.keys(this.template.Conditions ?? {}))
-      out[name] = this.condition(name, null);
+      putOwn(out, name, this.condition(name, null));
     return out;
   }
 
@@ -275,7 +276,7 @@ export class Resolver implements Intrinsics {
     const out: Record<string, unknown> = {};
     for (const name of Object.keys(properties)) {
       const value = this.property(logicalId, name);
-      if (value !== undefined) out[name] = value;
+      if (value !== undefined) putOwn(out, name, value);
     }
     return out;
   }
@@ -442,7 +443,7 @@ export class Resolver implements Intrinsics {
     const out: Record<string, unknown> = {};
     for (const key of keys) {
       const value = this.resolve(record[key], child(path, key));
-      if (value !== NO_VALUE) out[key] = value;
+      if (value !== NO_VALUE) putOwn(out, key, value);
     }
     return out;
   }

@@ -29,6 +29,7 @@ import {
   type ScalarTag,
 } from 'yaml';
 import { child, fail, type Path, TemplateError } from './errors';
+import { putOwn } from './own';
 
 /** Short tags and the long form each stands for. */
 const SHORT_TAGS: Record<string, string> = {
@@ -206,7 +207,7 @@ function toJson(node: Node | null, path: Path | null, lines: LineCounter): unkno
       }
       const key = keyNode === null ? '' : keyText(keyNode as Scalar);
       if (key === '<<') fail(path, 'YAML merge keys (<<) are not allowed in CloudFormation');
-      out[key] = toJson(pair.value as Node | null, child(path, key), lines);
+      putOwn(out, key, toJson(pair.value as Node | null, child(path, key), lines));
     }
     value = out;
   } else {

@@ -260,3 +260,60 @@ describe('StackSet member parameters', () => {
     expect(JSON.stringify(state)).not.toContain('canary-member-secret');
   });
 });
+
+describe('the key __proto__', () => {
+  const yaml = [
+    'Resources:',
+    '  Role:',
+    '    Type: AWS::IAM::Role',
+    '    Properties:',
+    '      RoleName: probe',
+    '      AssumeRolePolicyDocument:',
+    '        Statement:',
+    '          - Effect: Allow',
+    "            Principal: { AWS: 'arn:aws:iam::111122223333:root' }",
+    '            Action: sts:AssumeRole',
+    "            Condition: { StringEquals: { __proto__: 'x' } }",
+    '      Tags:',
+    "        - { Key: __proto__, Value: 'tagged' }",
+  ].join('\n');
+  // Written as text: in a JavaScript object literal, __proto__ would set the prototype instead.
+  const json = `{"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
+    "RoleName": "probe",
+    "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole",
+      "Condition": {"StringEquals": {"__proto__": "x"}}}]},
+    "Tags": [{"Key": "__proto__", "Value": "tagged"}]}}}}`;
+
+  it.each([
+    ['YAML', () => parseTemplate(yaml, 'proto.yaml')],
+    ['JSON', () => parseTemplate(json, 'proto.json')],
+  ])(
+    'stays a key of a condition and of the tags, as CloudFormation deploys it, in %s',
+    (_, doc) => {
+      const [role] = promisedState(doc(), stackContext()).roles;
+
+      const condition = dig(role.trustPolicy, 'Statement', 0, 'Condition', 'StringEquals');
+      expect(Object.entries(condition as object)).toEqual([['__proto__', 'x']]);
+      expect(Object.entries(role.tags)).toEqual([['__proto__', 'tagged']]);
+    },
+  );
+
+  it('is found as a mapping key by Fn::FindInMap', () => {
+    const text = [
+      'Mappings:',
+      '  Accounts:',
+      '    __proto__: { Id: "444455556666" }',
+      'Resources:',
+      '  Role:',
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      RoleName: !FindInMap [Accounts, __proto__, Id]',
+      '      AssumeRolePolicyDocument: { Statement: [] }',
+    ].join('\n');
+
+    const [role] = promisedState(parseTemplate(text, 'map.yaml'), stackContext()).roles;
+
+    expect(role.name).toBe('444455556666');
+  });
+});
