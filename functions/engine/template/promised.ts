@@ -7,6 +7,7 @@
 import { isSecret, isUnknown, UnknownValue } from '../values';
 import { child, describeValue, fail, pathOf } from './errors';
 import { identified, identityOf } from './identity';
+import { IAM_NAME_LIMITS } from './names';
 import { putOwn } from './own';
 import { isMapping } from './parse';
 import { type Overrides, Resolver } from './resolver';
@@ -216,6 +217,7 @@ class StateBuilder {
       });
       return undefined;
     }
+    checkPath(path, where('Path'));
     // The name the stack reports wins over one the template leaves unknown.
     const name =
       props.RoleName !== undefined && !isUnknown(props.RoleName)
@@ -292,6 +294,7 @@ class StateBuilder {
     else if (typeof arn === 'string') name = arn.slice(arn.lastIndexOf('/') + 1);
     else name = arn;
     const path = props.Path ?? '/';
+    if (typeof path === 'string') checkPath(path, where('Path'));
     const policy: PromisedManagedPolicy = {
       logicalId,
       name,
@@ -536,6 +539,18 @@ function documentOf(value: unknown, where: ReturnType<typeof pathOf>): unknown {
     }
   }
   return value;
+}
+
+/** IAM's rule for a path: `/`, or text of printable ASCII that starts and ends with `/`. */
+const IAM_PATH = /^(\/|\/[\x21-\x7F]+\/)$/;
+
+function checkPath(path: string, where: ReturnType<typeof pathOf>): void {
+  if (IAM_PATH.test(path) && path.length <= IAM_NAME_LIMITS.path) return;
+  fail(
+    where,
+    `must be / or start and end with / with printable ASCII between, at most ` +
+      `${IAM_NAME_LIMITS.path} characters, as IAM requires; received ${describeValue(path)}`,
+  );
 }
 
 function durationOf(value: unknown, where: ReturnType<typeof pathOf>): number {

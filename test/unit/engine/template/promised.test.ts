@@ -250,6 +250,50 @@ describe('promisedState', () => {
         'Resources.Role.Properties.MaxSessionDuration: must be a whole number of seconds from 3600 to 43200, received the number 60',
       );
     });
+
+    it.each([
+      ['connector', 'connector'],
+      ['/connector', '/connector'],
+      ['connector/', 'connector/'],
+      ['//', '//'],
+      ['/a b/', '/a b/'],
+      ['of 513 characters', `/${'a'.repeat(511)}/`],
+    ])('refuses the path %s, which IAM refuses, naming the property and the rule', (_, path) => {
+      const role = () => roleTemplate({ RoleName: 'r', Path: path });
+      const policy = () =>
+        template({
+          Resources: {
+            Policy: {
+              Type: 'AWS::IAM::ManagedPolicy',
+              Properties: { Path: path, PolicyDocument: document('s3:GetObject') },
+            },
+          },
+        });
+
+      for (const [doc, logicalId] of [
+        [role, 'Role'],
+        [policy, 'Policy'],
+      ] as const) {
+        expect(errorOf(() => promisedState(doc(), stackContext())).message).toMatch(
+          new RegExp(
+            `^Resources\\.${logicalId}\\.Properties\\.Path: must be / or start and end with / ` +
+              'with printable ASCII between, at most 512 characters, as IAM requires; received ' +
+              "the string '",
+          ),
+        );
+      }
+    });
+
+    it('accepts / and a path of printable ASCII between slashes', () => {
+      const path = `/a.b-c_d+e=f,g@h!~/${'x'.repeat(490)}/`;
+
+      for (const given of ['/', path]) {
+        const state = promisedState(roleTemplate({ RoleName: 'r', Path: given }), stackContext());
+
+        expect(state.roles[0].path).toBe(given);
+        expect(state.roles[0].arn).toBe(`arn:aws:iam::${ACCOUNT}:role${given}r`);
+      }
+    });
   });
 
   describe('inline and managed policies from every resource that targets a role', () => {
