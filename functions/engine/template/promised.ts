@@ -4,11 +4,18 @@
  * to, gathered from the role itself and from every AWS::IAM::Policy, AWS::IAM::RolePolicy and
  * AWS::IAM::ManagedPolicy that targets it.
  */
-import { isSecret, isUnknown, UnknownValue } from '../values';
+import { isUnknown } from '../values';
 import { child, describeValue, fail, pathOf } from './errors';
-import { identified, identityOf } from './identity';
-import { IAM_NAME_LIMITS } from './names';
-import { putOwn } from './own';
+import {
+  checkPath,
+  documentOf,
+  durationOf,
+  type Name,
+  nameKey,
+  nameOf,
+  namesOf,
+  tagsOf,
+} from './iam-properties';
 import { isMapping } from './parse';
 import { type Overrides, Resolver } from './resolver';
 import { checkRules } from './rules';
@@ -32,8 +39,6 @@ const IAM_TYPES = new Set([
   'AWS::IAM::ManagedPolicy',
   'AWS::CloudFormation::StackSet',
 ]);
-
-type Name = string | UnknownValue;
 
 /** Builds the promised state of one template for one stack (or StackSet member). */
 export function buildState(
@@ -489,99 +494,6 @@ function isFunctionCall(value: unknown): boolean {
 
 function isNoValueLike(value: unknown): boolean {
   return value === undefined || typeof value === 'symbol';
-}
-
-/**
- * What makes two names the same, as one string: text by its value, an unknown by how it is
- * built from what it depends on (see `identity.ts`).
- */
-function nameKey(name: Name): string {
-  return typeof name === 'string' ? `text:${name}` : `unknown:${identityOf(name)}`;
-}
-
-/** A name-like value: text, or an unknown; a NoEcho value becomes an unknown naming it. */
-function nameOf(value: unknown, where: ReturnType<typeof pathOf>): Name {
-  if (typeof value === 'string') return value;
-  // CloudFormation gives a string property the text of any scalar: `yes` deploys as `true`.
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (isUnknown(value)) return value;
-  if (isSecret(value)) {
-    const unknown = new UnknownValue(
-      `NoEcho parameter ${value.parameter}`,
-      'it is built from a NoEcho value, which is compared only by digest',
-    );
-    return identified(unknown, identityOf(value));
-  }
-  fail(where, `must be a string, received ${describeValue(value)}`);
-}
-
-/** The names a list gives, each once: IAM attaches a policy to a role, user or group once. */
-function namesOf(value: unknown, where: ReturnType<typeof pathOf>): Name[] {
-  if (value === undefined) return [];
-  if (isUnknown(value)) return [value];
-  if (!Array.isArray(value)) fail(where, `must be a list, received ${describeValue(value)}`);
-  const names = new Map<string, Name>();
-  for (const item of value) {
-    const name = nameOf(item, where);
-    if (!names.has(nameKey(name))) names.set(nameKey(name), name);
-  }
-  return [...names.values()];
-}
-
-/** A policy document, which every IAM resource requires; CloudFormation also takes JSON text. */
-function documentOf(value: unknown, where: ReturnType<typeof pathOf>): unknown {
-  if (value === undefined) fail(where, 'must be a policy document, received nothing');
-  if (typeof value === 'string') {
-    try {
-      return JSON.parse(value);
-    } catch {
-      fail(where, 'is text that is not a JSON policy document');
-    }
-  }
-  return value;
-}
-
-/** IAM's rule for a path: `/`, or text of printable ASCII that starts and ends with `/`. */
-const IAM_PATH = /^(\/|\/[\x21-\x7F]+\/)$/;
-
-function checkPath(path: string, where: ReturnType<typeof pathOf>): void {
-  if (IAM_PATH.test(path) && path.length <= IAM_NAME_LIMITS.path) return;
-  fail(
-    where,
-    `must be / or start and end with / with printable ASCII between, at most ` +
-      `${IAM_NAME_LIMITS.path} characters, as IAM requires; received ${describeValue(path)}`,
-  );
-}
-
-function durationOf(value: unknown, where: ReturnType<typeof pathOf>): number {
-  if (value === undefined) return 3600;
-  const number =
-    typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
-  if (!Number.isInteger(number) || number < 3600 || number > 43200) {
-    fail(
-      where,
-      `must be a whole number of seconds from 3600 to 43200, received ${describeValue(value)}`,
-    );
-  }
-  return number;
-}
-
-function tagsOf(
-  value: unknown,
-  where: ReturnType<typeof pathOf>,
-): Record<string, string | UnknownValue> {
-  const out: Record<string, string | UnknownValue> = {};
-  if (value === undefined) return out;
-  if (!Array.isArray(value))
-    fail(where, `must be a list of { Key, Value }, received ${describeValue(value)}`);
-  for (const [index, tag] of value.entries()) {
-    const at = child(where, index);
-    if (!isMapping(tag)) fail(at, `must be { Key, Value }, received ${describeValue(tag)}`);
-    const key = nameOf(tag.Key, child(at, 'Key'));
-    const text = nameOf(tag.Value ?? '', child(at, 'Value'));
-    putOwn(out, typeof key === 'string' ? key : key.toJSON(), text);
-  }
-  return out;
 }
 
 export type { NotExpanded };
