@@ -147,7 +147,8 @@ export class Resolver implements Intrinsics {
   parameter(name: string): ParameterValue {
     const known = this.parameterValues.get(name);
     if (known !== undefined) return known;
-    const declaration = this.template.Parameters?.[name];
+    const declarations = this.template.Parameters ?? {};
+    const declaration = Object.hasOwn(declarations, name) ? declarations[name] : undefined;
     if (declaration === undefined) fail(pathOf('Parameters', name), 'is not declared');
     let value: ParameterValue;
     const preset = this.overrides.parameters;

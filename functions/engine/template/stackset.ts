@@ -8,6 +8,7 @@
 import { partitionOf, urlSuffixOf } from '../partitions';
 import { isSecret, isUnknown, UnknownValue } from '../values';
 import { describeValue, fail, pathOf, TemplateError } from './errors';
+import { putOwn } from './own';
 import type { ParameterValue } from './parameters';
 import { isMapping, parseTemplate } from './parse';
 import type { Overrides } from './resolver';
@@ -107,14 +108,14 @@ function memberParameters(
     if (!isMapping(entry) || typeof entry.ParameterKey !== 'string') {
       fail(at, 'must be { ParameterKey, ParameterValue }');
     }
-    if (member.Parameters?.[entry.ParameterKey] === undefined) {
+    if (!Object.hasOwn(member.Parameters ?? {}, entry.ParameterKey)) {
       fail(at, `sets ${entry.ParameterKey}, which the member template does not declare`);
     }
     const value = entry.ParameterValue;
     if (typeof value !== 'string' && !isUnknown(value) && !isSecret(value)) {
       fail(at, `ParameterValue must be a string, received ${describeValue(value)}`);
     }
-    parameters[entry.ParameterKey] = value;
+    putOwn(parameters, entry.ParameterKey, value);
   });
   return parameters;
 }

@@ -802,23 +802,26 @@ describe('promisedState', () => {
       expect(isUnknown(member.arn)).toBe(true);
     });
 
-    it('names the StackSet Parameters entry that sets an undeclared member parameter', () => {
-      const doc = template({
-        Resources: {
-          Members: {
-            Type: 'AWS::CloudFormation::StackSet',
-            Properties: {
-              TemplateBody: memberTemplate,
-              Parameters: [{ ParameterKey: 'VendorAcount', ParameterValue: '999988887777' }],
+    it.each(['VendorAcount', 'toString', 'constructor'])(
+      'names the StackSet Parameters entry that sets the undeclared member parameter %s',
+      (key) => {
+        const doc = template({
+          Resources: {
+            Members: {
+              Type: 'AWS::CloudFormation::StackSet',
+              Properties: {
+                TemplateBody: memberTemplate,
+                Parameters: [{ ParameterKey: key, ParameterValue: '999988887777' }],
+              },
             },
           },
-        },
-      });
+        });
 
-      expect(errorOf(() => promisedState(doc, stackContext())).message).toBe(
-        'Resources.Members.Properties.Parameters[0]: sets VendorAcount, which the member template does not declare',
-      );
-    });
+        expect(errorOf(() => promisedState(doc, stackContext())).message).toBe(
+          `Resources.Members.Properties.Parameters[0]: sets ${key}, which the member template does not declare`,
+        );
+      },
+    );
 
     it('reports a StackSet with a TemplateURL as not expanded', () => {
       const doc = template({
