@@ -56,6 +56,7 @@ function sideGaps(
   catalogue?: ActionCatalogue,
 ): Gap[] {
   const gaps: Gap[] = [];
+  const alsoDiffering = new Map<Gap, Gap[]>();
   const uncovered = new Map<PolicyStatement, number>();
   const index = new AtomIndex(others);
   for (const atom of atoms) {
@@ -65,6 +66,7 @@ function sideGaps(
     const gap = explain(atom, index, side, verdict === 'unknown' ? 'unknown' : direction);
     if (catalogue) gap.newActions = newActions(atom, index, catalogue);
     gaps.push(gap);
+    alsoDiffering.set(gap, otherElements(gap));
   }
 
   // A statement none of whose atoms the other side covers, and that has no statement of the
@@ -98,7 +100,34 @@ function sideGaps(
       gap.counterpart ??= anchors.get(gap.atom.statement);
     }
   }
-  return gaps;
+  return gaps.flatMap((gap) =>
+    gap.element === 'Statement' ? [gap] : [gap, ...(alsoDiffering.get(gap) ?? [])],
+  );
+}
+
+/**
+ * The gaps for the other elements in which an atom differs from the counterpart that explains
+ * it: a principal added where a condition was also removed is two widenings, and both are
+ * named. Only a decided gap has them, for its element is then what the counterpart lacks.
+ */
+function otherElements(gap: Gap): Gap[] {
+  const { atom, counterpart } = gap;
+  if (gap.direction === 'unknown' || counterpart === undefined) return [];
+  const v = atomCovers(counterpart, atom);
+  const others: [PolicyElement, Verdict][] = [
+    [atom.principal?.kind === 'not' ? 'NotPrincipal' : 'Principal', v.principal],
+    [atom.resource?.kind === 'not' ? 'NotResource' : 'Resource', v.resource],
+    ['Condition', v.condition],
+  ];
+  return others
+    .filter(([element, verdict]) => element !== gap.element && verdict !== 'yes')
+    .map(([element, verdict]) => ({
+      ...gap,
+      element,
+      direction: verdict === 'no' ? gap.direction : 'unknown',
+      reason: verdict === 'no' ? undefined : unknownReason(atom, [{ other: counterpart, v }]),
+      newActions: undefined,
+    }));
 }
 
 function newActions(atom: Atom, others: AtomIndex, catalogue: ActionCatalogue): string[] {
@@ -125,9 +154,14 @@ function explain(atom: Atom, index: AtomIndex, side: Side, direction: GapDirecti
   // cover: with action, resource and principal covered, it is the condition; and so on.
   let element: PolicyElement;
   let counterpart: Atom | undefined;
+  // Among counterparts differing in the same element, the one that differs in nothing else.
   const onCondition = pick((v) => yes(v.action) && yes(v.resource) && yes(v.principal));
-  const onPrincipal = pick((v) => yes(v.action) && yes(v.resource));
-  const onResource = pick((v) => yes(v.action) && yes(v.principal));
+  const onPrincipal =
+    pick((v) => yes(v.action) && yes(v.resource) && yes(v.condition)) ??
+    pick((v) => yes(v.action) && yes(v.resource));
+  const onResource =
+    pick((v) => yes(v.action) && yes(v.principal) && yes(v.condition)) ??
+    pick((v) => yes(v.action) && yes(v.principal));
   if (onCondition) {
     element = 'Condition';
     counterpart = onCondition;
