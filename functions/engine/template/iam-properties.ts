@@ -66,6 +66,7 @@ export function documentOf(value: unknown, where: Path | null): unknown {
 /** IAM's rule for a path: `/`, or text of printable ASCII that starts and ends with `/`. */
 const IAM_PATH = /^(\/|\/[\x21-\x7F]+\/)$/;
 
+/** Refuses a role's or managed policy's Path that IAM would refuse. */
 export function checkPath(path: string, where: Path | null): void {
   if (IAM_PATH.test(path) && path.length <= IAM_NAME_LIMITS.path) return;
   fail(
@@ -75,6 +76,7 @@ export function checkPath(path: string, where: Path | null): void {
   );
 }
 
+/** A role's MaxSessionDuration: one hour by default, whole seconds from one to twelve hours. */
 export function durationOf(value: unknown, where: Path | null): number {
   if (value === undefined) return 3600;
   const number =
@@ -88,6 +90,10 @@ export function durationOf(value: unknown, where: Path | null): number {
   return number;
 }
 
+/**
+ * A role's Tags as a map from key to value. A key known only after deploy stands as its
+ * placeholder text, so two such keys from the same source are one entry.
+ */
 export function tagsOf(value: unknown, where: Path | null): Record<string, string | UnknownValue> {
   const out: Record<string, string | UnknownValue> = {};
   if (value === undefined) return out;
