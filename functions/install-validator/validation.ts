@@ -32,11 +32,9 @@ export interface ValidatorDependencies {
 }
 
 /**
- * IAM calls must leave time for the answer: few attempts, short socket timeout.
- *
- * Known limitation: the IAM adapter takes no abort signal, so look-ups still running when the
- * deadline's FAILED answer has been sent carry on in the background until these bounds end
- * them. They change nothing and their results are dropped; CloudFormation has its answer.
+ * IAM calls must leave time for the answer: few attempts, short socket timeout. When the time
+ * runs out first, the provider answers FAILED and aborts the request's signal, which every IAM
+ * look-up carries: the calls still running stop, and no further one starts.
  */
 const IAM_SETTINGS = { maxAttempts: 3, requestTimeoutMs: 5_000 };
 
@@ -77,6 +75,7 @@ async function run(
     ...stack,
     now: deps.now?.() ?? new Date(),
     iam: deps.iam?.() ?? IamAdapter.create(IAM_SETTINGS),
+    signal: ctx.signal,
   });
 
   for (const { parameter, rule, message } of report.errors) {

@@ -245,7 +245,10 @@ async function answer(
     .then(() => handler(event, { log, signal: controller.signal }))
     .then(
       (outcome) => succeeded(event, outcomeId(event, outcome, physicalId), outcome),
-      (error: unknown) => failure(event, physicalId, error, serving),
+      (error: unknown) =>
+        controller.signal.aborted
+          ? stoppedLate(event, physicalId, error, serving)
+          : failure(event, physicalId, error, serving),
     );
 
   let timer: NodeJS.Timeout | undefined;
@@ -318,6 +321,24 @@ function failure(
     `${event.RequestType} failed with an unexpected error: ${described}. The function's ` +
       `logs${where} have the details; the operation can be retried.`,
   );
+}
+
+/**
+ * A handler that ended in an error after the deadline's FAILED answer, usually because it
+ * stopped on the aborted signal: CloudFormation has its answer, so this is only logged, and not
+ * as an error of its own. The body is never sent.
+ */
+function stoppedLate(
+  event: CustomResourceEvent,
+  physicalId: string,
+  error: unknown,
+  serving: Serving,
+): ResponseBody {
+  serving.log.info('handler stopped after the deadline answer', {
+    requestType: event.RequestType,
+    error: describeError(error),
+  });
+  return failed(event, physicalId, 'Stopped after the deadline answer.');
 }
 
 function identity(request: { StackId: string; RequestId: string; LogicalResourceId: string }) {

@@ -36,11 +36,17 @@ export interface LiveContext {
   preexisting: Set<string>;
   /** Parameters already in error; their values are not looked up. */
   inError: Set<string>;
+  /** Once aborted, the IAM calls in flight stop and no further look-up starts. */
+  signal?: AbortSignal;
 }
 
 const CONCURRENCY = 4;
 
-/** Every live problem, in a stable order whatever order the answers came in. */
+/**
+ * Every live problem, in a stable order whatever order the answers came in. Rejects with the
+ * signal's reason once `ctx.signal` is aborted: the look-ups still running stop, none is
+ * started after it, and what they would have found is not reported.
+ */
 export async function liveProblems(
   values: ParameterValues,
   scope: LiveScope,
@@ -58,7 +64,8 @@ export async function liveProblems(
   }
   if (scope.names && ctx.state !== undefined) checks.push(...nameChecks(ctx.state, ctx));
 
-  const results = await inPool(checks, CONCURRENCY);
+  const results = await inPool(checks, CONCURRENCY, ctx.signal);
+  ctx.signal?.throwIfAborted();
   const problems = results.filter((r): r is RuleProblem[] => Array.isArray(r)).flat();
   const unavailable = results.filter((r): r is Unavailable => !Array.isArray(r));
   return [...problems, ...unavailableWarnings(unavailable)];
@@ -95,7 +102,7 @@ function unknownAccountWarning(count: number): RuleProblem {
 
 async function roleNameProblems(name: string, logicalId: string, ctx: LiveContext): Promise<Found> {
   const parameter = 'IamResourceNamesPrefix';
-  const found = await attempt(() => ctx.iam.getRole(name));
+  const found = await attempt(() => ctx.iam.getRole(name, { abortSignal: ctx.signal }));
   if (!found.ok) return { parameter, check: 'role-name', subject: name, cause: found.cause };
   if (found.value === null) return [];
   return [
@@ -117,7 +124,7 @@ async function policyNameProblems(
   ctx: LiveContext,
 ): Promise<Found> {
   const parameter = 'IamResourceNamesPrefix';
-  const found = await attempt(() => ctx.iam.getPolicy(arn));
+  const found = await attempt(() => ctx.iam.getPolicy(arn, { abortSignal: ctx.signal }));
   if (!found.ok) return { parameter, check: 'policy-name', subject: arn, cause: found.cause };
   if (found.value === null) return [];
   return [
@@ -132,11 +139,16 @@ async function policyNameProblems(
   ];
 }
 
-async function inPool<T>(tasks: (() => Promise<T>)[], size: number): Promise<T[]> {
+/** Runs the tasks, `size` at a time; once `signal` is aborted, starts no more of them. */
+async function inPool<T>(
+  tasks: (() => Promise<T>)[],
+  size: number,
+  signal: AbortSignal | undefined,
+): Promise<T[]> {
   const results: T[] = new Array(tasks.length);
   let next = 0;
   const worker = async () => {
-    while (next < tasks.length) {
+    while (next < tasks.length && signal?.aborted !== true) {
       const index = next;
       next += 1;
       results[index] = await tasks[index]();

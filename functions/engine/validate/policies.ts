@@ -34,7 +34,7 @@ async function lookUpPolicy(
   arn: string,
   ctx: LiveContext,
 ): Promise<{ problems: RuleProblem[] } | { policy: Policy } | { unavailable: Unavailable }> {
-  const found = await attempt(() => ctx.iam.getPolicy(arn));
+  const found = await attempt(() => ctx.iam.getPolicy(arn, { abortSignal: ctx.signal }));
   if (!found.ok)
     return { unavailable: { parameter, check: 'policy', subject: arn, cause: found.cause } };
   if (found.value === null) {
@@ -72,7 +72,8 @@ export async function boundaryProblems(arn: string, ctx: LiveContext): Promise<F
   const version = found.policy.DefaultVersionId;
   if (ctx.state === undefined || version === undefined) return [];
 
-  const read = await attempt(() => ctx.iam.getPolicyVersionDocument(arn, version));
+  const options = { abortSignal: ctx.signal };
+  const read = await attempt(() => ctx.iam.getPolicyVersionDocument(arn, version, options));
   if (!read.ok) return { parameter, check: 'boundary-document', subject: arn, cause: read.cause };
   const unevaluable = (cause: Cause): Unavailable => ({
     parameter,

@@ -43,6 +43,11 @@ export interface ValidateOptions {
   now?: Date;
   /** Makes the live checks; without it only offline rules run. */
   iam?: IamAdapter;
+  /**
+   * Stops the live checks when aborted: every IAM call in flight is aborted, no further one is
+   * made, and `validateInstall` rejects with the signal's reason instead of giving a report.
+   */
+  signal?: AbortSignal;
 }
 
 /** The report, and the parameter values as read (clear values: never log or print them). */
@@ -156,6 +161,7 @@ function liveContext(
     state,
     preexisting: validationId ? resourcesBefore(options.template, validationId) : new Set(),
     inError: errorParameters(problems),
+    signal: options.signal,
   };
 }
 

@@ -284,6 +284,23 @@ describe('customResourceProvider', () => {
     expect(seen?.aborted).toBe(true);
   });
 
+  it('logs a handler that stops on the aborted signal as stopped, not as a handler error', async () => {
+    const { handler, capture } = provider({
+      onCreate: (_event, { signal }) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => reject(signal.reason));
+        }),
+    });
+
+    await handler(event(), lambdaContext(600));
+
+    const logged = capture.entries.map((e) => `${e.level} ${e.message}`);
+    expect(logged).toContain('info handler stopped after the deadline answer');
+    expect(logged).not.toContain('error handler error');
+    expect(server.accepted()).toHaveLength(1);
+    expect(server.accepted()[0].json?.Status).toBe('FAILED');
+  });
+
   it('answers a redelivered request as it answered the first time', async () => {
     let calls = 0;
     const { handler } = provider({

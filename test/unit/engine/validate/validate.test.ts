@@ -721,6 +721,42 @@ describe('validateInstall live', () => {
     expect(iamMock.commandCalls(GetPolicyCommand)).toHaveLength(0);
   });
 
+  it('gives every IAM look-up its abort signal', async () => {
+    const controller = new AbortController();
+    iamMock
+      .on(GetPolicyCommand, { PolicyArn: boundary })
+      .resolves({ Policy: { Arn: boundary, IsAttachable: true, DefaultVersionId: 'v1' } });
+    iamMock.on(GetPolicyVersionCommand).resolves({
+      PolicyVersion: {
+        Document: encodeURIComponent(
+          JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+        ),
+      },
+    });
+
+    await live({ GlobalPermissionsBoundary: boundary }, { signal: controller.signal });
+
+    // The SDK's options are send's second argument, which the mock's types leave out.
+    const calls = iamMock.calls().map(({ args }) => ({
+      command: args[0].constructor.name,
+      signal: (args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined,
+    }));
+    expect(new Set(calls.map((c) => c.command))).toEqual(
+      new Set(['GetRoleCommand', 'GetPolicyCommand', 'GetPolicyVersionCommand']),
+    );
+    expect(calls.filter((c) => c.signal?.abortSignal !== controller.signal)).toEqual([]);
+  });
+
+  it('makes no IAM look-up and gives no report once its signal is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+
+    const validated = live({ GlobalManagedPolicies: policy }, { signal: controller.signal });
+
+    await expect(validated).rejects.toMatchObject({ name: 'AbortError' });
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+
   it('looks up the names the stack creates in a check before deploying', async () => {
     iamMock
       .on(GetRoleCommand, { RoleName: 'connector-api' })
