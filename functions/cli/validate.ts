@@ -21,6 +21,7 @@ import {
   validateInstall,
 } from '../engine/validate';
 import { type CliIo, EXIT } from './io';
+import { colorWanted } from './terminal';
 import { parameterFileValues } from './validate-params';
 
 const USAGE = `Usage:
@@ -44,7 +45,8 @@ applies, and lists every problem at once with the parameter, the rule and the fi
                      policies and boundary exist and can be attached, the boundary leaves the
                      connector's roles what they need, no role already has a name the stack uses
                      (as for a first install: a deployed stack's own roles count as taken)
-  --format text|json text by default
+  --format text|json text by default (colour only on a terminal, and never when NO_COLOR is
+                     set)
   -h, --help         this help
 
 Exit codes: 0 valid (warnings allowed); 1 invalid; 2 the input cannot be read.
@@ -123,7 +125,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const out =
       format === 'json'
         ? `${JSON.stringify(report, null, 2)}\n`
-        : text(report, { source: template.source, live: values.live, leftToPackaging }, io.isTty);
+        : text(
+            report,
+            { source: template.source, live: values.live, leftToPackaging },
+            colorWanted(io),
+          );
     io.stdout(out);
     return report.valid ? EXIT.ok : EXIT.found;
   } catch (error) {

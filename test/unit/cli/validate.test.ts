@@ -22,7 +22,7 @@ afterEach(() => {
   clearSecrets();
 });
 
-function io(cwd = REPO) {
+function io(cwd = REPO, terminal: Partial<Pick<CliIo, 'env' | 'isTty'>> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const value: CliIo = {
@@ -31,6 +31,7 @@ function io(cwd = REPO) {
     env: { AWS_REGION: 'eu-west-1' },
     cwd,
     isTty: false,
+    ...terminal,
   };
   return { io: value, out: () => out.join(''), err: () => err.join('') };
 }
@@ -57,6 +58,27 @@ async function validate(args: string[], cwd?: string) {
 }
 
 describe('connector-guard validate', () => {
+  it.each([
+    ['colours', 'on a terminal', {}, true],
+    ['colours', 'on a terminal with an empty NO_COLOR', { NO_COLOR: '' }, true],
+    ['does not colour', 'on a terminal with NO_COLOR set', { NO_COLOR: '1' }, false],
+  ])('%s its text %s', async (_, _where, env, coloured) => {
+    const captured = io(REPO, { isTty: true, env: { AWS_REGION: 'eu-west-1', ...env } });
+
+    const code = await run(['--params', paramsFile({ TenantAccountId: '1' })], captured.io);
+
+    expect(code).toBe(1);
+    expect(captured.out()).toMatch(/Invalid: 1 error/);
+    expect(captured.out().includes('\u001b[')).toBe(coloured);
+  });
+
+  it('does not colour its text when the output is not a terminal', async () => {
+    const result = await validate(['--params', paramsFile({ TenantAccountId: '1' })]);
+
+    expect(result.out).toMatch(/^ERROR TenantAccountId/m);
+    expect(result.out).not.toContain('\u001b[');
+  });
+
   it('exits 0 and says so when the parameters are valid', async () => {
     const result = await validate(['--params', paramsFile()]);
 
