@@ -9,10 +9,11 @@
  * depend on where the checkout or the output folder is, and a LEGAL.txt naming every bundled
  * package with its version and licence, followed by the licence texts. The AWS SDK is bundled
  * from the lock file rather than taken from the Lambda runtime, so what runs is what was tested.
- * After bundling, the build refuses a Lambda bundle holding a copyleft package, one that
- * declares no licence or one whose engines.node leaves out Node 20 (the lock file must pin SDK
- * releases that still run there), and loads each bundle in a fresh Node process to prove it
- * imports and exports `handler`.
+ * After bundling, the build refuses any bundle, the CLI's included, holding a copyleft package or
+ * one that declares no licence, and a Lambda bundle holding one whose engines.node leaves out
+ * Node 20 (the lock file must pin SDK releases that still run there); a refused bundle is
+ * removed, not left in the output folder. It loads each Lambda bundle in a fresh Node process to
+ * prove it imports and exports `handler`.
  *
  * Usage: `npm run build [-- --outdir DIR] [--skip-load-check] [--analyze]` (`-- --help` for more).
  */
@@ -35,8 +36,8 @@ const FUNCTIONS_DIR = join(ROOT, 'functions');
 const USAGE = `Usage: npm run build [-- --outdir DIR] [--skip-load-check] [--analyze]
 
 Bundles every functions/<name>/handler.ts into DIR/<name>/index.mjs and the CLI into
-DIR/cli.mjs, refuses a function bundle holding a package that may not ship, and loads each
-function bundle in a fresh Node process.
+DIR/cli.mjs, refuses any bundle holding a package that may not ship, and loads each function
+bundle in a fresh Node process.
 
 Options:
   --outdir DIR         where to write (dist/ by default)
@@ -81,12 +82,12 @@ export function sharedOptions() {
   };
 }
 
-/** The function folders under functions/: those with a handler.ts. */
-export function functionNames() {
-  return readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
+/** The function folders under `sources` (functions/ by default): those with a handler.ts. */
+export function functionNames(sources = FUNCTIONS_DIR) {
+  return readdirSync(sources, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
-    .filter((name) => existsSync(join(FUNCTIONS_DIR, name, 'handler.ts')))
+    .filter((name) => existsSync(join(sources, name, 'handler.ts')))
     .sort();
 }
 
@@ -119,49 +120,63 @@ function checkLoads(file) {
 }
 
 /**
- * Builds every function and the CLI into `outdir`.
+ * Builds every function and the CLI into `outdir`, from `sources` (functions/ by default; the
+ * tests build a folder of their own).
  *
  * @returns one entry per output: its name, file, esbuild metafile and the packages bundled
  *   into it (name to licence)
  */
-export async function build({ outdir = join(ROOT, 'dist'), loadCheck = true } = {}) {
+export async function build({
+  outdir = join(ROOT, 'dist'),
+  loadCheck = true,
+  sources = FUNCTIONS_DIR,
+} = {}) {
   const built = [];
 
-  for (const name of functionNames()) {
+  for (const name of functionNames(sources)) {
     const outfile = join(outdir, name, 'index.mjs');
     rmSync(join(outdir, name), { recursive: true, force: true });
-    const result = await esbuild.build({
-      ...sharedOptions(),
-      entryPoints: [join(FUNCTIONS_DIR, name, 'handler.ts')],
-      outfile,
-    });
-    const packages = bundledPackages(result.metafile, ROOT);
-    refuseUnshippable(name, packages);
-    refuseBeyondNode20(name, packages);
-    writeLegalFile(outfile, packages, ROOT);
-    anchorSourceMap(outfile, outdir);
+    built.push(await bundle(name, join(sources, name, 'handler.ts'), outfile, outdir));
     if (loadCheck) checkLoads(outfile);
-    built.push({ name, outfile, metafile: result.metafile, packages });
   }
 
-  const cliEntry = join(FUNCTIONS_DIR, 'cli', 'bin.ts');
+  const cliEntry = join(sources, 'cli', 'bin.ts');
   if (existsSync(cliEntry)) {
-    const options = sharedOptions();
     const outfile = join(outdir, 'cli.mjs');
-    const result = await esbuild.build({
-      ...options,
-      entryPoints: [cliEntry],
-      outfile,
-      banner: { js: `#!/usr/bin/env node\n${options.banner.js}` },
-    });
-    chmodSync(outfile, 0o755);
-    const packages = bundledPackages(result.metafile, ROOT);
-    writeLegalFile(outfile, packages, ROOT);
-    anchorSourceMap(outfile, outdir);
-    built.push({ name: 'cli', outfile, metafile: result.metafile, packages });
+    built.push(await bundle('cli', cliEntry, outfile, outdir));
   }
 
   return built;
+}
+
+/**
+ * Bundles one entry point and holds it to what may ship: no copyleft package and none without a
+ * licence in any bundle, and in a Lambda bundle (any but `cli`) none that leaves out Node 20. A
+ * refused bundle's files are removed before the error is thrown.
+ */
+async function bundle(name, entry, outfile, outdir) {
+  const cli = name === 'cli';
+  const options = sharedOptions();
+  const result = await esbuild.build({
+    ...options,
+    entryPoints: [entry],
+    outfile,
+    ...(cli ? { banner: { js: `#!/usr/bin/env node\n${options.banner.js}` } } : {}),
+  });
+  const packages = bundledPackages(result.metafile, ROOT);
+  try {
+    refuseUnshippable(name, packages);
+    if (!cli) refuseBeyondNode20(name, packages);
+  } catch (error) {
+    for (const file of [outfile, `${outfile}.map`, `${outfile}.LEGAL.txt`]) {
+      rmSync(file, { force: true });
+    }
+    throw error;
+  }
+  if (cli) chmodSync(outfile, 0o755);
+  writeLegalFile(outfile, packages, ROOT);
+  anchorSourceMap(outfile, outdir);
+  return { name, outfile, metafile: result.metafile, packages };
 }
 
 const OPTIONS = {

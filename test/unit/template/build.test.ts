@@ -3,7 +3,7 @@
  * process because both are ES modules: what may ship in a bundle, and what a bundle keeps.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../../..');
 const LICENCES = pathToFileURL(join(ROOT, 'scripts/licences.mjs')).href;
+const CONFIG = pathToFileURL(join(ROOT, 'esbuild.config.mjs')).href;
 
 /** Runs an ES module script from the repository root and returns what it printed. */
 async function node(script: string): Promise<string> {
@@ -32,7 +33,30 @@ function fakePackages(root: string, packages: Record<string, Record<string, unkn
       JSON.stringify({ name, version: '1.0.0', ...manifest }),
     );
     writeFileSync(join(dir, 'LICENSE'), `The licence text of ${name}.`);
+    writeFileSync(join(dir, 'index.js'), `exports.name = ${JSON.stringify(name)};`);
   }
+}
+
+/**
+ * Runs the real build on a folder of sources holding only `entry` (a CLI's `cli/bin.ts` or a
+ * function's `<name>/handler.ts`), which imports `imported` from the scratch packages; returns
+ * what the build said ('built' when it did not refuse) and the output folder.
+ */
+async function buildImporting(root: string, entry: string, imported: string) {
+  const sources = mkdtempSync(join(root, 'sources-'));
+  const outdir = join(sources, 'out');
+  mkdirSync(join(sources, entry, '..'), { recursive: true });
+  writeFileSync(
+    join(sources, entry),
+    `import { name } from '${imported}';\nexport const handler = () => name;\n`,
+  );
+  const said = await node(`
+    import { build } from '${CONFIG}';
+    const options = { outdir: ${JSON.stringify(outdir)}, sources: ${JSON.stringify(sources)} };
+    try { await build({ ...options, loadCheck: false }); console.log('built'); }
+    catch (error) { console.log(error.message); }
+  `);
+  return { said, outdir };
 }
 
 /** What refuseUnshippable says of a bundle holding these fake packages ('ok' when nothing). */
@@ -73,6 +97,33 @@ describe('the build', () => {
     expect(await verdict(scratch, ['permissive', 'copyleft-lib', 'weak-copyleft'])).toBe(
       'The drift-guard bundle contains copyleft packages, which may not ship: ' +
         'copyleft-lib (GPL-3.0-or-later), weak-copyleft (LGPL-2.1).',
+    );
+  });
+
+  it.each([
+    ['the CLI bundle', 'cli/bin.ts', 'cli', 'cli.mjs'],
+    ['a function bundle', 'probe/handler.ts', 'probe', 'probe/index.mjs'],
+  ])(
+    'refuses %s holding a copyleft package and leaves none of it behind',
+    async (_, entry, name, file) => {
+      const { said, outdir } = await buildImporting(scratch, entry, 'copyleft-lib');
+
+      expect(said).toBe(
+        `The ${name} bundle contains copyleft packages, which may not ship: ` +
+          'copyleft-lib (GPL-3.0-or-later).',
+      );
+      for (const suffix of ['', '.map', '.LEGAL.txt']) {
+        expect(existsSync(join(outdir, `${file}${suffix}`))).toBe(false);
+      }
+    },
+  );
+
+  it('builds a CLI bundle of permissive packages, naming them in its LEGAL.txt', async () => {
+    const { said, outdir } = await buildImporting(scratch, 'cli/bin.ts', 'permissive');
+
+    expect(said).toBe('built');
+    expect(readFileSync(join(outdir, 'cli.mjs.LEGAL.txt'), 'utf8')).toContain(
+      '\npermissive 1.0.0 MIT\n',
     );
   });
 
@@ -149,7 +200,7 @@ describe('the build', () => {
 
     const name = await node(`
       import * as esbuild from 'esbuild';
-      import { sharedOptions } from '${pathToFileURL(join(ROOT, 'esbuild.config.mjs')).href}';
+      import { sharedOptions } from '${CONFIG}';
       await esbuild.build({ ...sharedOptions(), entryPoints: [${JSON.stringify(entry)}], outfile: ${JSON.stringify(outfile)} });
       const bundle = await import(${JSON.stringify(pathToFileURL(outfile).href)});
       console.log(bundle.handler());
