@@ -71,14 +71,33 @@ export function holdsDeny(document: unknown): boolean {
   return list.some((s) => String((s as { Effect?: unknown })?.Effect).toLowerCase() === 'deny');
 }
 
-/** Condition keys that decide who may assume a role: the external ID and deputy guards. */
-const TRUST_GUARD_KEYS = /^(sts:externalid|aws:source(account|arn|orgid|orgpaths))$/i;
+/**
+ * Condition keys of a trust policy that say who may assume the role: the external ID; the
+ * confused-deputy guards (the account, resource, organization or owner a service acts for); the
+ * caller's own account, ARN, organization or user ID; and a web or SAML identity's subject and
+ * audience (`token.actions.githubusercontent.com:sub`, `saml:aud`). One of them removed, or
+ * given another value, lets in a party that was kept out.
+ */
+const TRUST_GUARD_KEYS = new RegExp(
+  `^(${[
+    'sts:externalid',
+    'aws:source(account|arn|orgid|orgpaths|owner)',
+    'aws:principal(account|arn|orgid|orgpaths)',
+    'aws:user(id|name)',
+    '[^:]+:(sub|aud|oaud)',
+  ].join('|')})$`,
+  'i',
+);
+
+/** Elements whose value replaced by another lets the new one in: a principal or an action. */
+const WHO_AND_WHAT = new Set(['Principal', 'NotPrincipal', 'Action', 'NotAction']);
 
 /**
  * A change of a trust policy: CRITICAL when it lets anyone or anything in that was kept out
- * (a new principal or `*`, a new action, an external ID or confused-deputy guard removed or
- * given another value), even beside changes that narrow (the vendor's account swapped for
- * another is one principal removed and one added); HIGH when mixed or unknown otherwise (a
+ * (a new principal or `*`, a new action, an external ID or another guard on who may assume the
+ * role removed or given another value), even beside changes that narrow (the vendor's account
+ * swapped for another is one principal removed and one added; a guard pointed at another
+ * account is one change that both widens and narrows); HIGH when mixed or unknown otherwise (a
  * condition such as a principal tag given another value); MEDIUM when narrowed.
  */
 export function trustSeverity(
@@ -91,10 +110,11 @@ export function trustSeverity(
 
 function letsIn(change: PolicyChange): boolean {
   if (change.direction === 'widened') return true;
-  if (change.direction === 'narrowed' || change.direction === 'unknown') return false;
+  if (change.direction !== 'mixed') return false;
+  if (WHO_AND_WHAT.has(change.element)) return true;
   return (
     change.element === 'Condition' &&
-    conditionKeys(change.before).some((k) => TRUST_GUARD_KEYS.test(k))
+    [change.before, change.after].flatMap(conditionKeys).some((k) => TRUST_GUARD_KEYS.test(k))
   );
 }
 

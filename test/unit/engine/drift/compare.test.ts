@@ -185,6 +185,111 @@ describe('compareState', () => {
       expect(f.changes.map((c) => c.direction).sort()).toEqual(['narrowed', 'widened']);
     });
 
+    /** Each guard's check, the value the template gives it and one naming someone else. */
+    const GUARD_VALUES: Record<string, [string, string, string]> = {
+      'aws:SourceAccount': ['StringEquals', ACCOUNT, '999988887777'],
+      'aws:SourceArn': [
+        'ArnLike',
+        `arn:aws:ecs:eu-west-1:${ACCOUNT}:*`,
+        'arn:aws:ecs:eu-west-1:999988887777:*',
+      ],
+      'aws:PrincipalOrgID': ['StringEquals', 'o-aaaaaaaaaa', 'o-bbbbbbbbbb'],
+      'aws:SourceOrgID': ['StringEquals', 'o-aaaaaaaaaa', 'o-bbbbbbbbbb'],
+      'aws:PrincipalArn': [
+        'ArnLike',
+        `arn:aws:iam::${VENDOR}:role/connector-*`,
+        `arn:aws:iam::${VENDOR}:role/x-*`,
+      ],
+      'token.actions.githubusercontent.com:sub': [
+        'StringLike',
+        'repo:acme/connector:*',
+        'repo:someone/else:*',
+      ],
+    };
+
+    describe('when a value is replaced by another', () => {
+      const trust = (statement: Record<string, unknown>) => ({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', ...statement }],
+      });
+      const trustChange = (promisedTrust: unknown, liveTrust: unknown) => {
+        const promised = promisedState({ roles: [promisedRole({ trustPolicy: promisedTrust })] });
+        return only(compare(promised, live([liveRole({ trustPolicy: liveTrust })])).findings);
+      };
+      const github = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+
+      const webIdentity = { Federated: github };
+      it.each([
+        { key: 'aws:SourceAccount', principal: { Service: 'lambda.amazonaws.com' } },
+        { key: 'aws:SourceArn', principal: { Service: 'ecs-tasks.amazonaws.com' } },
+        { key: 'aws:PrincipalOrgID', principal: { AWS: '*' } },
+        { key: 'aws:SourceOrgID', principal: { Service: 'lambda.amazonaws.com' } },
+        { key: 'aws:PrincipalArn', principal: { AWS: `arn:aws:iam::${VENDOR}:root` } },
+        { key: 'token.actions.githubusercontent.com:sub', principal: webIdentity },
+      ])('is CRITICAL when the guard $key names someone else', ({ key, principal }) => {
+        const [operator, expected, actual] = GUARD_VALUES[key];
+        const guarded = (value: string) =>
+          trust({ Principal: principal, Condition: { [operator]: { [key]: value } } });
+
+        const f = trustChange(guarded(expected), guarded(actual));
+
+        expect(f).toMatchObject({ kind: 'trust-policy-changed', severity: 'CRITICAL' });
+        expect(f.changes.map((c) => [c.element, c.direction])).toEqual([['Condition', 'mixed']]);
+      });
+
+      it('is HIGH when a condition that does not say who may assume the role names another value', () => {
+        const tagged = (team: string) =>
+          trust({
+            Principal: { AWS: `arn:aws:iam::${VENDOR}:root` },
+            Condition: { StringEquals: { 'aws:PrincipalTag/team': team } },
+          });
+
+        const f = trustChange(tagged('connector'), tagged('other'));
+
+        expect(f).toMatchObject({ severity: 'HIGH', direction: 'mixed' });
+      });
+
+      it.each([
+        [
+          'an AWS role',
+          { AWS: `arn:aws:iam::${VENDOR}:role/a` },
+          { AWS: `arn:aws:iam::${VENDOR}:role/b` },
+        ],
+        ['an AWS account ID', { AWS: VENDOR }, { AWS: '444455556666' }],
+        ['a service', { Service: 'lambda.amazonaws.com' }, { Service: 'ec2.amazonaws.com' }],
+        [
+          'a federated provider',
+          { Federated: github },
+          { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/accounts.google.com` },
+        ],
+        ['a canonical user', { CanonicalUser: 'a'.repeat(64) }, { CanonicalUser: 'b'.repeat(64) }],
+      ])('is CRITICAL when %s principal is replaced by another', (_, before, after) => {
+        const f = trustChange(trust({ Principal: before }), trust({ Principal: after }));
+
+        expect(f).toMatchObject({ severity: 'CRITICAL', direction: 'mixed' });
+        expect(f.changes.map((c) => c.direction).sort()).toEqual(['narrowed', 'widened']);
+      });
+
+      it.each([
+        [
+          'another value under the same check',
+          { StringEquals: { 'sts:ExternalId': 'x'.repeat(40) } },
+        ],
+        ['a pattern that does not match it', { StringLike: { 'sts:ExternalId': 'other-*' } }],
+        ['nothing', undefined],
+      ])('is CRITICAL when the external ID is replaced by %s', (_, condition) => {
+        const replaced = {
+          ...trustWith(CANARY_EXTERNAL_ID),
+          Statement: [{ ...trustWith(CANARY_EXTERNAL_ID).Statement[0], Condition: condition }],
+        };
+
+        const f = trustChange(trustWith(secret()), replaced);
+
+        expect(f).toMatchObject({ kind: 'trust-policy-changed', severity: 'CRITICAL' });
+        expect(JSON.stringify(f)).not.toContain(CANARY_EXTERNAL_ID);
+      });
+    });
+
     it('is check-incomplete, not drift, when the external ID digest was not supplied', () => {
       const promised = promisedState({
         roles: [

@@ -1,11 +1,12 @@
 import { trustSeverity } from '../../../../functions/engine/drift/findings';
 import type { PolicyChange, PolicyComparison } from '../../../../functions/engine/policy';
 
-/**
- * A change as the policy core reports it. `mixed` is given as a plain string: a change of one
- * condition value for another lets some requests in and keeps others out.
- */
-function change(direction: string, before: unknown, element = 'Condition'): PolicyChange {
+/** A change as the policy core reports it; `mixed` lets some requests in and keeps others out. */
+function change(
+  direction: PolicyChange['direction'],
+  before: unknown,
+  element: PolicyChange['element'] = 'Condition',
+): PolicyChange {
   return {
     direction,
     statement: { index: 0, sid: null },
@@ -13,7 +14,7 @@ function change(direction: string, before: unknown, element = 'Condition'): Poli
     before,
     after: null,
     summary: 'a change',
-  } as unknown as PolicyChange;
+  };
 }
 
 const comparison = (
@@ -38,6 +39,26 @@ describe('trustSeverity', () => {
     [
       'CRITICAL when a deputy guard is given another value',
       comparison('mixed', [change('mixed', sourceAccount)]),
+      'CRITICAL',
+    ],
+    [
+      'CRITICAL when the organization callers must belong to is given another value',
+      comparison('mixed', [change('mixed', { StringEquals: { 'aws:PrincipalOrgID': 'o-a' } })]),
+      'CRITICAL',
+    ],
+    [
+      "CRITICAL when a web identity's subject is given another value",
+      comparison('mixed', [change('mixed', { StringLike: { 'accounts.google.com:sub': 'a' } })]),
+      'CRITICAL',
+    ],
+    [
+      'CRITICAL when one change replaces a principal by another',
+      comparison('mixed', [change('mixed', { AWS: '111122223333' }, 'Principal')]),
+      'CRITICAL',
+    ],
+    [
+      'CRITICAL when one change replaces an action by another',
+      comparison('mixed', [change('mixed', 'sts:AssumeRole', 'Action')]),
       'CRITICAL',
     ],
     [
