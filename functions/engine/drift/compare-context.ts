@@ -208,6 +208,14 @@ export function unknownText(value: UnknownValue): string {
   return `depends on ${value.source} (${value.reason})`;
 }
 
+/**
+ * A comparison's direction as a finding's summary says it: `mixed` (some change widens and
+ * another narrows, or one change does both) reads `widened and narrowed`.
+ */
+export function directionText(direction: PolicyComparison['direction']): string {
+  return direction === 'mixed' ? 'widened and narrowed' : direction;
+}
+
 /** The first three change summaries of a comparison, and how many more. */
 export function changeText(comparison: PolicyComparison): string {
   if (comparison.changes.length === 0) return comparison.reason ?? 'the documents differ';

@@ -8,6 +8,7 @@ import { isUnknown, type UnknownValue } from '../values';
 import {
   type ComparisonContext,
   changeText,
+  directionText,
   removalDirection,
   unknownText,
 } from './compare-context';
@@ -82,12 +83,13 @@ export function checkBoundary(
     changes = verdict.outcome === 'drift' ? verdict.comparison.changes : [];
   }
   const severity = direction === 'none' ? 'LOW' : direction === 'narrowed' ? 'MEDIUM' : 'CRITICAL';
-  const how =
-    direction === 'none'
-      ? 'one that grants the same'
-      : direction === 'unknown'
-        ? 'one whose grant could not be compared with it'
-        : `a ${direction} one`;
+  const how = {
+    none: 'one that grants the same',
+    unknown: 'one whose grant could not be compared with it',
+    widened: 'a wider one',
+    narrowed: 'a narrower one',
+    mixed: 'one wider in some ways and narrower in others',
+  }[direction];
   ctx.add({
     ...base,
     severity,
@@ -159,7 +161,7 @@ export function checkInlinePolicies(
       direction: findingDirection(comparison.direction),
       resource: ref,
       concern,
-      summary: `Role ${role.logicalId} (${live.name}): inline policy ${name} ${comparison.direction}: ${changeText(comparison)}.`,
+      summary: `Role ${role.logicalId} (${live.name}): inline policy ${name} ${directionText(comparison.direction)}: ${changeText(comparison)}.`,
       expected: { policyName: name, document: ctx.masked(p.document) },
       actual: { policyName: name, document: ctx.maskedLive(doc) },
       changes: comparison.changes,

@@ -3,6 +3,7 @@ import { isUnknown } from '../values';
 import {
   type ComparisonContext,
   changeText,
+  directionText,
   MANAGED,
   plainNames,
   removalDirection,
@@ -90,7 +91,7 @@ function policyDocumentChanged(
     direction: findingDirection(comparison.direction),
     resource: ref,
     concern: 'document',
-    summary: `Managed policy ${policy.logicalId} (${live.name}): default version ${live.defaultVersionId ?? '?'} ${comparison.direction}: ${changeText(comparison)}.`,
+    summary: `Managed policy ${policy.logicalId} (${live.name}): default version ${live.defaultVersionId ?? '?'} ${directionText(comparison.direction)}: ${changeText(comparison)}.`,
     expected: { document: ctx.masked(policy.document) },
     actual: { defaultVersionId: live.defaultVersionId, document: ctx.maskedLive(live.document) },
     changes: comparison.changes,

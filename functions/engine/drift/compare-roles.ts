@@ -8,6 +8,7 @@ import { isUnknown, secretPlaceholder, type UnknownValue } from '../values';
 import {
   type ComparisonContext,
   changeText,
+  directionText,
   knownTags,
   roleRef,
   unknownText,
@@ -156,7 +157,7 @@ function trust(ctx: ComparisonContext, role: PromisedRole, live: LiveRole, ref: 
     direction: findingDirection(comparison.direction),
     resource: ref,
     concern: 'trust',
-    summary: `Role ${role.logicalId} (${live.name}): trust policy ${comparison.direction}: ${changeText(comparison)}.`,
+    summary: `Role ${role.logicalId} (${live.name}): trust policy ${directionText(comparison.direction)}: ${changeText(comparison)}.`,
     expected: ctx.masked(role.trustPolicy),
     actual: ctx.maskedLive(live.trustPolicy),
     changes: comparison.changes,

@@ -70,16 +70,36 @@ const ANSI: Record<Severity | 'dim' | 'bold' | 'green', string> = {
 };
 const RESET = '\u001b[0m';
 
+type ChangeDirection = Finding['changes'][number]['direction'];
+
 /**
  * What each change does to the grant, in words: a sign would read as "removed" beside a change
- * that adds a Deny statement, which narrows.
+ * that adds a Deny statement, which narrows. A mixed change (a condition value replaced by
+ * another) both lets in what was refused and refuses what was let in, and says so.
  */
-const CHANGE_WORD: Record<Finding['changes'][number]['direction'], string> = {
+const CHANGE_WORD: Record<ChangeDirection, string> = {
   widened: 'widens',
   narrowed: 'narrows',
-  mixed: 'mixed',
+  mixed: 'widens and narrows',
   unknown: 'unknown',
 };
+
+/** The same in Markdown's list of changes, where each reads `- <word>: <summary>`. */
+const CHANGE_WORD_MARKDOWN: Record<ChangeDirection, string> = {
+  widened: 'widened',
+  narrowed: 'narrowed',
+  mixed: 'widened and narrowed',
+  unknown: 'unknown',
+};
+
+/** The lines of a finding's changes, their words in a column as wide as the widest shown. */
+function changeLines(changes: Finding['changes'], shown: number): string[] {
+  const listed = changes.slice(0, shown);
+  const width = Math.max(7, ...listed.map((c) => CHANGE_WORD[c.direction].length));
+  const lines = listed.map((c) => `    ${CHANGE_WORD[c.direction].padEnd(width)}  ${c.summary}`);
+  if (changes.length > shown) lines.push(`    ... and ${changes.length - shown} more changes`);
+  return lines;
+}
 
 function counts(findings: readonly Finding[]): string {
   const drift = findings.filter((f) => f.kind !== 'check-incomplete');
@@ -151,10 +171,7 @@ function text(report: CheckReport, color: boolean): string {
       `${paint(f.severity, f.severity.padEnd(8))} ${f.kind}  ${paint('bold', resourceLabel(f))}`,
     );
     lines.push(`  ${f.summary}`);
-    for (const c of f.changes.slice(0, 12)) {
-      lines.push(`    ${CHANGE_WORD[c.direction].padEnd(7)}  ${c.summary}`);
-    }
-    if (f.changes.length > 12) lines.push(`    ... and ${f.changes.length - 12} more changes`);
+    lines.push(...changeLines(f.changes, 12));
     if (f.remediation.length > 0) {
       lines.push('  To restore the template:');
       for (const command of f.remediation) lines.push(`    ${command}`);
@@ -202,7 +219,9 @@ function markdown(report: CheckReport): string {
       out.push(`## ${f.severity}: ${f.kind} on ${md(resourceLabel(f))}`, '');
       out.push(f.summary, '');
       if (f.changes.length > 0) {
-        for (const c of f.changes) out.push(`- ${c.direction}: ${md(c.summary)}`);
+        for (const c of f.changes) {
+          out.push(`- ${CHANGE_WORD_MARKDOWN[c.direction]}: ${md(c.summary)}`);
+        }
         out.push('');
       }
       if (f.remediation.length > 0) {

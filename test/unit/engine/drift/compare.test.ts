@@ -183,6 +183,9 @@ describe('compareState', () => {
 
       expect(f).toMatchObject({ severity: 'CRITICAL', direction: 'mixed' });
       expect(f.changes.map((c) => c.direction).sort()).toEqual(['narrowed', 'widened']);
+      expect(f.summary).toMatch(
+        /^Role TenantRole \(acme-tenant\): trust policy widened and narrowed: /,
+      );
     });
 
     /** Each guard's check, the value the template gives it and one naming someone else. */
@@ -391,6 +394,35 @@ describe('compareState', () => {
 
       expect(only(wider.findings)).toMatchObject({ severity: 'CRITICAL', direction: 'widened' });
       expect(only(narrower.findings)).toMatchObject({ severity: 'MEDIUM', direction: 'narrowed' });
+    });
+
+    it.each([
+      [allow('*'), 'a wider one'],
+      [allow('logs:*'), 'a narrower one'],
+      [
+        allow(['s3:GetObject', 'ec2:DescribeVolumes']),
+        'one wider in some ways and narrower in others',
+      ],
+    ])('says in its summary how the boundary that replaced it compares', (document, words) => {
+      const other = `arn:aws:iam::${ACCOUNT}:policy/other-boundary`;
+      const promised = promisedState({ roles: [promisedRole({ permissionsBoundary: boundary })] });
+      const policies = [
+        livePolicy({
+          arn: boundary,
+          document: allow(['s3:GetObject', 'logs:*']),
+          attachedTo: null,
+        }),
+        livePolicy({ arn: other, name: 'other-boundary', document, attachedTo: null }),
+      ];
+
+      const f = only(
+        compare(promised, live([liveRole({ permissionsBoundaryArn: other })], policies)).findings,
+      );
+
+      expect(f.summary).toBe(
+        `Role TenantRole (acme-tenant): permissions boundary ${boundary} replaced by ${other}, ` +
+          `${words}.`,
+      );
     });
 
     it('is CRITICAL when replaced by one whose document cannot be read', () => {

@@ -140,6 +140,26 @@ describe('formatReport', () => {
     expect(text).not.toMatch(/^ +[-+] /m);
   });
 
+  it('says a mixed change widens and narrows, in text and Markdown, its column aligned', () => {
+    const guard = 'changed condition aws:SourceAccount from 123456789012 to 999988887777';
+    const swapped = finding({
+      direction: 'mixed',
+      changes: [
+        { ...finding().changes[0], direction: 'mixed', element: 'Condition', summary: guard },
+        { ...finding().changes[0], direction: 'widened', summary: 'principal 444455556666 added' },
+      ],
+    });
+
+    const text = formatReport(report({ findings: [swapped] }), 'text');
+    const md = formatReport(report({ findings: [swapped] }), 'markdown');
+
+    expect(text).toContain(
+      `    widens and narrows  ${guard}\n    widens              principal 444455556666 added\n`,
+    );
+    expect(text).not.toMatch(/^ +mixed /m);
+    expect(md).toContain(`- widened and narrowed: ${guard}\n- widened: principal 444455556666`);
+  });
+
   it('counts incomplete checks as such, and the resources they left checked in part', () => {
     const partial = report({
       findings: [finding(), incomplete],
