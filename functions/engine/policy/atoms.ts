@@ -16,7 +16,14 @@ import {
   type PrincipalEntry,
 } from './document';
 import { blockImplies, type Verdict } from './implication';
-import { hasVariable, matchesEverything, patternCovers, patternsIntersect } from './pattern';
+import {
+  arnCovers,
+  arnsIntersect,
+  hasVariable,
+  matchesEverything,
+  patternCovers,
+  patternsIntersect,
+} from './pattern';
 import type { ActionCatalogue } from './types';
 
 /** One value of a dimension, the negated set, or an unknown standing for the whole element. */
@@ -152,9 +159,9 @@ const actionSpace: Space<Leaf> = {
 function resourceSpace(outerVariables: boolean, innerVariables: boolean): Space<Leaf> {
   const options = { variables: outerVariables, innerVariables };
   return {
-    covers: (outer, inner) => leafVerdict(outer, inner, (o, i) => patternCovers(o, i, options)),
+    covers: (outer, inner) => leafVerdict(outer, inner, (o, i) => arnCovers(o, i, options)),
     intersects: (a, b) =>
-      leafVerdict(a, b, (x, y) => patternsIntersect(x, y, { variables: outerVariables })),
+      leafVerdict(a, b, (x, y) => arnsIntersect(x, y, { variables: outerVariables })),
     universal: (value) => typeof value === 'string' && matchesEverything(value),
     coversComplement: () => 'no',
   };
@@ -170,10 +177,11 @@ const principalSpace: Space<PrincipalEntry> = {
 function leafVerdict(
   outer: Leaf,
   inner: Leaf,
-  test: (outer: string, inner: string) => boolean,
+  test: (outer: string, inner: string) => boolean | Verdict,
 ): Verdict {
   if (typeof outer === 'string' && typeof inner === 'string') {
-    return test(outer, inner) ? 'yes' : 'no';
+    const verdict = test(outer, inner);
+    return verdict === true ? 'yes' : verdict === false ? 'no' : verdict;
   }
   if (isSecret(outer) && isSecret(inner)) {
     return outer.parameter === inner.parameter ? 'yes' : 'unknown';

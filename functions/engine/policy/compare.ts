@@ -18,10 +18,11 @@
  *   IPv4 and IPv6 ranges, and whether a request without the key passes); other pairs, such as
  *   StringEqualsIgnoreCase against StringEquals or ForAnyValue against a plain operator, are
  *   `unknown`.
- * - ARN patterns are matched as text, where `*` also stands for text holding colons. IAM allows
- *   that for a `*` ending an ARN segment in a Resource, not for one inside a segment nor in
- *   ArnLike conditions; a template pattern with such a `*` may be taken as wider than IAM reads
- *   it, and a live grant it does not really cover may then go unreported.
+ * - A wildcard in an ARN matches colons only where IAM lets it (pattern.ts). ArnLike compares
+ *   the six parts of an ARN one by one. For the Resource element IAM's documentation gives two
+ *   rules (a `*` ending a colon-separated part may span colons; or parts are compared as for
+ *   ArnLike); where they disagree, as for `arn:aws:logs:*` against one log group, the change is
+ *   `unknown` and names both patterns. StringLike on an ARN-valued key compares text.
  * - A role's ARN and the ARNs of its sessions are different principals here, and `"*"` and
  *   `{"AWS": "*"}` are the same one.
  * - Without an action catalogue, actions are names: a list naming every action `s3:Get*`

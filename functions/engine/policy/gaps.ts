@@ -9,10 +9,12 @@ import {
   all,
   atomCovers,
   coveredBy,
+  type Dim,
   expandAction,
   unknownIn,
 } from './atoms';
-import type { PolicyStatement } from './document';
+import { leafText, listText } from './display';
+import type { Leaf, PolicyStatement } from './document';
 import type { Verdict } from './implication';
 import type { ActionCatalogue, PolicyElement } from './types';
 
@@ -203,8 +205,24 @@ function unknownReason(atom: Atom, verdicts: { other: Atom; v: AtomVerdict }[]):
       .map(({ other }) => unknownIn(other))
       .find((found) => found !== undefined);
   if (source !== undefined) return `not verifiable: depends on ${source}`;
+  const arn = verdicts.find(({ v }) => v.action === 'yes' && v.resource === 'unknown');
+  if (arn?.other.resource && atom.resource) return arnReason(arn.other.resource, atom.resource);
   if (verdicts.some(({ v }) => v.action === 'unknown')) {
     return 'a NotAction set cannot be compared with actions of any service without the full action catalogue';
   }
   return UNDECIDED_CONDITIONS;
+}
+
+/**
+ * Why one resource may or may not cover another. Values not known offline were named before
+ * this, so what is left is IAM's two rules for a `*` in an ARN.
+ */
+function arnReason(outer: Dim<Leaf>, inner: Dim<Leaf>): string {
+  const text = (dim: Dim<Leaf>) => {
+    if (dim.kind === 'opaque') return dim.unknown.toJSON();
+    if (dim.kind === 'one') return leafText(dim.value);
+    return `every resource except ${listText(dim.values.map(leafText))}`;
+  };
+  const rules = "which of IAM's two documented rules for a * in an ARN applies";
+  return `whether ${text(outer)} covers ${text(inner)} depends on ${rules}`;
 }

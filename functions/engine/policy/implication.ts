@@ -7,7 +7,7 @@
 import { isSecret, isUnknown, type SecretValue, type UnknownValue } from '../values';
 import { rangeCovers } from './address';
 import { type Clause, valueKey } from './condition';
-import { patternCovers, patternsIntersect } from './pattern';
+import { type PatternOptions, patternCovers, patternsIntersect } from './pattern';
 
 type Leaf = string | UnknownValue | SecretValue;
 
@@ -25,6 +25,8 @@ const NEGATED = new Set([
 ]);
 const WILDCARD_OPERATORS = new Set(['StringLike', 'StringNotLike', 'ArnLike', 'ArnNotLike']);
 const ORDERED = /^(Numeric|Date)(LessThan|LessThanEquals|GreaterThan|GreaterThanEquals)$/;
+/** ArnLike compares an ARN part by part: wildcards span no colon before the resource part. */
+const ARN: PatternOptions = { arn: 'segments' };
 
 /** Whether the block `a` (a list of clauses, all required) implies block `b`. */
 export function blockImplies(a: Clause[] | UnknownValue, b: Clause[] | UnknownValue): Verdict {
@@ -77,8 +79,9 @@ export function clauseImplies(a: Clause, b: Clause): Verdict {
       return verdictOf(NEGATED.has(a.base) ? inside(bv, av) : inside(av, bv));
     }
     const wildcards = WILDCARD_OPERATORS.has(a.base);
+    const options = FAMILY[a.base] === 'arn' ? ARN : {};
     const equal = (outer: string, inner: string) =>
-      wildcards ? patternCovers(outer, inner) : sameValue(a.base, outer, inner);
+      wildcards ? patternCovers(outer, inner, options) : sameValue(a.base, outer, inner);
     const within = (x: string[], y: string[]) => x.every((v) => y.some((w) => equal(w, v)));
     return verdictOf(NEGATED.has(a.base) ? within(bv, av) : within(av, bv));
   }
@@ -144,7 +147,8 @@ function acceptedNotExcluded(aBase: string, bBase: string, av: string[], bv: str
   const meets =
     FAMILY[aBase] === 'ip'
       ? (x: string, y: string) => rangeCovers(x, y) || rangeCovers(y, x)
-      : (x: string, y: string) => patternsIntersect(x, y, { variables: false });
+      : (x: string, y: string) =>
+          patternsIntersect(x, y, { variables: false, ...(FAMILY[aBase] === 'arn' ? ARN : {}) });
   return verdictOf(!av.some((x) => bv.some((y) => meets(x, y))));
 }
 

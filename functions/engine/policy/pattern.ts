@@ -4,15 +4,41 @@
  * patterns can match a common string. Policy variables (`${aws:username}`) are opaque tokens in
  * documents of Version 2012-10-17 and plain text otherwise; `${*}`, `${?}` and `${$}` stand for
  * the literal characters.
+ *
+ * In an ARN, IAM does not let every wildcard match a colon, and its documentation gives two
+ * rules (see {@link ArnReading}). Resource patterns are compared under both and decided only
+ * where the two agree ({@link arnCovers}, {@link arnsIntersect}), with a Resource of only `*`
+ * matching everything; ArnLike conditions follow the rule documented for them, under which a
+ * value must name all six parts of an ARN, so that a lone `*` there matches no ARN.
  */
+import type { Verdict } from './implication';
 
-type Token = { t: 'lit'; c: string } | { t: 'star' } | { t: 'one' } | { t: 'var'; name: string };
+/**
+ * How the wildcards of an ARN pattern treat colons:
+ * - `segments`, IAM's rule for ArnLike and ArnNotLike: the first five colons split an ARN into
+ *   six parts compared one by one, so a wildcard in one of the first five (`arn`, partition,
+ *   service, region, account) never matches a colon; the sixth, the resource, is the
+ *   remainder, may itself hold colons, and its wildcards match them.
+ * - `segment-ends`, IAM's rule for the Resource element: a `*` that is the last character of a
+ *   colon-separated part may match beyond the colon; every other wildcard stays in its part.
+ */
+export type ArnReading = 'segments' | 'segment-ends';
+
+/** Both readings of a Resource pattern, for as long as IAM's documentation leaves it open. */
+const RESOURCE_READINGS: readonly ArnReading[] = ['segments', 'segment-ends'];
+
+/** A wildcard's `colons` says whether the text it stands for may hold a colon. */
+type Token =
+  | { t: 'lit'; c: string }
+  | { t: 'star'; colons: boolean }
+  | { t: 'one'; colons: boolean }
+  | { t: 'var'; name: string };
 
 const VARIABLE = /\$\{([^}]*)\}/y;
 const cache = new Map<string, Token[]>();
 
-function tokenise(pattern: string, variables: boolean): Token[] {
-  const cacheKey = `${variables ? 'v' : 'l'}${pattern}`;
+function tokenise(pattern: string, variables: boolean, arn?: ArnReading): Token[] {
+  const cacheKey = `${variables ? 'v' : 'l'}${arn ?? 'text'}|${pattern}`;
   const cached = cache.get(cacheKey);
   if (cached) return cached;
 
@@ -31,13 +57,33 @@ function tokenise(pattern: string, variables: boolean): Token[] {
       }
     }
     if (c === '*') {
-      if (tokens.at(-1)?.t !== 'star') tokens.push({ t: 'star' });
-    } else if (c === '?') tokens.push({ t: 'one' });
+      if (tokens.at(-1)?.t !== 'star') tokens.push({ t: 'star', colons: true });
+    } else if (c === '?') tokens.push({ t: 'one', colons: true });
     else tokens.push({ t: 'lit', c });
   }
+  const read = arn === undefined ? tokens : readArn(tokens, arn);
   if (cache.size > 10_000) cache.clear();
-  cache.set(cacheKey, tokens);
-  return tokens;
+  cache.set(cacheKey, read);
+  return read;
+}
+
+/** The tokens with each wildcard told whether it may match a colon under the reading. */
+function readArn(tokens: Token[], arn: ArnReading): Token[] {
+  let colons = 0;
+  return tokens.map((token, at) => {
+    if (token.t === 'lit' && token.c === ':') colons++;
+    if (token.t !== 'star' && token.t !== 'one') return token;
+    if (arn === 'segments') return { ...token, colons: colons >= 5 };
+    const next = tokens[at + 1];
+    const endsPart = next === undefined || (next.t === 'lit' && next.c === ':');
+    return { ...token, colons: token.t === 'star' && endsPart };
+  });
+}
+
+/** Whether the text a token stands for may hold a colon. */
+function mayHoldColon(token: Token): boolean {
+  if (token.t === 'lit') return token.c === ':';
+  return token.t === 'var' || token.colons;
 }
 
 /** Options shared by the pattern functions. */
@@ -48,11 +94,13 @@ export interface PatternOptions {
   innerVariables?: boolean;
   /** Whether `*` and `?` are wildcards; false for operators that compare exactly. */
   wildcards?: boolean;
+  /** How wildcards treat the colons of an ARN; as any other character when absent. */
+  arn?: ArnReading;
 }
 
 function tokens(pattern: string, options: PatternOptions): Token[] {
   if (options.wildcards === false) return [...pattern].map((c) => ({ t: 'lit', c }));
-  return tokenise(pattern, options.variables ?? true);
+  return tokenise(pattern, options.variables ?? true, options.arn);
 }
 
 /**
@@ -60,7 +108,8 @@ function tokens(pattern: string, options: PatternOptions): Token[] {
  * right. A variable in `inner` is covered only by `*` or by the same variable in `outer`.
  */
 export function patternCovers(outer: string, inner: string, options: PatternOptions = {}): boolean {
-  if (outer === '*' || (outer === inner && options.variables === options.innerVariables)) {
+  const everything = outer === '*' && options.arn === undefined;
+  if (everything || (outer === inner && options.variables === options.innerVariables)) {
     return true;
   }
   // A literal covers only itself, the common case, decided without tokenising.
@@ -79,10 +128,13 @@ export function patternCovers(outer: string, inner: string, options: PatternOpti
     const innerToken = p[i];
     if (outerToken === undefined) result = innerToken === undefined;
     else if (outerToken.t === 'star') {
-      result = covers(i, j + 1) || (innerToken !== undefined && covers(i + 1, j));
+      const takes = innerToken !== undefined && (outerToken.colons || !mayHoldColon(innerToken));
+      result = covers(i, j + 1) || (takes && covers(i + 1, j));
     } else if (innerToken === undefined) result = false;
     else if (outerToken.t === 'one') {
-      result = (innerToken.t === 'lit' || innerToken.t === 'one') && covers(i + 1, j + 1);
+      const single = innerToken.t === 'lit' || innerToken.t === 'one';
+      const takes = single && (outerToken.colons || !mayHoldColon(innerToken));
+      result = takes && covers(i + 1, j + 1);
     } else if (outerToken.t === 'lit') {
       result = innerToken.t === 'lit' && innerToken.c === outerToken.c && covers(i + 1, j + 1);
     } else {
@@ -102,6 +154,9 @@ export function patternsIntersect(a: string, b: string, options: PatternOptions 
   const memo = new Map<number, boolean>();
   const width = q.length + 1;
   const isAny = (token: Token | undefined) => token?.t === 'star' || token?.t === 'var';
+  // A wildcard kept out of colons can share any text with another token but a literal colon.
+  const colonOnly = (wild: Token, other: Token) =>
+    wild.t !== 'lit' && wild.t !== 'var' && !wild.colons && other.t === 'lit' && other.c === ':';
 
   const meet = (i: number, j: number): boolean => {
     const key = i * width + j;
@@ -111,11 +166,13 @@ export function patternsIntersect(a: string, b: string, options: PatternOptions 
     const y = q[j];
     let result: boolean;
     if (x === undefined && y === undefined) result = true;
-    else if (isAny(x)) result = meet(i + 1, j) || (y !== undefined && meet(i, j + 1));
-    else if (isAny(y)) result = meet(i, j + 1) || (x !== undefined && meet(i + 1, j));
-    else if (x === undefined || y === undefined) result = false;
+    else if (x !== undefined && isAny(x)) {
+      result = meet(i + 1, j) || (y !== undefined && !colonOnly(x, y) && meet(i, j + 1));
+    } else if (y !== undefined && isAny(y)) {
+      result = meet(i, j + 1) || (x !== undefined && !colonOnly(y, x) && meet(i + 1, j));
+    } else if (x === undefined || y === undefined) result = false;
     else if (x.t === 'lit' && y.t === 'lit') result = x.c === y.c && meet(i + 1, j + 1);
-    else result = meet(i + 1, j + 1);
+    else result = !colonOnly(x, y) && !colonOnly(y, x) && meet(i + 1, j + 1);
     memo.set(key, result);
     return result;
   };
@@ -130,4 +187,25 @@ export function matchesEverything(pattern: string): boolean {
 /** Whether a text holds a policy variable. */
 export function hasVariable(text: string): boolean {
   return tokenise(text, true).some((token) => token.t === 'var');
+}
+
+/**
+ * Whether a Resource pattern covers another, under both of IAM's documented readings of
+ * wildcards in an ARN: `unknown` when they disagree, so that a pattern is never taken to cover
+ * more than IAM may let it.
+ */
+export function arnCovers(outer: string, inner: string, options: PatternOptions = {}): Verdict {
+  if (matchesEverything(outer)) return 'yes';
+  return agreed(RESOURCE_READINGS.map((arn) => patternCovers(outer, inner, { ...options, arn })));
+}
+
+/** Whether two Resource patterns share an ARN, under both readings (see {@link arnCovers}). */
+export function arnsIntersect(a: string, b: string, options: PatternOptions = {}): Verdict {
+  if (matchesEverything(a) || matchesEverything(b)) return 'yes';
+  return agreed(RESOURCE_READINGS.map((arn) => patternsIntersect(a, b, { ...options, arn })));
+}
+
+function agreed(answers: boolean[]): Verdict {
+  if (answers.every(Boolean)) return 'yes';
+  return answers.some(Boolean) ? 'unknown' : 'no';
 }

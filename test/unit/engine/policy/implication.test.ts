@@ -210,6 +210,24 @@ describe('clauseImplies', () => {
       'yes',
     ],
     [
+      'an ARN under an ArnLike pattern whose region * would have to cross colons',
+      clause('ArnLike', 'k', 'arn:aws:sns:eu-west-1:444455556666:x-1:111122223333:alerts'),
+      clause('ArnLike', 'k', 'arn:aws:sns:eu-*-1:111122223333:alerts'),
+      'no',
+    ],
+    [
+      'an ARN with colons in its resource part under an ArnLike * there',
+      clause('ArnLike', 'k', 'arn:aws:logs:eu-west-1:111122223333:log-group:a:b:p:*'),
+      clause('ArnLike', 'k', 'arn:aws:logs:*:111122223333:log-group:a*p:*'),
+      'yes',
+    ],
+    [
+      'an ArnLike pattern against an ArnNotLike one it meets only across colons',
+      clause('ArnLike', 'k', 'arn:aws:sns:eu-west-1:*:alerts'),
+      clause('ArnNotLike', 'k', 'arn:aws:sns:eu-*:alerts'),
+      'yes',
+    ],
+    [
       'a range under the exclusion of a range apart from it',
       clause('IpAddress', 'k', '10.1.0.0/16'),
       clause('NotIpAddress', 'k', ['10.2.0.0/16', '2001:db8::/32']),

@@ -1,4 +1,6 @@
 import {
+  arnCovers,
+  arnsIntersect,
   hasVariable,
   patternCovers,
   patternsIntersect,
@@ -56,6 +58,63 @@ describe('patternsIntersect', () => {
     ['a?c', 'abbc', false],
   ])('%s and %s meet: %s', (a, b, expected) => {
     expect(patternsIntersect(a, b)).toBe(expected);
+  });
+});
+
+describe('ARN patterns', () => {
+  const group = 'arn:aws:logs:eu-west-1:111122223333:log-group';
+
+  it.each([
+    [
+      'segments',
+      'arn:aws:sns:*:111122223333:alerts',
+      'arn:aws:sns:eu-west-1:111122223333:alerts',
+      true,
+    ],
+    ['segments', 'arn:aws:sns:eu-*-1:1:alerts', 'arn:aws:sns:eu-west-1:2:x-1:1:alerts', false],
+    ['segments', 'arn:aws:logs:*', `${group}:app`, false],
+    ['segments', `${group}:a*p:*`, `${group}:a:b:p:log-stream:x`, true],
+    ['segments', `${group}:app-?`, `${group}:app-:`, true],
+    ['segments', '*', `${group}:app`, false],
+    ['segment-ends', 'arn:aws:logs:*', `${group}:app`, true],
+    ['segment-ends', `${group}:a*p:*`, `${group}:a:b:p:log-stream:x`, false],
+    ['segment-ends', `${group}:app*`, `${group}:app:log-stream:x`, true],
+    ['segment-ends', `${group}:app-?`, `${group}:app-:`, false],
+    ['segment-ends', 'arn:aws:sns:eu-*-1:1:alerts', 'arn:aws:sns:eu-west-1:2:x-1:1:alerts', false],
+  ] as const)('under %s, %s covers %s: %s', (arn, outer, inner, expected) => {
+    expect(patternCovers(outer, inner, { arn })).toBe(expected);
+  });
+
+  it('keeps a * that may not cross colons from covering one that may, or a variable', () => {
+    const home = `${group}:\${aws:username}x`;
+
+    expect(patternCovers(`${group}:a*x`, `${group}:a*`, { arn: 'segment-ends' })).toBe(false);
+    expect(patternCovers(`${group}:a*x`, `${group}:a?x`, { arn: 'segment-ends' })).toBe(true);
+    expect(patternCovers(`${group}:*x`, home, { arn: 'segment-ends' })).toBe(false);
+  });
+
+  it.each([
+    ['*', `${group}:app:log-stream:x`, 'yes'],
+    [`${group}:app:*`, `${group}:app:log-stream:x`, 'yes'],
+    ['arn:aws:logs:*', `${group}:app`, 'unknown'],
+    [`${group}:a*p`, `${group}:a:p`, 'unknown'],
+    [
+      'arn:aws:logs:eu-*1:111122223333:log-group:app',
+      'arn:aws:logs:eu:2:1:111122223333:log-group:app',
+      'no',
+    ],
+    [`${group}:app`, '*', 'no'],
+  ] as const)('as Resources, %s covers %s: %s', (outer, inner, expected) => {
+    expect(arnCovers(outer, inner)).toBe(expected);
+  });
+
+  it.each([
+    ['*', `${group}:app`, 'yes'],
+    [`${group}:app:*`, `${group}:*:log-stream:x`, 'yes'],
+    ['arn:aws:logs:eu-*:alerts', 'arn:aws:logs:eu-west-1:1:alerts', 'unknown'],
+    ['arn:aws:logs:eu-?1:1:a', 'arn:aws:logs:eu-:1:1:a', 'no'],
+  ] as const)('as Resources, %s and %s meet: %s', (a, b, expected) => {
+    expect(arnsIntersect(a, b)).toBe(expected);
   });
 });
 

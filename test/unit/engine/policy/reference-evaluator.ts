@@ -7,6 +7,12 @@
  * `ForAllValues`, and fails `ForAnyValue`. It knows only the operators the tests generate
  * (String, Arn, Numeric, Date in ISO 8601, Bool, IpAddress for IPv4, Null) and no policy
  * variables.
+ *
+ * ARNs are matched as IAM documents it. ArnLike compares the six parts of an ARN one by one
+ * (the sixth, the resource, is the remainder and may hold colons). For the Resource element
+ * IAM's documentation gives two rules, so the evaluator takes the one to follow: `parts`, as
+ * ArnLike, or `segment-ends`, where a `*` ending a colon-separated part may match colons and
+ * every other wildcard stays within its part. A Resource of only `*` matches everything.
  */
 
 type Json = Record<string, unknown>;
@@ -21,21 +27,28 @@ export interface ConcreteRequest {
   context: Record<string, string[]>;
 }
 
+/** How a Resource pattern's wildcards treat colons (see the top of this file). */
+export type ResourceRule = 'parts' | 'segment-ends';
+
 /** Whether the document allows the request: some Allow statement matches and no Deny does. */
-export function allows(document: Json, request: ConcreteRequest): boolean {
+export function allows(
+  document: Json,
+  request: ConcreteRequest,
+  rule: ResourceRule = 'parts',
+): boolean {
   const raw = document.Statement;
   const statements = (Array.isArray(raw) ? raw : [raw]) as Json[];
-  const matching = statements.filter((statement) => matches(statement, request));
+  const matching = statements.filter((statement) => matches(statement, request, rule));
   return (
     matching.some((statement) => statement.Effect === 'Allow') &&
     !matching.some((statement) => statement.Effect === 'Deny')
   );
 }
 
-function matches(statement: Json, request: ConcreteRequest): boolean {
+function matches(statement: Json, request: ConcreteRequest, rule: ResourceRule): boolean {
   return (
     element(statement, 'Action', (p) => glob(p.toLowerCase(), request.action.toLowerCase())) &&
-    element(statement, 'Resource', (p) => glob(p, request.resource)) &&
+    element(statement, 'Resource', (p) => resourceMatches(p, request.resource, rule)) &&
     principalMatches(statement, request) &&
     conditionHolds((statement.Condition ?? {}) as Json, request.context)
   );
@@ -113,7 +126,8 @@ function clauseHolds(operator: string, policy: string[], request: string[] | und
 function valueMatches(base: string, policy: string, value: string): boolean {
   if (base === 'stringequals' || base === 'arnequals') return policy === value;
   if (base === 'stringequalsignorecase') return policy.toLowerCase() === value.toLowerCase();
-  if (base === 'stringlike' || base === 'arnlike') return glob(policy, value);
+  if (base === 'stringlike') return glob(policy, value);
+  if (base === 'arnlike') return arnPartsMatch(policy, value);
   if (base === 'bool') return policy.toLowerCase() === value.toLowerCase();
   if (base === 'ipaddress') return inCidr(policy, value);
   if (base.startsWith('numeric')) return compare(base.slice(7), Number(value), Number(policy));
@@ -150,6 +164,30 @@ export function glob(pattern: string, text: string): boolean {
 }
 
 const globs = new Map<string, RegExp>();
+
+function resourceMatches(pattern: string, resource: string, rule: ResourceRule): boolean {
+  if (/^\*+$/.test(pattern)) return true;
+  if (rule === 'parts') return arnPartsMatch(pattern, resource);
+  const regex = [...pattern].map((c, i) => {
+    if (c === '?') return '[^:]';
+    if (c !== '*') return c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    const endsPart = /^\**(:|$)/.test(pattern.slice(i + 1));
+    return endsPart ? '.*' : '[^:]*';
+  });
+  return new RegExp(`^${regex.join('')}$`, 's').test(resource);
+}
+
+/** ArnLike: the first five colons split both into six parts, each matched on its own. */
+function arnPartsMatch(pattern: string, arn: string): boolean {
+  const parts = (text: string) => {
+    const split = text.split(':');
+    return split.length < 6 ? undefined : [...split.slice(0, 5), split.slice(5).join(':')];
+  };
+  const policy = parts(pattern);
+  const request = parts(arn);
+  if (policy === undefined || request === undefined) return false;
+  return policy.every((part, i) => glob(part, request[i] as string));
+}
 
 function inCidr(range: string, address: string): boolean {
   const [base, bits = '32'] = range.split('/');

@@ -15,7 +15,7 @@ import {
   type PolicyKind,
 } from '../../../../functions/engine/policy';
 import { SecretValue, sha256Hex } from '../../../../functions/engine/values';
-import { allows, type ConcreteRequest } from './reference-evaluator';
+import { allows, type ConcreteRequest, type ResourceRule } from './reference-evaluator';
 
 type Json = Record<string, unknown>;
 
@@ -95,6 +95,9 @@ const KEYS: Record<string, Key> = {
       ['ArnLike', 'arn:aws:sns:eu-west-1:111122223333:*'],
       ['ArnNotLike', 'arn:aws:sns:*:*:alerts'],
       ['ArnNotEquals', 'arn:aws:sns:eu-west-1:111122223333:alerts'],
+      ['ArnLike', 'arn:aws:sns:*:alerts'],
+      ['ArnLike', 'arn:aws:sns:eu-west-1:111122223333:a*s:*'],
+      ['StringLike', 'arn:aws:sns:*:alerts'],
     ],
     samples: [
       undefined,
@@ -102,6 +105,7 @@ const KEYS: Record<string, Key> = {
       ['arn:aws:sns:us-east-1:111122223333:alerts'],
       ['arn:aws:sns:eu-west-1:111122223333:other'],
       ['arn:aws:sns:eu-west-1:444455556666:alerts'],
+      ['arn:aws:sns:eu-west-1:111122223333:a:s:x'],
     ],
   },
   'aws:CurrentTime': {
@@ -147,6 +151,8 @@ interface Shape {
   catalogue?: boolean;
   /** Whether the expected external IDs reach the comparison as secrets known by digest. */
   secrets?: boolean;
+  /** Which of IAM's two documented rules for wildcards in a Resource ARN the oracle follows. */
+  rule?: ResourceRule;
 }
 
 const PERMISSIONS: Shape = {
@@ -189,6 +195,32 @@ const PERMISSIONS: Shape = {
 };
 
 const WITH_CATALOGUE: Shape = { ...PERMISSIONS, catalogue: true };
+
+/** Resource ARNs whose resource part holds colons, and patterns the two rules read apart. */
+const LOG_GROUP = 'arn:aws:logs:eu-west-1:111122223333:log-group';
+const ARNS: Shape = {
+  kind: 'permissions',
+  keys: ['aws:SourceArn', 'aws:PrincipalTag/team'],
+  actionPatterns: ['logs:PutLogEvents', 'logs:*'],
+  actions: ['logs:PutLogEvents', 'logs:CreateLogGroup'],
+  resourcePatterns: [
+    '*',
+    'arn:aws:logs:*',
+    'arn:aws:logs:*:111122223333:*',
+    `${LOG_GROUP}:app*`,
+    `${LOG_GROUP}:app:*`,
+    `${LOG_GROUP}:a*p:*`,
+    'arn:aws:logs:eu-*1:111122223333:log-group:app',
+    'arn:aws:logs:*:*:log-group:app:log-stream:?',
+  ],
+  resources: [
+    `${LOG_GROUP}:app`,
+    `${LOG_GROUP}:app:log-stream:x`,
+    `${LOG_GROUP}:a:b:p:log-stream:x`,
+    `${LOG_GROUP}:apple`,
+    'arn:aws:logs:us-east-1:444455556666:log-group:app',
+  ],
+};
 
 /** A catalogue knowing exactly the given actions. */
 function catalogueOf(actions: string[]) {
@@ -345,8 +377,8 @@ function witnesses(shape: Shape, expected: Json, live: Json, keys: string[]) {
   let widened: ConcreteRequest | undefined;
   let narrowed: ConcreteRequest | undefined;
   for (const request of requests(shape, keys)) {
-    const before = allows(expected, request);
-    const after = allows(live, request);
+    const before = allows(expected, request, shape.rule);
+    const after = allows(live, request, shape.rule);
     if (after && !before) widened ??= request;
     if (before && !after) narrowed ??= request;
     if (widened && narrowed) break;
@@ -381,6 +413,11 @@ const RUNS = 120;
 describe.each([
   ['permissions', PERMISSIONS],
   ['permissions, with a catalogue of the actions tried,', WITH_CATALOGUE],
+  ['permissions on ARNs whose * spans colons only as IAM allows for ArnLike,', ARNS],
+  [
+    'permissions on ARNs whose * spans colons only at the end of a part,',
+    { ...ARNS, rule: 'segment-ends' as const },
+  ],
   ['trust', TRUST],
   ['trust, with the expected external IDs known by digest only,', { ...TRUST, secrets: true }],
 ])('comparePolicies of %s documents against concrete requests', (_, shape) => {
