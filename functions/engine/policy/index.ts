@@ -3,7 +3,7 @@
  * grant the same, and explains a directed difference per statement and element.
  */
 
-export { catalogueFromMap, servicesIn } from './catalogue';
+export { catalogueFromMap, servicesIn, unknownActions } from './catalogue';
 export { comparePolicies } from './compare';
 export type { PolicyDocument, PolicyStatement } from './document';
 export { PolicyError, parsePolicy } from './document';
@@ -19,4 +19,5 @@ export type {
   PolicyComparison,
   PolicyElement,
   PolicyKind,
+  UnknownAction,
 } from './types';

@@ -62,6 +62,16 @@ export interface ActionCatalogue {
   actionsOf(service: string): readonly string[] | undefined;
 }
 
+/** An action a document names that the catalogue has nothing for (see unknownActions). */
+export interface UnknownAction {
+  statement: { index: number; sid: string | null };
+  element: 'Action' | 'NotAction';
+  /** The action as written. */
+  action: string;
+  /** What is wrong, to follow the action in a sentence: `is not one of the s3 actions ...`. */
+  problem: string;
+}
+
 /** Options of {@link comparePolicies}. */
 export interface CompareOptions {
   /** `trust` adds the rules for role trust policies; `permissions` by default. */
