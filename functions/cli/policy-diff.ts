@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError } from '../engine/errors';
+import { describeError, InputError } from '../engine/errors';
 import {
   type ActionCatalogue,
   comparePolicies,
@@ -15,6 +15,7 @@ import {
   type PolicyKind,
   parsePolicy,
   servicesIn,
+  unknownActions,
 } from '../engine/policy';
 import { loadIamDataCatalogue } from '../engine/policy/iam-data';
 import { type CliIo, EXIT } from './io';
@@ -34,6 +35,10 @@ Options:
   --no-catalogue             compare actions by name only, without the action catalogue
   -h, --help                 show this help
 
+With the catalogue, an action that matches none it lists (a typo such as s3:GetObjekt, which
+IAM accepts and which grants nothing) is a warning: on stderr with text output, in "warnings"
+with JSON. Warnings do not change the exit status. A file whose name starts with - goes after
+--, as in: policy-diff -- -expected.json live.json
 Text output is coloured on a terminal unless NO_COLOR is set.
 Exit status: 0 equivalent, 1 different or undecidable, 2 bad input.
 `;
@@ -81,12 +86,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     ? loadCatalogue(servicesIn(expected.document, live.document), io)
     : undefined;
   const result = comparePolicies(expected.value, live.value, { kind, catalogue });
+  const warnings = catalogue ? actionWarnings(options.files, documents, catalogue) : [];
 
-  const output =
-    options.format === 'json'
-      ? `${JSON.stringify(result, null, 2)}\n`
-      : text(result, options, io.isTty && io.env.NO_COLOR === undefined);
-  io.stdout(output);
+  if (options.format === 'json') {
+    io.stdout(`${JSON.stringify({ ...result, warnings }, null, 2)}\n`);
+  } else {
+    for (const warning of warnings) io.stderr(`policy-diff: warning: ${warning.summary}\n`);
+    io.stdout(text(result, options, io.isTty && io.env.NO_COLOR === undefined));
+  }
   return result.equivalent ? EXIT.ok : EXIT.found;
 }
 
@@ -96,33 +103,85 @@ function messageOf(error: unknown): string {
   return typeof message === 'string' ? message : String(error);
 }
 
+const FORMATS = ['text', 'json'] as const;
+const KINDS = ['auto', 'permissions', 'trust'] as const;
+
 function readOptions(args: string[]): Options | 'help' {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string', default: 'text' },
-      kind: { type: 'string', default: 'auto' },
-      'no-catalogue': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseOptions(args);
   if (values.help) return 'help';
-  if (values.format !== 'text' && values.format !== 'json') {
-    throw new Error(`--format must be text or json, got "${values.format}".`);
-  }
-  if (!['auto', 'permissions', 'trust'].includes(values.kind)) {
-    throw new Error(`--kind must be auto, permissions or trust, got "${values.kind}".`);
-  }
+  const format = choice(values.format, FORMATS, '--format');
+  const kind = choice(values.kind, KINDS, '--kind');
   if (positionals.length !== 2) {
-    throw new Error(`expected two files (EXPECTED and LIVE), got ${positionals.length}.`);
+    const got =
+      positionals.length === 0 ? 'none' : `${positionals.length}: ${positionals.join(', ')}`;
+    throw new InputError(`EXPECTED and LIVE: expected two files, received ${got}.`);
   }
   return {
     files: positionals as [string, string],
-    format: values.format,
-    kind: values.kind as Options['kind'],
+    format,
+    kind,
     catalogue: !values['no-catalogue'],
   };
+}
+
+/**
+ * The command line as node reads it, with its errors worded as the other commands word them:
+ * node's hint after an unknown option, written for commands that take file names, is left out
+ * (the usage that follows says how to pass a file whose name starts with -).
+ */
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        kind: { type: 'string', default: 'auto' },
+        'no-catalogue': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    const message = messageOf(error);
+    const unknown = /^Unknown option '([^']*)'/.exec(message);
+    throw new InputError(unknown ? `Unknown option '${unknown[1]}'` : message);
+  }
+}
+
+function choice<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new InputError(`${flag}: expected one of ${allowed.join(', ')}, received "${value}".`);
+}
+
+/** A warning about an action, in the JSON output's `warnings`. */
+interface ActionWarning {
+  document: 'expected' | 'live';
+  statement: { index: number; sid: string | null };
+  element: 'Action' | 'NotAction';
+  action: string;
+  summary: string;
+}
+
+/** The actions of either document that match nothing in the catalogue. */
+function actionWarnings(
+  files: [string, string],
+  documents: [Loaded, Loaded],
+  catalogue: ActionCatalogue,
+): ActionWarning[] {
+  const sides = [
+    ['expected', files[0], documents[0].document],
+    ['live', files[1], documents[1].document],
+  ] as const;
+  return sides.flatMap(([side, file, document]) =>
+    unknownActions(document, catalogue).map(({ statement, element, action, problem }) => {
+      const summary = `${file}, ${statementText(statement)}: ${element} ${action} ${problem}.`;
+      return { document: side, statement, element, action, summary };
+    }),
+  );
+}
+
+function statementText(statement: { index: number; sid: string | null }): string {
+  return `statement ${statement.index}${statement.sid ? ` (${statement.sid})` : ''}`;
 }
 
 interface Loaded {
@@ -213,10 +272,7 @@ function text(result: PolicyComparison, options: Options, color: boolean): strin
     paint(result.direction, `${verdict[result.direction] ?? result.direction} (${count}):`),
   ];
   for (const change of result.changes) {
-    const where =
-      change.statement.index < 0
-        ? 'document'
-        : `statement ${change.statement.index}${change.statement.sid ? ` (${change.statement.sid})` : ''}`;
+    const where = change.statement.index < 0 ? 'document' : statementText(change.statement);
     const label = paint(change.direction, change.direction.padEnd(8));
     lines.push(`  ${label} ${where}, ${change.element}: ${change.summary}`);
   }

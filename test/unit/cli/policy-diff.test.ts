@@ -107,7 +107,68 @@ describe('policy-diff', () => {
           summary: 'added s3:DeleteObject on arn:aws:s3:::backups-*',
         },
       ],
+      warnings: [],
     });
+  });
+
+  it('warns on stderr of an action the catalogue does not list, keeping the exit status', async () => {
+    const typo = policy(
+      statement({ Sid: 'Read', Action: ['s3:GetObjekt', 's3:Gett*', 's3x:Get', 'GetObject'] }),
+    );
+    const cli = io();
+
+    const code = await run([file('a.json', readBackups), file('b.json', typo)], cli.io);
+
+    expect(code).toBe(1);
+    expect(cli.err()).toBe(
+      [
+        'policy-diff: warning: b.json, statement 0 (Read): Action GetObject has no service prefix (service:action).',
+        'policy-diff: warning: b.json, statement 0 (Read): Action s3:GetObjekt is not one of the s3 actions in the catalogue.',
+        'policy-diff: warning: b.json, statement 0 (Read): Action s3:Gett* matches none of the s3 actions in the catalogue.',
+        'policy-diff: warning: b.json, statement 0 (Read): Action s3x:Get names the service s3x, which the catalogue does not know.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('lists the warnings in JSON and still exits 0 for documents that grant the same', async () => {
+    const typo = policy(statement({ NotAction: 's3:DeleteObjekt', Resource: '*' }));
+    const cli = io();
+
+    const code = await run(
+      [file('a.json', typo), file('b.json', typo), '--format', 'json'],
+      cli.io,
+    );
+
+    expect(code).toBe(0);
+    expect(cli.err()).toBe('');
+    const summary = (name: string) =>
+      `${name}, statement 0: NotAction s3:DeleteObjekt is not one of the s3 actions in the catalogue.`;
+    expect(JSON.parse(cli.out()).warnings).toEqual([
+      {
+        document: 'expected',
+        statement: { index: 0, sid: null },
+        element: 'NotAction',
+        action: 's3:DeleteObjekt',
+        summary: summary('a.json'),
+      },
+      {
+        document: 'live',
+        statement: { index: 0, sid: null },
+        element: 'NotAction',
+        action: 's3:DeleteObjekt',
+        summary: summary('b.json'),
+      },
+    ]);
+  });
+
+  it('does not judge action names without the catalogue', async () => {
+    const typo = policy(statement({ Action: 's3:GetObjekt' }));
+    const cli = io();
+
+    await run([file('a.json', readBackups), file('b.json', typo), '--no-catalogue'], cli.io);
+
+    expect(cli.err()).toBe('');
   });
 
   it('is routed from the main entry point', async () => {
@@ -192,23 +253,39 @@ describe('policy-diff', () => {
   });
 
   it.each([
-    [['only-one.json'], 'policy-diff: expected two files (EXPECTED and LIVE), got 1.'],
+    [[], 'policy-diff: EXPECTED and LIVE: expected two files, received none.'],
+    [
+      ['only-one.json'],
+      'policy-diff: EXPECTED and LIVE: expected two files, received 1: only-one.json.',
+    ],
     [
       ['a.json', 'b.json', '--format', 'yaml'],
-      'policy-diff: --format must be text or json, got "yaml".',
+      'policy-diff: --format: expected one of text, json, received "yaml".',
     ],
     [
       ['a.json', 'b.json', '--kind', 'resource'],
-      'policy-diff: --kind must be auto, permissions or trust, got "resource".',
+      'policy-diff: --kind: expected one of auto, permissions, trust, received "resource".',
     ],
     [['a.json', 'b.json', '--colour'], "policy-diff: Unknown option '--colour'"],
-  ])('exits 2 for the arguments %j', async (args, message) => {
+    [['--expected', 'x'], "policy-diff: Unknown option '--expected'"],
+    [['a.json', 'b.json', '--format'], "policy-diff: Option '--format <value>' argument missing"],
+  ])('exits 2 for the arguments %j, saying why on the first line', async (args, message) => {
     const cli = io();
 
     const code = await run(args, cli.io);
 
     expect(code).toBe(2);
-    expect(cli.err()).toContain(message);
+    expect(cli.err().split('\n')[0]).toBe(message);
+    expect(cli.err()).toContain('Usage: connector-guard policy-diff EXPECTED LIVE');
+  });
+
+  it('reads a file whose name starts with - after --', async () => {
+    const cli = io();
+    file('-a.json', readBackups);
+
+    const code = await run(['--', '-a.json', file('b.json', readBackups)], cli.io);
+
+    expect(code).toBe(0);
   });
 
   it.each([
