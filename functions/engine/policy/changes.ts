@@ -3,23 +3,28 @@
  * before and after of the element; conditions clause by clause, a flipped Effect as one change,
  * and a bare unique-ID principal as the deleted role or user it stands for.
  */
+import { isUnknown } from '../values';
 import { type Atom, type Dim, principalCovers } from './atoms';
 import { pair, statementLabel, statementRef, undecided } from './change-base';
 import { addConditionChanges } from './condition-changes';
 import { clausesJson, leafText, listJson, listText, principalJson, statementJson } from './display';
-import type { Leaf, PolicyStatement, PrincipalEntry } from './document';
+import type { Leaf, PolicyDocument, PolicyStatement, PrincipalEntry } from './document';
 import type { Gap } from './gaps';
 import { patternCovers } from './pattern';
 import type { PolicyChange, PolicyElement, PolicyKind } from './types';
 
 const UNIQUE_ID = /^(AROA|AIDA)[A-Z0-9]{12,}$/;
 
-export function describeGaps(gaps: Gap[], kind: PolicyKind): PolicyChange[] {
+export function describeGaps(
+  gaps: Gap[],
+  kind: PolicyKind,
+  documents: { expected: PolicyDocument; live: PolicyDocument },
+): PolicyChange[] {
   const changes = new Map<string, PolicyChange>();
   const groups = new Map<string, Gap[]>();
-  const uniqueIdGaps = gaps.filter(
-    (gap) => gap.side === 'live' && gap.direction === 'widened' && uniqueIdOf(gap.atom),
-  );
+  const byAtom = new Map<Atom, Gap>();
+  for (const gap of gaps) if (newUniqueId(gap) && !byAtom.has(gap.atom)) byAtom.set(gap.atom, gap);
+  const uniqueIdGaps = [...byAtom.values()];
 
   // An undecidable pair of atoms shows from both sides; the live side names the real value.
   const liveUnknowns = gaps.filter((gap) => gap.side === 'live' && gap.direction === 'unknown');
@@ -53,7 +58,7 @@ export function describeGaps(gaps: Gap[], kind: PolicyKind): PolicyChange[] {
 
   const out = [...changes.values(), ...effectChanges(groups)];
   for (const group of groups.values()) out.push(groupChange(group));
-  for (const gap of uniqueIdGaps) out.push(uniqueIdChange(gap, gaps));
+  for (const gap of uniqueIdGaps) out.push(uniqueIdChange(gap, documents));
   return out;
 }
 
@@ -287,42 +292,78 @@ function uniqueIdOf(atom: Atom): string | undefined {
   return typeof value === 'string' && UNIQUE_ID.test(value) ? value : undefined;
 }
 
+/**
+ * Whether a live gap is a bare unique ID standing where a principal was: one the expected
+ * document does not trust, not a condition or resource that also changed beside it.
+ */
+function newUniqueId(gap: Gap): boolean {
+  const beside = ['Condition', 'Resource', 'NotResource'].includes(gap.element);
+  return gap.side === 'live' && gap.direction === 'widened' && !beside && !!uniqueIdOf(gap.atom);
+}
+
 /** Whether a gap is part of what a bare unique-ID principal already explains. */
 function replacedByUniqueId(gap: Gap): boolean {
-  if (gap.side === 'live') return gap.direction === 'widened' && uniqueIdOf(gap.atom) !== undefined;
+  if (gap.side === 'live') return newUniqueId(gap);
   return gap.direction === 'narrowed' && namedPrincipal(gap.atom) !== undefined;
 }
+
+const NAMED = /^arn:[a-z-]+:iam::\d{12}:(role|user)\//;
 
 function namedPrincipal(atom: Atom): string | undefined {
   const principal = atom.principal;
   if (principal?.kind !== 'one' || principal.value.type !== 'AWS') return undefined;
   const value = principal.value.value;
-  return typeof value === 'string' && /^arn:[a-z-]+:iam::\d{12}:(role|user)\//.test(value)
-    ? value
-    : undefined;
+  return typeof value === 'string' && NAMED.test(value) ? value : undefined;
 }
 
-function uniqueIdChange(gap: Gap, gaps: Gap[]): PolicyChange {
+/** The roles (or users) the expected document names as principals and the live one does not. */
+function vanished(
+  documents: { expected: PolicyDocument; live: PolicyDocument },
+  what: 'role' | 'user',
+): string[] {
+  const named = (document: PolicyDocument) =>
+    document.statements.flatMap(({ principal }) =>
+      principal && !principal.not && !isUnknown(principal.entries)
+        ? principal.entries
+            .map((entry) => entry.value)
+            .filter((v): v is string => typeof v === 'string' && NAMED.exec(v)?.[1] === what)
+        : [],
+    );
+  const live = new Set(named(documents.live));
+  return [...new Set(named(documents.expected))].filter((name) => !live.has(name));
+}
+
+/**
+ * A bare unique ID is what IAM shows for a trusted role or user that was deleted: a narrowing,
+ * when the expected document names one that the live one no longer does. Otherwise it stands
+ * for no principal the template trusts, and which one it is cannot be told offline.
+ */
+function uniqueIdChange(
+  gap: Gap,
+  documents: { expected: PolicyDocument; live: PolicyDocument },
+): PolicyChange {
   const id = uniqueIdOf(gap.atom) as string;
   const what = id.startsWith('AROA') ? 'role' : 'user';
-  const removed = [
-    ...new Set(
-      gaps
-        .filter((g) => g.side === 'expected' && g.direction === 'narrowed')
-        .map((g) => namedPrincipal(g.atom))
-        .filter((name): name is string => name !== undefined),
-    ),
-  ];
-  const named = removed.length === 1 ? ` (${removed[0]})` : '';
+  const gone = vanished(documents, what);
   const expected = gap.counterpart?.statement;
-  return {
-    direction: 'narrowed',
+  const change: PolicyChange = {
+    direction: gone.length > 0 ? 'narrowed' : 'unknown',
     statement: statementRef(gap.atom.statement),
     element: 'Principal',
     before: expected?.principal ? principalJson(expected.principal.entries) : null,
     after: gap.atom.statement.principal
       ? principalJson(gap.atom.statement.principal.entries)
       : null,
-    summary: `principal ${id} is a bare unique ID: the trusted ${what}${named} was deleted, and a ${what} re-created with the same name is not trusted`,
+    summary: '',
   };
+  if (gone.length === 0) {
+    change.summary = `principal ${id} added, a bare unique ID that stands for no ${what} the expected policy trusts: which ${what} it is cannot be told offline`;
+    return undecided(
+      change,
+      `which ${what} the bare unique ID ${id} stands for cannot be told offline`,
+    );
+  }
+  const named = gone.length === 1 ? ` (${gone[0]})` : '';
+  change.summary = `principal ${id} is a bare unique ID: the trusted ${what}${named} was deleted, and a ${what} re-created with the same name is not trusted`;
+  return change;
 }

@@ -109,7 +109,7 @@ export function comparePolicies(
   const gaps = findGaps(atomsOf(before), atomsOf(after), options.catalogue);
   const changes = [
     ...versionChanges(before, after),
-    ...describeGaps(gaps, options.kind ?? 'permissions'),
+    ...describeGaps(gaps, options.kind ?? 'permissions', { expected: before, live: after }),
   ];
   changes.sort(
     (a, b) =>
@@ -148,7 +148,7 @@ function summarise(changes: PolicyChange[]): PolicyComparison {
  * Lets a live clear value meet the expected secret it matches by digest: wherever it stands
  * (a condition value, most often an external ID, but also a resource or principal), the live
  * value is replaced by the secret leaf, so the two compare equal and only the placeholder is
- * ever shown.
+ * ever shown. A Sid holding the secret, which changes name, shows as the placeholder too.
  */
 function resolveSecrets(expected: PolicyDocument, live: PolicyDocument): void {
   const secrets = new Map<string, SecretValue>();
@@ -163,6 +163,8 @@ function resolveSecrets(expected: PolicyDocument, live: PolicyDocument): void {
     typeof leaf === 'string' ? (secrets.get(sha256Hex(leaf)) ?? leaf) : leaf;
   const swapAll = (values: LeafList): LeafList => (isUnknown(values) ? values : values.map(swap));
   for (const statement of live.statements) {
+    const sid = statement.sid === null ? undefined : secrets.get(sha256Hex(statement.sid));
+    if (sid) statement.sid = sid.toJSON();
     statement.action = { ...statement.action, values: swapAll(statement.action.values) };
     if (statement.resource) {
       statement.resource = { ...statement.resource, values: swapAll(statement.resource.values) };

@@ -125,6 +125,22 @@ describe('comparePolicies', () => {
     expect(JSON.stringify(result)).not.toContain('canary-hidden-bucket');
   });
 
+  it('shows a live Sid that holds the secret as its placeholder', () => {
+    const secret = new SecretValue('TenantExternalId', sha256Hex(CANARY_EXTERNAL_ID));
+    const expected = policy(trustStatement(VENDOR, { Condition: externalId(secret) }));
+    const live = policy(
+      trustStatement(VENDOR, {
+        Sid: CANARY_EXTERNAL_ID,
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+      }),
+    );
+
+    const result = comparePolicies(expected, live, { kind: 'trust' });
+
+    expect(result.changes.map((c) => c.statement.sid)).toContain('<secret:TenantExternalId>');
+    expect(JSON.stringify(result)).not.toContain(CANARY_EXTERNAL_ID);
+  });
+
   it('never shows a clear external ID from plain documents, on either side', () => {
     const expected = policy(trustStatement(VENDOR, { Condition: externalId(CANARY_EXTERNAL_ID) }));
     const live = policy(
