@@ -10,7 +10,7 @@ import { addConditionChanges } from './condition-changes';
 import { clausesJson, leafText, listJson, listText, principalJson, statementJson } from './display';
 import type { Leaf, PolicyDocument, PolicyStatement, PrincipalEntry } from './document';
 import type { Gap } from './gaps';
-import { patternCovers } from './pattern';
+import { arnCovers, patternCovers } from './pattern';
 import type { PolicyChange, PolicyElement, PolicyKind } from './types';
 
 const UNIQUE_ID = /^(AROA|AIDA)[A-Z0-9]{12,}$/;
@@ -252,7 +252,11 @@ function reachedExclusions(gap: Gap): string | undefined {
     );
   } else if (gap.element === 'NotResource') {
     const options = { variables: atom.variables, innerVariables: other.variables };
-    reached = unexcluded(atom.resource, other.resource, (m, x) => patternCovers(m, x, options));
+    reached = unexcluded(
+      atom.resource,
+      other.resource,
+      (m, x) => arnCovers(m, x, options) === 'yes',
+    );
   } else if (gap.element === 'NotPrincipal') {
     const mine = atom.principal;
     const theirs = other.principal;

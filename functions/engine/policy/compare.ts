@@ -29,7 +29,10 @@
  *   matches today reads as narrower than the wildcard. A NotAction set compared with actions
  *   whose service part is a wildcard (`*:Get*`) is decided by a dozen well-known real actions
  *   it may grant; when the other side grants all of those too, it is `unknown`.
- * - Resources and principals are text patterns: a NotResource set is covered only by `*`.
+ * - With a catalogue, a wildcard stands for the actions it matches today: `s3:Get*` in place of
+ *   a list of every one of them reads as equivalent, though it will also grant the s3:Get
+ *   actions AWS adds later. (The drift check uses no catalogue, so there it reads as widened.)
+ * - A NotResource set is covered only by `*` (or by a NotResource excluding less).
  * - Condition key names compare in lower case throughout, so a change in the letter case of a
  *   tag key inside `aws:RequestTag/...` is not reported.
  */
