@@ -108,28 +108,27 @@ function sideGaps(
 }
 
 /**
- * The gaps for the other elements in which an atom differs from the counterpart that explains
- * it: a principal added where a condition was also removed is two widenings, and both are
- * named. Only a decided gap has them, for its element is then what the counterpart lacks.
+ * The condition gap beside a gap explained by another element, when the counterpart's
+ * condition does not follow either: a principal added where a condition was also removed is
+ * two widenings, and both are named. The summary of an action, resource or principal gap
+ * already names the whole grant but for its condition. Only a decided gap has one.
  */
 function otherElements(gap: Gap): Gap[] {
   const { atom, counterpart } = gap;
   if (gap.direction === 'unknown' || counterpart === undefined) return [];
+  if (gap.element === 'Condition') return [];
   const v = atomCovers(counterpart, atom);
-  const others: [PolicyElement, Verdict][] = [
-    [atom.principal?.kind === 'not' ? 'NotPrincipal' : 'Principal', v.principal],
-    [atom.resource?.kind === 'not' ? 'NotResource' : 'Resource', v.resource],
-    ['Condition', v.condition],
-  ];
-  return others
-    .filter(([element, verdict]) => element !== gap.element && verdict !== 'yes')
-    .map(([element, verdict]) => ({
+  if (v.condition === 'yes') return [];
+  const decided = v.condition === 'no';
+  return [
+    {
       ...gap,
-      element,
-      direction: verdict === 'no' ? gap.direction : 'unknown',
-      reason: verdict === 'no' ? undefined : unknownReason(atom, [{ other: counterpart, v }]),
+      element: 'Condition',
+      direction: decided ? gap.direction : 'unknown',
+      reason: decided ? undefined : unknownReason(atom, [{ other: counterpart, v }]),
       newActions: undefined,
-    }));
+    },
+  ];
 }
 
 function newActions(atom: Atom, others: AtomIndex, catalogue: ActionCatalogue): string[] {
