@@ -22,7 +22,8 @@
  *   the six parts of an ARN one by one. For the Resource element IAM's documentation gives two
  *   rules (a `*` ending a colon-separated part may span colons; or parts are compared as for
  *   ArnLike); where they disagree, as for `arn:aws:logs:*` against one log group, the change is
- *   `unknown` and names both patterns. StringLike on an ARN-valued key compares text.
+ *   `unknown` and names both patterns, as it is for a wildcard in the service part, which IAM
+ *   does not allow. StringLike on an ARN-valued key compares text.
  * - A role's ARN and the ARNs of its sessions are different principals here, and `"*"` and
  *   `{"AWS": "*"}` are the same one.
  * - Without an action catalogue, actions are names: a list naming every action `s3:Get*`

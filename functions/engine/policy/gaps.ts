@@ -16,6 +16,7 @@ import {
 import { leafText, listText } from './display';
 import type { Leaf, PolicyStatement } from './document';
 import type { Verdict } from './implication';
+import { hasServiceWildcard } from './pattern';
 import type { ActionCatalogue, PolicyElement } from './types';
 
 /** The reason given when two condition blocks cannot be ordered. */
@@ -222,6 +223,15 @@ function arnReason(outer: Dim<Leaf>, inner: Dim<Leaf>): string {
     if (dim.kind === 'one') return leafText(dim.value);
     return `every resource except ${listText(dim.values.map(leafText))}`;
   };
-  const rules = "which of IAM's two documented rules for a * in an ARN applies";
+  const service = [outer, inner].some(
+    (dim) =>
+      dim.kind !== 'opaque' &&
+      (dim.kind === 'one' ? [dim.value] : dim.values).some(
+        (value) => typeof value === 'string' && hasServiceWildcard(value),
+      ),
+  );
+  const rules = service
+    ? "how IAM reads a wildcard in an ARN's service part, which its documentation does not allow"
+    : "which of IAM's two documented rules for a * in an ARN applies";
   return `whether ${text(outer)} covers ${text(inner)} depends on ${rules}`;
 }

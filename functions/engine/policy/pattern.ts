@@ -192,17 +192,27 @@ export function hasVariable(text: string): boolean {
 /**
  * Whether a Resource pattern covers another, under both of IAM's documented readings of
  * wildcards in an ARN: `unknown` when they disagree, so that a pattern is never taken to cover
- * more than IAM may let it.
+ * more than IAM may let it. A wildcard in the service part, which IAM's documentation does
+ * not allow, may match nothing, so such a pattern covers only itself for certain.
  */
 export function arnCovers(outer: string, inner: string, options: PatternOptions = {}): Verdict {
   if (matchesEverything(outer)) return 'yes';
-  return agreed(RESOURCE_READINGS.map((arn) => patternCovers(outer, inner, { ...options, arn })));
+  const answers = RESOURCE_READINGS.map((arn) => patternCovers(outer, inner, { ...options, arn }));
+  if (outer !== inner && hasServiceWildcard(outer)) answers.push(false);
+  return agreed(answers);
 }
 
 /** Whether two Resource patterns share an ARN, under both readings (see {@link arnCovers}). */
 export function arnsIntersect(a: string, b: string, options: PatternOptions = {}): Verdict {
   if (matchesEverything(a) || matchesEverything(b)) return 'yes';
-  return agreed(RESOURCE_READINGS.map((arn) => patternsIntersect(a, b, { ...options, arn })));
+  const answers = RESOURCE_READINGS.map((arn) => patternsIntersect(a, b, { ...options, arn }));
+  if (a !== b && (hasServiceWildcard(a) || hasServiceWildcard(b))) answers.push(false);
+  return agreed(answers);
+}
+
+/** Whether an ARN pattern has a wildcard in its service part (`arn:aws:s3*:::x`). */
+export function hasServiceWildcard(pattern: string): boolean {
+  return /[*?]/.test(pattern.split(':')[2] ?? '');
 }
 
 function agreed(answers: boolean[]): Verdict {

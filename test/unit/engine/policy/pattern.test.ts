@@ -104,6 +104,8 @@ describe('ARN patterns', () => {
       'no',
     ],
     [`${group}:app`, '*', 'no'],
+    ['arn:aws:s3*:::backups/*', 'arn:aws:s3:::backups/x', 'unknown'],
+    ['arn:aws:s3*:::backups/*', 'arn:aws:s3*:::backups/*', 'yes'],
   ] as const)('as Resources, %s covers %s: %s', (outer, inner, expected) => {
     expect(arnCovers(outer, inner)).toBe(expected);
   });
@@ -113,6 +115,7 @@ describe('ARN patterns', () => {
     [`${group}:app:*`, `${group}:*:log-stream:x`, 'yes'],
     ['arn:aws:logs:eu-*:alerts', 'arn:aws:logs:eu-west-1:1:alerts', 'unknown'],
     ['arn:aws:logs:eu-?1:1:a', 'arn:aws:logs:eu-:1:1:a', 'no'],
+    ['arn:aws:*:eu-west-1:1:a', 'arn:aws:sns:eu-west-1:1:a', 'unknown'],
   ] as const)('as Resources, %s and %s meet: %s', (a, b, expected) => {
     expect(arnsIntersect(a, b)).toBe(expected);
   });
