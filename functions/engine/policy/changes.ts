@@ -361,13 +361,15 @@ function uniqueIdChange(
     summary: '',
   };
   if (gone.length === 0) {
-    change.summary = `principal ${id} added, a bare unique ID that stands for no ${what} the expected policy trusts: which ${what} it is cannot be told offline`;
+    const unsure = `which ${what} it is cannot be told offline`;
+    change.summary = `principal ${id} added, a bare unique ID that stands for no ${what} the expected policy trusts: ${unsure}`;
     return undecided(
       change,
       `which ${what} the bare unique ID ${id} stands for cannot be told offline`,
     );
   }
   const named = gone.length === 1 ? ` (${gone[0]})` : '';
-  change.summary = `principal ${id} is a bare unique ID: the trusted ${what}${named} was deleted, and a ${what} re-created with the same name is not trusted`;
+  const after = `a ${what} re-created with the same name is not trusted`;
+  change.summary = `principal ${id} is a bare unique ID: the trusted ${what}${named} was deleted, and ${after}`;
   return change;
 }
