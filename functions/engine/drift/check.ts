@@ -25,6 +25,7 @@ import {
   parseRoleList,
   refuseUndeclared,
 } from './offline-inputs';
+import { SecretDigests } from './redact';
 import { checkSnapshotShape, readSnapshot } from './snapshot';
 import type { CheckReport } from './types';
 
@@ -118,6 +119,9 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
   for (const [key, value] of Object.entries(stack.parameters)) {
     if (isNoEcho(doc, key) && value !== '****') registerSecret(value);
   }
+  const secretDigests = digestsFor(doc, options);
+  const guard = new SecretDigests(secretDigests);
+  const log = deps.log === undefined ? undefined : guard.guardLog(deps.log);
   const ctx: StackContext = {
     accountId: stack.account,
     region: stack.region,
@@ -126,14 +130,14 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
     stackId: stack.stackId,
     notificationArns: stack.notificationArns,
     parameters: stack.parameters,
-    secretDigests: digestsFor(doc, options),
+    secretDigests,
     resources,
     exports,
   };
   const promised = promisedState(doc, ctx);
   const live = await readLiveState(deps.iam, readPlan(promised), {
     mode: options.readMode ?? 'auto',
-    log: deps.log,
+    log,
   });
 
   const { findings, coverage } = compareState({
@@ -141,18 +145,30 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
     promised,
     live,
     parameters: maskSecrets(doc, stack.parameters),
+    secretDigests,
     accountId: stack.account,
     stackTags: stack.tags,
   });
   coverage.notChecked.push(...notCompared(doc, ctx, listedIn(promised)));
-  deps.log?.info('check complete', {
-    stack: stack.stackName,
-    mode: live.mode,
-    findings: findings.length,
-    iamCalls: Object.fromEntries(deps.iam.calls),
+  const report = guard.mask({ ...base, findings, coverage });
+  logCheck(log, report, live.mode, deps.iam.calls);
+  return report;
+}
+
+function logCheck(
+  log: Log | undefined,
+  report: CheckReport,
+  mode: string,
+  calls: Map<string, number>,
+): void {
+  log?.info('check complete', {
+    stack: report.stack,
+    mode,
+    findings: report.findings.length,
+    iamCalls: Object.fromEntries(calls),
   });
-  for (const f of findings) {
-    deps.log?.info('finding', {
+  for (const f of report.findings) {
+    log?.info('finding', {
       role: f.resource.name,
       logicalId: f.resource.logicalId,
       kind: f.kind,
@@ -160,7 +176,6 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
       id: f.id,
     });
   }
-  return { ...base, findings, coverage };
 }
 
 /** The inputs of an offline check, as read from files (parsed JSON, template text). */
@@ -213,22 +228,34 @@ export function checkOffline(input: OfflineInput): CheckReport {
     readPlan(promised).stackPolicyArns,
     durations,
   );
+  const secretDigests = clearDigests(doc, parameters);
   const { findings, coverage } = compareState({
     stack: ctx.stackName,
     promised,
     live,
     parameters: maskSecrets(doc, parameters),
+    secretDigests,
     accountId: ctx.accountId,
   });
   coverage.notChecked.push(...notCompared(doc, ctx, listedIn(promised)));
-  return {
+  return new SecretDigests(secretDigests).mask({
     stack: ctx.stackName,
     account: ctx.accountId,
     region: ctx.region,
     checkedAt: (input.now ?? new Date()).toISOString(),
     findings,
     coverage,
-  };
+  });
+}
+
+/** The digests of the NoEcho values given in clear (offline, from a parameters file). */
+function clearDigests(doc: TemplateDocument, parameters: Record<string, string | string[]>) {
+  const digests: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parameters)) {
+    if (isNoEcho(doc, key) && typeof value === 'string' && value !== '****')
+      digests[key] = sha256Hex(value);
+  }
+  return digests;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   maskDocument,
   placeholderFor,
   redactValues,
+  SecretDigests,
   type SecretNames,
   secretsIn,
   undigestedAsUnknown,
@@ -73,11 +74,22 @@ export class ComparisonContext {
         replacements.set(clear, placeholderFor(clear, this.names));
       }
     }
-    const redacted = redactValues(findings, replacements).map((f) => ({
-      ...f,
-      remediation: runnableCommands(f.remediation),
-    }));
+    const redacted = this.digests()
+      .mask(redactValues(findings, replacements))
+      .map((f) => ({
+        ...f,
+        remediation: runnableCommands(f.remediation),
+      }));
     return { findings: redacted, coverage: this.coverage };
+  }
+
+  /** The secrets' digests: those handed over, and those of the template's own secrets. */
+  digests(): SecretDigests {
+    const digests: Record<string, string> = {};
+    for (const secret of this.names.secrets) {
+      if (secret.sha256 !== undefined) digests[secret.parameter] = secret.sha256;
+    }
+    return new SecretDigests({ ...digests, ...this.input.secretDigests });
   }
 
   /** Decides whether a live document matches the promise, or why that cannot be known. */

@@ -21,6 +21,8 @@ export interface CompareInput {
   /** Plain parameter values, to name an external ID that is not NoEcho. */
   parameters: Record<string, string | string[]>;
   accountId: string;
+  /** SHA-256 digests of the NoEcho values, by parameter: masked wherever they stand. */
+  secretDigests?: Record<string, string>;
   /** Stack-level tags CloudFormation propagates to the roles; unknown offline. */
   stackTags?: Record<string, string>;
 }

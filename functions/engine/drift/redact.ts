@@ -1,9 +1,19 @@
 /**
  * Keeps secrets out of findings. An `sts:ExternalId` condition value, expected or live, is
  * shown only as a placeholder naming its parameter (or the condition key when no parameter
- * holds it), and every clear secret seen is replaced wherever else it might stand.
+ * holds it), and every clear secret seen is replaced wherever else it might stand. Wherever
+ * else a secret may be, {@link SecretDigests} finds it by its digest: every finding, report,
+ * message and log line of the drift check passes through it before it leaves.
  */
-import { isSecret, isUnknown, type SecretValue, secretPlaceholder, UnknownValue } from '../values';
+import { type Log, type LogFields, registerSecret } from '../log';
+import {
+  isSecret,
+  isUnknown,
+  type SecretValue,
+  secretPlaceholder,
+  sha256Hex,
+  UnknownValue,
+} from '../values';
 
 const EXTERNAL_ID = /^sts:externalid$/i;
 
@@ -113,4 +123,137 @@ function deepReplace(value: unknown, pairs: [string, string][]): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepReplace(v, pairs)]));
   }
   return value;
+}
+
+/**
+ * Runs of characters an external ID may hold (`[\w+=,.@:/-]`), then the same split finer at
+ * `:` `/`, then at `,` `.` `=` as well: the candidates for a secret standing inside a longer
+ * string.
+ */
+const TOKEN_SPLITS = [/[^\w+=,.@:/-]+/, /[^\w+=,.@-]+/, /[^\w+@-]+/];
+/** Longer strings are only compared whole and by token up to this length. */
+const TOKEN_TEXT_LIMIT = 1 << 20;
+
+/**
+ * Finds and masks secrets by their SHA-256 digests: the drift guard holds only the digest of
+ * the external ID (and of other NoEcho values), never the value, yet live IAM may carry it
+ * anywhere (under a misspelt condition key, as a Sid, a policy name, a tag, an operator).
+ *
+ * Every string, and every object key, whose digest is a known one is replaced by the secret's
+ * placeholder (`<secret:TenantExternalId>`). So is a token of a longer string: a run of the
+ * characters an external ID may hold, split as in {@link TOKEN_SPLITS}, so that `arn:...:SECRET/*`
+ * or `... SECRET:*` are found. Once a secret is found in clear, every occurrence of it in any
+ * string is replaced, and it is registered with the log scrubber for the rest of the run.
+ *
+ * Limitation: a digest finds a secret only as a whole string or as such a token. A secret run
+ * together with other characters an external ID may hold (`xSECRET`, `SECRET.json`, or one that
+ * holds a `:` inside an ARN) cannot be found by its digest and is shown as it stands, unless the
+ * same value also appeared on its own somewhere in the same output.
+ */
+export class SecretDigests {
+  private readonly byDigest = new Map<string, string>();
+  private readonly known = new Map<string, string | null>();
+  /** Clear values found, each with its placeholder. */
+  readonly found = new Map<string, string>();
+
+  /** @param digests SHA-256 hex digests by the name of the parameter holding the secret */
+  constructor(digests: Record<string, string | undefined>) {
+    for (const [name, digest] of Object.entries(digests)) {
+      if (typeof digest === 'string' && /^[0-9a-f]{64}$/i.test(digest))
+        this.byDigest.set(digest.toLowerCase(), name);
+    }
+  }
+
+  /** Whether there is any digest to look for. */
+  get empty(): boolean {
+    return this.byDigest.size === 0;
+  }
+
+  /** The placeholder for a string that is a secret, else undefined. */
+  placeholderOf(text: string): string | undefined {
+    const cached = this.known.get(text);
+    if (cached !== undefined) return cached ?? undefined;
+    const name = this.byDigest.get(sha256Hex(text));
+    const placeholder = name === undefined ? null : secretPlaceholder(name);
+    if (this.known.size < 100_000) this.known.set(text, placeholder);
+    if (placeholder !== null) {
+      this.found.set(text, placeholder);
+      registerSecret(text);
+    }
+    return placeholder ?? undefined;
+  }
+
+  /**
+   * A plain JSON copy of `value` with every secret found by digest, whole or as a token, in
+   * any string or key replaced by its placeholder, and every clear value already found
+   * replaced wherever it stands.
+   */
+  mask<T>(value: T): T {
+    if (value === undefined) return value;
+    const plain: unknown = JSON.parse(JSON.stringify(value));
+    if (this.empty) return plain as T;
+    this.search(plain);
+    return this.replace(plain) as T;
+  }
+
+  /** A log that masks every message and field the same way before `log` gets them. */
+  guardLog(log: Log): Log {
+    const emit =
+      (level: keyof Log) =>
+      (message: string, fields?: LogFields): void =>
+        log[level](this.maskText(message), fields === undefined ? undefined : this.mask(fields));
+    return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+  }
+
+  /** Masks a piece of text (a log message, an error) the same way. */
+  maskText(text: string): string {
+    if (this.empty) return text;
+    this.search(text);
+    return this.replace(text) as string;
+  }
+
+  private search(value: unknown): void {
+    if (typeof value === 'string') this.searchText(value);
+    else if (Array.isArray(value)) for (const v of value) this.search(v);
+    else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        this.searchText(k);
+        this.search(v);
+      }
+    }
+  }
+
+  private searchText(text: string): void {
+    if (this.placeholderOf(text) !== undefined || text.length > TOKEN_TEXT_LIMIT) return;
+    for (const split of TOKEN_SPLITS) {
+      for (const token of text.split(split)) {
+        if (token.length === 0 || token === text) continue;
+        if (this.placeholderOf(token) === undefined) this.placeholderOf(trimmed(token));
+      }
+    }
+  }
+
+  private replace(value: unknown): unknown {
+    if (typeof value === 'string') return this.replaceText(value);
+    if (Array.isArray(value)) return value.map((v) => this.replace(v));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [this.replaceText(k), this.replace(v)]),
+      );
+    }
+    return value;
+  }
+
+  private replaceText(text: string): string {
+    const whole = this.found.get(text);
+    if (whole !== undefined) return whole;
+    let out = text;
+    for (const [clear, placeholder] of this.found) out = out.split(clear).join(placeholder);
+    return out;
+  }
+}
+
+/** A token without the sentence punctuation that may follow it. */
+function trimmed(token: string): string {
+  return token.replace(/[.,]+$/, '');
 }

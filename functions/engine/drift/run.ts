@@ -19,9 +19,16 @@ import { type AttributionTarget, attribute, DELIVERY_MARGIN_MS, HISTORY_MS } fro
 import { Lease, type LeaseHolder } from './lease';
 import { buildMessages } from './message';
 import { type DeliveryPlan, type NoticeStatus, planDelivery, standingOf } from './notify';
+import { SecretDigests } from './redact';
 import { outboxFor, repeatsOutbox, StateStore, type StoredState } from './state';
 import type { TrailHint } from './trail-hints';
 import type { CheckReport, Finding, Severity } from './types';
+
+/**
+ * The name the last net gives the external ID it finds by digest. The check names it by its
+ * parameter first; this one only stands in for what got past it.
+ */
+const NET_NAME = 'external-id';
 
 /** Publishing a notification failed; the run changed no state and can be retried. */
 export class PublishError extends ConnectorGuardError {}
@@ -91,7 +98,9 @@ export interface RunOutcome {
  *   `notify` it needs no lease and changes no state; with `notify` and the lease held, it still
  *   checks and returns the report, sends nothing, and says who holds the lease.
  */
-export async function runDriftGuard(deps: RunDeps, options: RunOptions): Promise<RunOutcome> {
+export async function runDriftGuard(given: RunDeps, options: RunOptions): Promise<RunOutcome> {
+  const guard = new SecretDigests({ [NET_NAME]: options.externalIdSha256 });
+  const deps = { ...given, log: guard.guardLog(given.log) };
   const now = deps.now ?? (() => new Date());
   const lease = new Lease(deps.db, options.table, options.stackId, now);
   const store = new StateStore(deps.db, options.table, options.stackId);
@@ -109,7 +118,8 @@ export async function runDriftGuard(deps: RunDeps, options: RunOptions): Promise
   }
 
   try {
-    return await checkAndDeliver(deps, options, store, held !== null, outcome);
+    const done = await checkAndDeliver(deps, options, store, held !== null, outcome, guard);
+    return { ...done, report: done.report === null ? null : guard.mask(done.report) };
   } finally {
     if (held !== null) await releaseQuietly(lease, held, deps.log);
   }
@@ -121,6 +131,7 @@ async function checkAndDeliver(
   store: StateStore,
   delivering: boolean,
   outcome: RunOutcome,
+  guard: SecretDigests,
 ): Promise<RunOutcome> {
   const now = deps.now ?? (() => new Date());
   const state = await loadState(store, delivering, deps.log);
@@ -161,7 +172,9 @@ async function checkAndDeliver(
   for (const notice of plan.notices) outcome.notices[notice.status] += 1;
 
   const published =
-    plan.notices.length > 0 ? await publish(deps, options, store, report, state, plan) : null;
+    plan.notices.length > 0
+      ? await publish(deps, options, store, { report, state, plan, guard })
+      : null;
   const runId = published?.runId ?? null;
   outcome.messages = published?.messages ?? 0;
   await store.commit(plan.writes, {
@@ -186,9 +199,7 @@ async function publish(
   deps: RunDeps,
   options: RunOptions,
   store: StateStore,
-  report: CheckReport,
-  state: StoredState,
-  plan: DeliveryPlan,
+  { report, state, plan, guard }: Delivery,
 ): Promise<{ runId: string; messages: number }> {
   const now = deps.now ?? (() => new Date());
   const keys = plan.notices.map((n) => n.key);
@@ -198,7 +209,7 @@ async function publish(
   if (runId === earlier?.runId) deps.log.info('Sending again under the earlier run id', { runId });
   await store.putOutbox(outboxFor(runId, keys, now()));
 
-  const messages = buildMessages(plan.notices, {
+  const built = buildMessages(plan.notices, {
     topicArn: options.topicArn,
     runId,
     stack: report.stack,
@@ -212,6 +223,8 @@ async function publish(
       notChecked: report.coverage.notChecked.length,
     },
   });
+  // A last net: findings from the state of earlier runs, too, leave without a secret.
+  const messages = built.map((m) => guard.mask(m));
   for (const [index, message] of messages.entries()) {
     try {
       const messageId = await deps.sns.publish(message);
@@ -231,6 +244,14 @@ async function publish(
     }
   }
   return { runId, messages: messages.length };
+}
+
+/** What one publication sends, and the net every message passes through. */
+interface Delivery {
+  report: CheckReport;
+  state: StoredState;
+  plan: DeliveryPlan;
+  guard: SecretDigests;
 }
 
 function newRunId(deps: RunDeps): string {
