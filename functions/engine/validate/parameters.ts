@@ -3,6 +3,7 @@
  * raw input (custom-resource properties, a parameter file) becomes one string per parameter.
  */
 import type { TemplateDocument } from '../template/types';
+import { holdsPartOf, SECRET_PART_MIN } from './secret-parts';
 import { error, type RuleProblem } from './types';
 import { unknownPropertyProblems } from './unknown';
 
@@ -95,9 +96,10 @@ export function readParameterValues(
 }
 
 /**
- * A NoEcho value copied into a parameter CloudFormation shows in clear (the console, the
- * stack's parameters and events), where anyone who can read the stack would see the secret.
- * Such a parameter is not checked further, so that no rule quotes any part of it.
+ * A NoEcho value, whole or in part, copied into a parameter CloudFormation shows in clear (the
+ * console, the stack's parameters and events), where anyone who can read the stack would see
+ * it. A part is {@link SECRET_PART_MIN} characters in a row or more, in any capitals. Such a
+ * parameter is not checked further, so that no rule quotes any part of it.
  */
 function secretCopies(
   values: ParameterValues,
@@ -109,14 +111,20 @@ function secretCopies(
     const secret = values[secretName as ParameterName];
     if (secret === undefined || secret.length < SECRET_MIN_MASKED) continue;
     for (const name of PARAMETER_NAMES) {
-      if (secretNames.has(name) || !values[name].includes(secret)) continue;
+      if (secretNames.has(name) || !holdsPartOf(values[name], secret)) continue;
+      const whole = values[name].includes(secret);
+      const [held, removed] = whole
+        ? [`the value of ${secretName}`, `the ${secretName} value`]
+        : [
+            `part of the value of ${secretName} (${SECRET_PART_MIN} or more characters in a row)`,
+            `that part of ${secretName}`,
+          ];
       problems.push(
         error(
           name,
           'secret-in-parameter',
-          `${name} holds the value of ${secretName}, which is secret (NoEcho), but ` +
-            `CloudFormation shows ${name} in clear to anyone who can read the stack. Fix: ` +
-            `remove the ${secretName} value from ${name}.`,
+          `${name} holds ${held}, which is secret (NoEcho), but CloudFormation shows ${name} ` +
+            `in clear to anyone who can read the stack. Fix: remove ${removed} from ${name}.`,
           [name, secretName],
         ),
       );

@@ -196,6 +196,32 @@ describe('validateInstall offline', () => {
     }
   });
 
+  it.each([
+    ['IamResourceNamesPrefix', EXTERNAL_ID.slice(0, 20)],
+    ['IamResourceNamesSuffix', `-${EXTERNAL_ID.slice(30, 38).toUpperCase()}`],
+    ['NotificationEmail', `sec-${EXTERNAL_ID.slice(-8)}@example.com`],
+  ])('refuses %s holding part of the external ID, quoting neither', async (name, value) => {
+    const report = await check({ [name]: value });
+
+    expect(rulesOf(report.errors)).toEqual([`${name}:secret-in-parameter`]);
+    expect(report.errors[0].message).toMatch(
+      /holds part of the value of TenantExternalId \(8 or more characters in a row\)/,
+    );
+    const text = JSON.stringify(report).toLowerCase();
+    for (let i = 0; i + 8 <= EXTERNAL_ID.length; i += 1) {
+      expect(text).not.toContain(EXTERNAL_ID.slice(i, i + 8));
+    }
+    expect(text).not.toContain(value.toLowerCase());
+  });
+
+  it('accepts a parameter sharing only 7 characters in a row with the external ID', async () => {
+    const shared = await check({ IamResourceNamesPrefix: `${EXTERNAL_ID.slice(0, 7)}-` });
+    const longer = await check({ IamResourceNamesPrefix: `${EXTERNAL_ID.slice(0, 8)}-` });
+
+    expect(shared.errors).toEqual([]);
+    expect(rulesOf(longer.errors)).toEqual(['IamResourceNamesPrefix:secret-in-parameter']);
+  });
+
   it('shows an unknown property name with controls and overrides escaped', async () => {
     const report = await check({ '\u001b]0;pwn\u0007\u202eX': 'v' });
 
