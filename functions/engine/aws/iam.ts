@@ -28,11 +28,42 @@ import {
 import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
 import { type ClientSettings, clientConfig, isNotFound } from './clients';
 
-/** Decodes a policy document as IAM returns it (URL-encoded JSON) into an object. */
+/**
+ * A policy document IAM returned that is not one: bad URL encoding, not JSON (or encoded
+ * twice), empty, or JSON that is not an object. The message never quotes the document, which
+ * may hold a secret.
+ */
+export class PolicyDocumentError extends Error {
+  override readonly name = 'PolicyDocumentError';
+}
+
+/**
+ * Decodes a policy document as IAM returns it (URL-encoded JSON) into an object; undefined
+ * when there is none. Throws {@link PolicyDocumentError} when it cannot be read as a policy.
+ */
 export function decodeIamDocument(encoded: string | undefined): unknown {
   if (encoded === undefined) return undefined;
-  const text = encoded.trimStart().startsWith('{') ? encoded : decodeURIComponent(encoded);
-  return JSON.parse(text);
+  let text = encoded;
+  if (!encoded.trimStart().startsWith('{')) {
+    try {
+      text = decodeURIComponent(encoded);
+    } catch {
+      throw new PolicyDocumentError('the policy document is not valid URL encoding');
+    }
+  }
+  if (text.trim() === '') throw new PolicyDocumentError('the policy document is empty');
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new PolicyDocumentError('the policy document is not JSON (or is URL-encoded twice)');
+  }
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    const shape =
+      document === null ? 'null' : Array.isArray(document) ? 'an array' : typeof document;
+    throw new PolicyDocumentError(`the policy document is JSON ${shape}, not an object`);
+  }
+  return document;
 }
 
 /**

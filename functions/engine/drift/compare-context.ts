@@ -96,6 +96,8 @@ export class ComparisonContext {
   judge(expected: unknown, live: unknown, kind: 'trust' | 'permissions'): Verdict {
     if (live === undefined || live === null)
       return { outcome: 'incomplete', reason: 'has no document to compare' };
+    if (isUnreadable(live))
+      return { outcome: 'incomplete', reason: `was not read (${live.reason})` };
     for (const clear of externalIdsIn(live)) this.liveSecrets.add(clear);
     const comparable = undigestedAsUnknown(expected);
     let comparison: PolicyComparison;

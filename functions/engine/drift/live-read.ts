@@ -395,21 +395,25 @@ function collectPage(page: GetAccountAuthorizationDetailsCommandOutput, sinks: P
   for (const p of page.Policies ?? []) {
     if (p.Arn === undefined) continue;
     const keepAll = sinks.stackPolicies.has(p.Arn);
+    const what = (v: { VersionId?: string }) => `version ${v.VersionId} of policy ${p.Arn}`;
     const versions: LivePolicyVersion[] = (p.PolicyVersionList ?? []).map((v) => ({
       versionId: v.VersionId ?? '',
       isDefault: v.IsDefaultVersion === true,
       createDate: v.CreateDate ?? null,
-      document: keepAll || v.IsDefaultVersion ? decodeIamDocument(v.Document) : undefined,
+      document: keepAll || v.IsDefaultVersion ? readDocument(v.Document, what(v)) : undefined,
     }));
-    const defaultVersion = versions.find((v) => v.isDefault);
+    const defaultDocument = versions.find((v) => v.isDefault)?.document;
+    // Versions serve remediation only: one that cannot be read offers no document.
+    for (const v of versions) if (isUnreadable(v.document)) v.document = undefined;
     sinks.local.set(p.Arn, {
       attachmentCount: p.AttachmentCount ?? 0,
       policy: {
         arn: p.Arn,
         name: p.PolicyName ?? p.Arn.split('/').pop() ?? p.Arn,
         path: p.Path ?? '/',
-        defaultVersionId: p.DefaultVersionId ?? defaultVersion?.versionId ?? null,
-        document: defaultVersion?.document,
+        defaultVersionId:
+          p.DefaultVersionId ?? versions.find((v) => v.isDefault)?.versionId ?? null,
+        document: defaultDocument,
         versions: keepAll ? versions : null,
         attachedTo: null,
       },
@@ -424,7 +428,9 @@ type RoleDetail = NonNullable<
 function roleFromDetail(detail: RoleDetail): LiveRole {
   const inline = new Map<string, unknown>();
   for (const p of detail.RolePolicyList ?? []) {
-    if (p.PolicyName !== undefined) inline.set(p.PolicyName, decodeIamDocument(p.PolicyDocument));
+    const name = p.PolicyName;
+    if (name === undefined) continue;
+    inline.set(name, readDocument(p.PolicyDocument, `inline policy ${name} of ${detail.RoleName}`));
   }
   const attached: AttachedPolicyRef[] = (detail.AttachedManagedPolicies ?? []).map((a) => ({
     arn: a.PolicyArn ?? '',
@@ -448,10 +454,25 @@ export function roleBasics(role: Role | RoleDetail) {
     roleId: role.RoleId ?? '',
     path: role.Path ?? '/',
     createDate: role.CreateDate ?? null,
-    trustPolicy: decodeIamDocument(role.AssumeRolePolicyDocument),
+    trustPolicy: readDocument(
+      role.AssumeRolePolicyDocument,
+      `the trust policy of role ${role.RoleName}`,
+    ),
     permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn ?? null,
     tags,
   };
+}
+
+/**
+ * A document decoded, or why it cannot be: one document IAM returned unreadable is a
+ * `check-incomplete` for it alone, and the rest is checked as usual.
+ */
+function readDocument(encoded: string | undefined, what: string): unknown {
+  try {
+    return decodeIamDocument(encoded);
+  } catch (error) {
+    return new Unreadable(reasonOf(error, what));
+  }
 }
 
 /** The longest path prefix every promised role shares, `/` at least. */

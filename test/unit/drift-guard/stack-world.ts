@@ -45,10 +45,9 @@ export const PARAMETERS: { ParameterKey: string; ParameterValue: string }[] = ex
 );
 export const EXTERNAL_ID = PARAMETERS.find((p) => p.ParameterKey === 'TenantExternalId')
   ?.ParameterValue as string;
-export const STACK_ID =
-  'arn:aws:cloudformation:eu-west-1:123456789012:stack/acme-connector/5f1c7a40-8b2e-11ef';
 const TEMPLATE = readFileSync(join(ROOT, 'template/connector.yaml'), 'utf8');
 const RESOURCES: Json[] = example('stack-resources.json').StackResources;
+export const STACK_ID: string = RESOURCES[0].StackId;
 const ROLES: Json[] = example('list-roles.json').Roles;
 
 export const cfn = mockClient(CloudFormationClient);
@@ -95,7 +94,17 @@ export interface World {
   encode?: (document: unknown) => string;
 }
 
-const urlEncoded = (document: unknown) => encodeURIComponent(JSON.stringify(document));
+const RAW = '$rawDocument';
+
+/** Stands in a document's place in the export; IAM then returns `text` as the document. */
+export function rawDocument(text: string): Json {
+  return { [RAW]: text };
+}
+
+const urlEncoded = (document: Json) =>
+  typeof document?.[RAW] === 'string'
+    ? document[RAW]
+    : encodeURIComponent(JSON.stringify(document));
 
 /** Serves `exported` through the mocked clients, the stack in `status`. */
 export function serve(exported: Json, world: World = {}): void {

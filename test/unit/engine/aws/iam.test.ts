@@ -6,6 +6,7 @@ import {
   decodeIamDocument,
   IamAdapter,
   iamRetryStrategy,
+  PolicyDocumentError,
 } from '../../../../functions/engine/aws/iam';
 
 describe('iamRetryStrategy', () => {
@@ -27,6 +28,24 @@ describe('decodeIamDocument', () => {
     expect(decodeIamDocument(JSON.stringify(doc))).toEqual(doc);
     expect(decodeIamDocument(undefined)).toBeUndefined();
   });
+
+  it.each([
+    ['not JSON', 'secret-ish text', 'is not JSON (or is URL-encoded twice)'],
+    ['badly percent-encoded', '%E0%A4%A', 'is not valid URL encoding'],
+    ['URL-encoded twice', encodeURIComponent(encodeURIComponent('{}')), 'is not JSON'],
+    ['empty', '', 'is empty'],
+    ['JSON null', 'null', 'is JSON null, not an object'],
+    ['a JSON array', '[1]', 'is JSON an array, not an object'],
+  ])(
+    'refuses a document that is %s with a PolicyDocumentError not quoting it',
+    (_n, text, says) => {
+      const decode = () => decodeIamDocument(text);
+
+      expect(decode).toThrow(PolicyDocumentError);
+      expect(decode).toThrow(`the policy document ${says}`);
+      expect(decode).not.toThrow(/secret-ish|%E0/);
+    },
+  );
 });
 
 describe('IamAdapter against an IAM stand-in on loopback', () => {
