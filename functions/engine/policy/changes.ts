@@ -53,7 +53,9 @@ export function describeGaps(
       gap.deny,
       gap.counterpart?.statement.index ?? -1,
     ].join('|');
-    groups.set(key, [...(groups.get(key) ?? []), gap]);
+    const group = groups.get(key);
+    if (group) group.push(gap);
+    else groups.set(key, [gap]);
   }
 
   const out = [...changes.values(), ...effectChanges(groups)];

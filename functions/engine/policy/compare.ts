@@ -39,6 +39,7 @@
  */
 import { isSecret, isUnknown, type SecretValue, sha256Hex } from '../values';
 import { atomsOf, listHasVariable } from './atoms';
+import { Budget, withBudget } from './budget';
 import { reasonFor, undecided } from './change-base';
 import { describeGaps } from './changes';
 import {
@@ -72,6 +73,12 @@ const ELEMENT_ORDER: PolicyElement[] = [
   'NotResource',
   'Condition',
 ];
+
+/**
+ * How many steps one comparison may take in all; the grants left
+ * when they are spent are reported undecided, each statement by name.
+ */
+const STEPS_PER_COMPARISON = 300_000;
 
 /**
  * Compares the expected document (from the template) with the live one (from IAM).
@@ -110,7 +117,10 @@ export function comparePolicies(
   }
   resolveSecrets(before, after);
 
-  const gaps = findGaps(atomsOf(before), atomsOf(after), options.catalogue);
+  const budget = new Budget(STEPS_PER_COMPARISON, 'comparing the two documents');
+  const gaps = withBudget([budget], () =>
+    findGaps(atomsOf(before), atomsOf(after), options.catalogue),
+  );
   const changes = [
     ...versionChanges(before, after),
     ...describeGaps(gaps, options.kind ?? 'permissions', { expected: before, live: after }),

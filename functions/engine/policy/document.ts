@@ -6,7 +6,7 @@
  * its root ARN, ArnEquals versus ArnLike, and an empty Condition versus none.
  */
 import { InputError } from '../errors';
-import { isSecret, isUnknown, type SecretValue, type UnknownValue } from '../values';
+import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
 import { type Clause, normaliseConditionBlock, valueKey } from './condition';
 
 /** A policy document that cannot be read; the message names the source and the element path. */
@@ -38,6 +38,8 @@ export interface PolicyStatement {
   condition: Clause[] | UnknownValue;
   /** Set when the whole statement was not known offline: nothing about it can be decided. */
   opaque?: UnknownValue;
+  /** Why the statement is not compared, when it is opaque because it was not read. */
+  unread?: string;
 }
 
 export interface PolicyDocument {
@@ -61,6 +63,12 @@ const STATEMENT_KEYS = new Set([
   'NotResource',
   'Condition',
 ]);
+/**
+ * The most grants (actions x resources x principals) one statement is split into. A statement
+ * of more is not compared but reported undecided: IAM's size limits let a statement name some
+ * 700 actions and 700 resources, half a million pairs.
+ */
+export const MOST_GRANTS_PER_STATEMENT = 10_000;
 const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
 const ACCOUNT_ID = /^\d{12}$/;
 const ROOT_ARN = /^arn:[a-z-]+:iam::(\d{12}):root$/;
@@ -96,10 +104,52 @@ export function parsePolicy(input: unknown, where = 'policy'): PolicyDocument {
   if (isUnknown(list)) return { version, statements: [], opaque: list };
 
   const items = Array.isArray(list) ? list : [list];
-  const statements = items.map((item, index) =>
-    readStatement(item, index, `${where}: Statement[${index}]`),
-  );
+  const statements = items.map((item, index) => {
+    const path = `${where}: Statement[${index}]`;
+    return statementWithinLimit(readStatement(item, index, path), path);
+  });
   return { version, statements };
+}
+
+/** The statement, or an unread one in its place when it splits into too many grants. */
+function statementWithinLimit(statement: PolicyStatement, path: string): PolicyStatement {
+  const count = (list: unknown[] | UnknownValue | undefined, not = false) =>
+    list === undefined || isUnknown(list) || not ? 1 : list.length;
+  const grants =
+    count(statement.action.values, statement.action.not) *
+    count(statement.resource?.values, statement.resource?.not) *
+    count(statement.principal?.entries, statement.principal?.not);
+  if (grants <= MOST_GRANTS_PER_STATEMENT) return statement;
+  const limit = MOST_GRANTS_PER_STATEMENT.toLocaleString('en-US');
+  return unreadStatement(
+    statement.index,
+    statement.sid,
+    statement.effect,
+    `${path}: its actions, resources and principals make ${grants.toLocaleString('en-US')} grants, more than the ${limit} a statement is compared by`,
+  );
+}
+
+/**
+ * A statement that is not compared, standing for one that could not be read or is too large:
+ * its grants are undecided, and the reason names the statement.
+ */
+export function unreadStatement(
+  index: number,
+  sid: string | null,
+  effect: 'Allow' | 'Deny',
+  reason: string,
+): PolicyStatement {
+  return {
+    index,
+    sid,
+    effect,
+    principal: null,
+    action: { not: false, values: [] },
+    resource: null,
+    condition: [],
+    opaque: new UnknownValue(`statement ${index}, not compared`, reason),
+    unread: reason,
+  };
 }
 
 function parseText(text: string, where: string): unknown {

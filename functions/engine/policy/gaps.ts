@@ -13,6 +13,7 @@ import {
   expandAction,
   unknownIn,
 } from './atoms';
+import { Budget, WorkLimitReached, withBudget } from './budget';
 import { leafText, listText } from './display';
 import type { Leaf, PolicyStatement } from './document';
 import type { Verdict } from './implication';
@@ -62,14 +63,29 @@ function sideGaps(
   const alsoDiffering = new Map<Gap, Gap[]>();
   const uncovered = new Map<PolicyStatement, number>();
   const index = new AtomIndex(others);
+  const stopped = new Set<PolicyStatement>();
   for (const atom of atoms) {
-    const verdict = coveredBy(atom, index, catalogue);
+    if (stopped.has(atom.statement)) continue;
+    const verdict = withinLimit(() => coveredBy(atom, index, catalogue));
     if (verdict === 'yes') continue;
     uncovered.set(atom.statement, (uncovered.get(atom.statement) ?? 0) + 1);
-    const gap = explain(atom, index, side, verdict === 'unknown' ? 'unknown' : direction);
-    if (catalogue) gap.newActions = newActions(atom, index, catalogue);
+    if (verdict instanceof WorkLimitReached) {
+      // One undecided gap stands for every grant of the statement not yet compared.
+      stopped.add(atom.statement);
+      gaps.push(stoppedGap(atom, side, verdict));
+      continue;
+    }
+    const decided = verdict === 'unknown' ? 'unknown' : direction;
+    const gap = withinLimit(() => explain(atom, index, side, decided));
+    if (gap instanceof WorkLimitReached) {
+      gaps.push(unexplainedGap(atom, side, decided));
+      continue;
+    }
+    const actions = catalogue && withinLimit(() => newActions(atom, index, catalogue));
+    if (Array.isArray(actions)) gap.newActions = actions;
     gaps.push(gap);
-    alsoDiffering.set(gap, otherElements(gap));
+    const also = withinLimit(() => otherElements(gap));
+    alsoDiffering.set(gap, Array.isArray(also) ? also : []);
   }
 
   // A statement none of whose atoms the other side covers, and that has no statement of the
@@ -106,6 +122,40 @@ function sideGaps(
   return gaps.flatMap((gap) =>
     gap.element === 'Statement' ? [gap] : [gap, ...(alsoDiffering.get(gap) ?? [])],
   );
+}
+
+/** How many steps one grant may take to compare and explain. */
+export const STEPS_PER_GRANT = 50_000;
+
+/** Runs one step of the comparison of a grant, with its own budget inside the one in force. */
+function withinLimit<T>(fn: () => T): T | WorkLimitReached {
+  try {
+    return withBudget([new Budget(STEPS_PER_GRANT, 'comparing this grant')], fn);
+  } catch (error) {
+    if (error instanceof WorkLimitReached) return error;
+    throw error;
+  }
+}
+
+/** The gap of a grant whose comparison ran out of steps: undecided, naming its statement. */
+function stoppedGap(atom: Atom, side: Side, limit: WorkLimitReached): Gap {
+  return {
+    atom,
+    side,
+    deny: atom.effect === 'Deny',
+    direction: 'unknown',
+    element: 'Statement',
+    counterpart: undefined,
+    reason: `not compared: ${limit.message}`,
+  };
+}
+
+/** A decided gap whose explanation ran out of steps: named by its own action. */
+function unexplainedGap(atom: Atom, side: Side, direction: GapDirection): Gap {
+  const element = atom.action.kind === 'not' ? 'NotAction' : 'Action';
+  const reason = direction === 'unknown' ? UNDECIDED_CONDITIONS : undefined;
+  const deny = atom.effect === 'Deny';
+  return { atom, side, deny, direction, element, counterpart: undefined, reason };
 }
 
 /**
@@ -198,6 +248,7 @@ function sameStatement(a: PolicyStatement, b: PolicyStatement): boolean {
 }
 
 function unknownReason(atom: Atom, verdicts: { other: Atom; v: AtomVerdict }[]): string {
+  if (atom.statement.unread !== undefined) return `not compared: ${atom.statement.unread}`;
   const source =
     unknownIn(atom) ??
     verdicts

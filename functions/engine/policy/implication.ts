@@ -6,6 +6,7 @@
  */
 import { isSecret, isUnknown, type SecretValue, type UnknownValue } from '../values';
 import { rangeCovers } from './address';
+import { spend } from './budget';
 import { type Clause, valueKey } from './condition';
 import { type PatternOptions, patternCovers, patternsIntersect } from './pattern';
 
@@ -43,6 +44,7 @@ export function blockImplies(a: Clause[] | UnknownValue, b: Clause[] | UnknownVa
 
 /** Whether some clause of `a` implies `needed`; `no` when none touches its key. */
 export function satisfied(a: Clause[], needed: Clause): Verdict {
+  spend(1 + a.length);
   let verdict: Verdict = 'no';
   for (const clause of a) {
     if (clause.key !== needed.key) continue;
@@ -55,6 +57,7 @@ export function satisfied(a: Clause[], needed: Clause): Verdict {
 
 /** Whether clause `a` implies clause `b` (both on the same key). */
 export function clauseImplies(a: Clause, b: Clause): Verdict {
+  spend();
   if (isUnknown(a.values) || isUnknown(b.values)) return 'unknown';
   if (hasOpaque(a.values) || hasOpaque(b.values)) return 'unknown';
   // A request without the key tells apart a clause that lets it through from one that does not.

@@ -11,6 +11,7 @@
  * matching everything; ArnLike conditions follow the rule documented for them, under which a
  * value must name all six parts of an ARN, so that a lone `*` there matches no ARN.
  */
+import { spend } from './budget';
 import type { Verdict } from './implication';
 
 /**
@@ -116,6 +117,7 @@ export function patternCovers(outer: string, inner: string, options: PatternOpti
   if (!/[*?$]/.test(outer)) return outer === inner;
   const q = tokens(outer, options);
   const p = tokens(inner, { ...options, variables: options.innerVariables ?? options.variables });
+  spendOnTable(q.length, p.length);
   const memo = new Map<number, boolean>();
   const width = q.length + 1;
 
@@ -142,6 +144,7 @@ export function patternCovers(outer: string, inner: string, options: PatternOpti
         innerToken.t === 'var' && innerToken.name === outerToken.name && covers(i + 1, j + 1);
     }
     memo.set(key, result);
+    spendOnCell(memo);
     return result;
   };
   return covers(0, 0);
@@ -151,6 +154,7 @@ export function patternCovers(outer: string, inner: string, options: PatternOpti
 export function patternsIntersect(a: string, b: string, options: PatternOptions = {}): boolean {
   const p = tokens(a, options);
   const q = tokens(b, options);
+  spendOnTable(p.length, q.length);
   const memo = new Map<number, boolean>();
   const width = q.length + 1;
   const isAny = (token: Token | undefined) => token?.t === 'star' || token?.t === 'var';
@@ -174,9 +178,27 @@ export function patternsIntersect(a: string, b: string, options: PatternOptions 
     else if (x.t === 'lit' && y.t === 'lit') result = x.c === y.c && meet(i + 1, j + 1);
     else result = !colonOnly(x, y) && !colonOnly(y, x) && meet(i + 1, j + 1);
     memo.set(key, result);
+    spendOnCell(memo);
     return result;
   };
   return meet(0, 0);
+}
+
+/**
+ * The most tokens two patterns compared may hold together: the comparison recurses once per
+ * token, and a longer pair would take more than a comparison may spend (IAM lets a Resource
+ * run to some 10,000 characters). Under a budget (budget.ts) such a pair is left undecided.
+ */
+const MOST_TOKENS = 4_000;
+
+/** Spends from the budget in force before two patterns are compared, as reading them costs. */
+function spendOnTable(a: number, b: number): void {
+  spend(a + b > MOST_TOKENS ? Number.POSITIVE_INFINITY : 4);
+}
+
+/** Spends from the budget in force for a cell of the table, a step for every 32. */
+function spendOnCell(memo: Map<number, boolean>): void {
+  if (memo.size % 32 === 0) spend();
 }
 
 /** Whether a pattern matches every string. */

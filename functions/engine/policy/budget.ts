@@ -1,0 +1,66 @@
+/**
+ * A bound on the work of one comparison. Deciding whether one grant covers another may split
+ * it by condition values and by the actions a wildcard stands for, and a document can be
+ * written so that those splits multiply (a dozen condition keys of four patterns each would
+ * take hours). Every step of the comparison spends from a budget; when it runs out, the grant
+ * being compared is left undecided, with the statement named, and the comparison goes on.
+ *
+ * The budget is held for the length of one synchronous call ({@link withBudget}), so the
+ * reasoning functions deep in the recursion spend from it without each passing it on. Outside
+ * such a call, spending is free: evaluate.ts decides one document against fixed requests, whose
+ * work grows only with the document's size.
+ */
+
+/** Thrown by {@link spend} when the budget in force is used up. */
+export class WorkLimitReached extends Error {
+  constructor(budget: Budget) {
+    super(
+      `${budget.what} takes more than ${budget.limit.toLocaleString('en-US')} steps, its limit`,
+    );
+    this.name = 'WorkLimitReached';
+  }
+}
+
+/** A number of steps to spend, and how many are spent. */
+export class Budget {
+  private spent = 0;
+
+  /**
+   * @param limit the steps that may be spent
+   * @param what what the steps are spent on, to start a sentence: `comparing this grant`
+   */
+  constructor(
+    readonly limit: number,
+    readonly what: string,
+  ) {}
+
+  /** Spends `steps`; throws WorkLimitReached once more than the limit is spent. */
+  spend(steps: number): void {
+    this.spent += steps;
+    if (this.spent > this.limit) throw new WorkLimitReached(this);
+  }
+}
+
+let current: readonly Budget[] = [];
+
+/**
+ * Runs `fn` with every budget given in force: each step spends from all of them (a budget per
+ * grant inside one for the whole comparison), and the first one used up stops the work.
+ */
+export function withBudget<T>(budgets: Budget[], fn: () => T): T {
+  const outer = current;
+  current = [...outer, ...budgets];
+  try {
+    return fn();
+  } finally {
+    current = outer;
+  }
+}
+
+/**
+ * Spends steps from the budgets in force, if any, innermost first, so that the one used up
+ * names the narrowest work; a step is about a microsecond of work.
+ */
+export function spend(steps = 1): void {
+  for (let at = current.length - 1; at >= 0; at--) current[at]?.spend(steps);
+}
