@@ -5,7 +5,7 @@
 import type { TemplateDocument } from '../template/types';
 import { holdsPartOf, SECRET_PART_MIN } from './secret-parts';
 import { error, type RuleProblem } from './types';
-import { unknownPropertyProblems } from './unknown';
+import { type NamedSecret, unknownPropertyProblems } from './unknown';
 
 /** The stack's parameters, in the order problems are reported. */
 export const PARAMETER_NAMES = [
@@ -73,7 +73,7 @@ export function readParameterValues(
   leftToPackaging: readonly string[] = [],
 ): { values: ParameterValues; problems: RuleProblem[] } {
   const unknown = Object.keys(input).filter((k) => !KNOWN.has(k) && !PROTOCOL.has(k));
-  const problems = unknownPropertyProblems(unknown, PARAMETER_NAMES);
+  const problems = unknownPropertyProblems(unknown, PARAMETER_NAMES, namedSecrets(input, template));
 
   const values = {} as ParameterValues;
   for (const name of PARAMETER_NAMES) {
@@ -231,10 +231,21 @@ export function secretsToMask(
   input: Record<string, unknown>,
   template: TemplateDocument | undefined,
 ): string[] {
+  return namedSecrets(input, template).map((secret) => secret.value);
+}
+
+/** The secrets in raw input that {@link secretsToMask} picks, each with its parameter. */
+function namedSecrets(
+  input: Record<string, unknown>,
+  template: TemplateDocument | undefined,
+): NamedSecret[] {
   const names = new Set(['TenantExternalId', ...noEchoParameters(template)]);
-  return [...names]
-    .map((name) => input[name])
-    .filter((v): v is string => typeof v === 'string' && v.length >= SECRET_MIN_MASKED);
+  return [...names].flatMap((parameter) => {
+    const value = input[parameter];
+    return typeof value === 'string' && value.length >= SECRET_MIN_MASKED
+      ? [{ parameter, value }]
+      : [];
+  });
 }
 
 /** The names of the template's NoEcho parameters. */

@@ -23,15 +23,24 @@ export const SECRET_PART_MIN = 8;
  * holdsPartOf('acme-9f86d081', '9f86d081884c7d659a2feaa0c55ad015') // true
  */
 export function holdsPartOf(text: string, secret: string): boolean {
-  if (text.length < SECRET_PART_MIN || secret.length < SECRET_PART_MIN) return false;
+  return partFinder(secret)(text);
+}
+
+/**
+ * A test for texts holding part of `secret`, as {@link holdsPartOf} decides, that reads the
+ * secret once however many texts it is given.
+ */
+export function partFinder(secret: string): (text: string) => boolean {
   const pieces = new Set<string>();
   const lowerSecret = secret.toLowerCase();
   for (let i = 0; i + SECRET_PART_MIN <= lowerSecret.length; i += 1) {
     pieces.add(lowerSecret.slice(i, i + SECRET_PART_MIN));
   }
-  const lowerText = text.toLowerCase();
-  for (let i = 0; i + SECRET_PART_MIN <= lowerText.length; i += 1) {
-    if (pieces.has(lowerText.slice(i, i + SECRET_PART_MIN))) return true;
-  }
-  return false;
+  return (text) => {
+    const lowerText = text.toLowerCase();
+    for (let i = 0; i + SECRET_PART_MIN <= lowerText.length; i += 1) {
+      if (pieces.has(lowerText.slice(i, i + SECRET_PART_MIN))) return true;
+    }
+    return false;
+  };
 }

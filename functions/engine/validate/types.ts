@@ -6,7 +6,8 @@ export interface Problem {
   /**
    * The parameter concerned, or null for a problem not tied to one parameter. For a property
    * the validator does not know, its name: as it is when plain printable ASCII of at most 128
-   * characters, otherwise quoted, escaped and cut as `shown()` does.
+   * characters, otherwise quoted, escaped, masked and cut as `shown()` does; `(name withheld)`
+   * when the name holds part of a secret value.
    */
   parameter: string | null;
   /** A stable kebab-case name of the rule, e.g. `external-id-too-short`. */

@@ -3,18 +3,39 @@
  * parameter name when one is near. A plain name (printable ASCII, at most 128 characters) is
  * shown as it is; any other is quoted, escaped and cut like a received value, so that control
  * characters, bidirectional overrides and huge names reach no reason, log or terminal raw.
+ * A name is input too: one holding part of a secret (a value pasted as a key) is not shown at
+ * all, and one holding a registered secret whole is shown with it masked.
  * The first {@link LISTED} are reported one by one and the rest counted in one more problem, so
  * that a request with thousands of stray properties is answered as quickly as any other.
  */
+import { scrubText } from '../log';
+import { partFinder } from './secret-parts';
 import { error, type RuleProblem, shown } from './types';
 
 /** Unknown properties reported one by one; the rest are counted together. */
 const LISTED = 20;
 const PLAIN_NAME = /^[\x21-\x7e]{1,128}$/;
 
-/** The problems for properties whose names are not among `names`, in the order given. */
-export function unknownPropertyProblems(keys: string[], names: readonly string[]): RuleProblem[] {
-  const listed = keys.slice(0, LISTED).map((key) => {
+/** A secret input value and the parameter that holds it. */
+export interface NamedSecret {
+  parameter: string;
+  value: string;
+}
+
+/**
+ * The problems for properties whose names are not among `names`, in the order given. A name
+ * holding part of one of `secrets` is withheld: it shows as `(name withheld)`.
+ */
+export function unknownPropertyProblems(
+  keys: string[],
+  names: readonly string[],
+  secrets: NamedSecret[] = [],
+): RuleProblem[] {
+  const finders = secrets.map((s) => ({ parameter: s.parameter, holds: partFinder(s.value) }));
+  const holder = (key: string) => finders.find((f) => f.holds(key))?.parameter;
+  const listed = keys.slice(0, LISTED).map((key, index) => {
+    const secret = holder(key);
+    if (secret !== undefined) return withheldName(key, index, keys.length, secret);
     const name = displayName(key);
     return error(
       name,
@@ -26,7 +47,10 @@ export function unknownPropertyProblems(keys: string[], names: readonly string[]
   });
   const rest = keys.slice(LISTED);
   if (rest.length === 0) return listed;
-  const some = rest.slice(0, 3).map(displayName).join(', ');
+  const some = rest
+    .slice(0, 3)
+    .map((key) => (holder(key) === undefined ? displayName(key) : WITHHELD))
+    .join(', ');
   const more = error(
     null,
     'unknown-parameter',
@@ -38,9 +62,25 @@ export function unknownPropertyProblems(keys: string[], names: readonly string[]
   return [...listed, more];
 }
 
-/** A property name as problems show it: as it is when plain, otherwise quoted and escaped. */
+const WITHHELD = '(name withheld)';
+
+function withheldName(key: string, index: number, count: number, secret: string): RuleProblem {
+  return error(
+    WITHHELD,
+    'unknown-parameter',
+    `Unknown property ${index + 1} of ${count} is not a parameter of the connector stack, so ` +
+      `it would be ignored; its name is not shown, because it holds part of the value of ` +
+      `${secret}, which is secret. Fix: remove it (a value written where a name belongs?).`,
+    [key],
+  );
+}
+
+/**
+ * A property name as problems show it: as it is when plain and free of registered secrets,
+ * otherwise quoted, escaped and masked as `shown()` does.
+ */
 function displayName(key: string): string {
-  return PLAIN_NAME.test(key) ? key : shown(key);
+  return PLAIN_NAME.test(key) && scrubText(key) === key ? key : shown(key);
 }
 
 function spellingFix(key: string, names: readonly string[]): string {

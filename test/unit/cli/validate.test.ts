@@ -347,6 +347,20 @@ describe('connector-guard validate', () => {
     },
   );
 
+  it.each(['text', 'json'])(
+    'never prints an external ID written as a parameter name, in %s',
+    async (format) => {
+      const canary = 'CANARY-0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a';
+      const path = paramsFile({ TenantExternalId: canary, [canary]: 'x', [canary.slice(3)]: 'y' });
+
+      const result = await validate(['--params', path, '--format', format]);
+
+      expect(result.code).toBe(1);
+      expect(result.out).toMatch(/\(name withheld\)/);
+      expect(result.out + result.err).not.toContain(canary.slice(7, 15));
+    },
+  );
+
   it('never prints the external ID, in either format', async () => {
     const canary = 'CANARY-4e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b';
 

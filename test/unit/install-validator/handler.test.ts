@@ -340,6 +340,29 @@ describe('install-validator', () => {
     expect(output.join('')).not.toContain('SIGNATURE-CANARY');
   });
 
+  it.each([
+    ['the external ID', (id: string) => id],
+    ['the external ID inside it', (id: string) => `x${id}y`],
+    ['part of the external ID', (id: string) => id.slice(5, 25)],
+    ['the old external ID of an Update', (id: string) => `${id}-old`],
+  ])('withholds or masks a property name that is %s', async (_, name) => {
+    const secret = '5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8';
+    const props = parameters({ TenantExternalId: secret, [name(secret)]: 'x' });
+    const old = parameters({ TenantExternalId: `${secret}-old` });
+
+    await handler(
+      event({ RequestType: 'Update', ResourceProperties: props, OldResourceProperties: old }),
+      lambdaContext(),
+    );
+
+    const reason = String(server.accepted()[0].json?.Reason);
+    const everything = output.join('') + server.received.map((r) => r.text).join('');
+    expect(reason).toMatch(/1\) error \[unknown-parameter\] /);
+    for (let i = 0; i + 8 <= secret.length; i += 1) {
+      expect(everything).not.toContain(secret.slice(i, i + 8));
+    }
+  });
+
   it('masks the external ID inside an error IAM returns, keeping rule names whole', async () => {
     const secret = 'd41d8cd98f00b204e9800998ecf8427e5f2b9c1a';
     iamMock.on(GetRoleCommand).rejects(awsError('ServiceFailure', `broken near ${secret}`));

@@ -5,6 +5,7 @@ import {
   IAMClient,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
+import { clearSecrets, registerSecret } from '../../../../functions/engine/log';
 import { parseTemplate } from '../../../../functions/engine/template';
 import { validateInstall } from '../../../../functions/engine/validate';
 import templateText from '../../../../template/connector.yaml';
@@ -22,6 +23,10 @@ const iamMock = mockClient(IAMClient);
 
 beforeEach(() => {
   iamMock.reset();
+});
+
+afterEach(() => {
+  clearSecrets();
 });
 
 async function check(partial: Record<string, unknown>, extra = {}) {
@@ -229,6 +234,44 @@ describe('validateInstall offline', () => {
     expect(problem.parameter).toBe('"\\u001b]0;pwn\\u0007\\u202eX"');
     expect(problem.message).toMatch(/^"\\u001b\]0;pwn\\u0007\\u202eX" is not a parameter/);
     expect(JSON.stringify(report)).not.toMatch(/\u202e/);
+  });
+
+  it.each([
+    ['is the external ID', EXTERNAL_ID],
+    ['holds the external ID', `Tenant${EXTERNAL_ID}`],
+    ['holds part of the external ID', `x-${EXTERNAL_ID.slice(10, 30).toUpperCase()}`],
+  ])('withholds an unknown property name that %s', async (_, name) => {
+    const extras = Object.fromEntries(Array.from({ length: 22 }, (_, i) => [`Extra${i}`, 'x']));
+
+    const report = await check({ Colour: 'blue', [name]: 'v', ...extras });
+
+    expect(report.errors[1].parameter).toBe('(name withheld)');
+    expect(report.errors[1].message).toMatch(
+      /^Unknown property 2 of 24 is not a parameter .*; its name is not shown, because it holds part/,
+    );
+    const text = JSON.stringify(report).toLowerCase();
+    for (let i = 0; i + 8 <= EXTERNAL_ID.length; i += 1) {
+      expect(text).not.toContain(EXTERNAL_ID.slice(i, i + 8));
+    }
+  });
+
+  it('withholds a name holding part of the external ID among those it counts', async () => {
+    const extras = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`Extra${i}`, 'x']));
+
+    const report = await check({ ...extras, [EXTERNAL_ID]: 'v', Other: 'x' });
+
+    expect(report.errors[20].message).toMatch(/^2 more properties .*\(\(name withheld\), Other\)/);
+    expect(JSON.stringify(report)).not.toContain(EXTERNAL_ID.slice(0, 8));
+  });
+
+  it('masks a registered secret inside an unknown property name', async () => {
+    const old = 'b5d4045c3f466fa91fe2cc6abe79232a1a57cdf104f7a26e716e0a1e2789df78';
+    registerSecret(old);
+
+    const report = await check({ [`Old${old}`]: 'v' });
+
+    expect(report.errors[0].parameter).toBe('"Old****"');
+    expect(report.errors[0].message).toMatch(/^"Old\*\*\*\*" is not a parameter/);
   });
 
   it('cuts a huge unknown property name wherever it is shown', async () => {
