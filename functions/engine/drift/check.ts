@@ -6,7 +6,7 @@
  */
 
 import { partitionOf } from '../aws/clients';
-import type { CloudFormationAdapter, StackDescription } from '../aws/cloudformation';
+import type { CloudFormationAdapter } from '../aws/cloudformation';
 import type { IamAdapter } from '../aws/iam';
 import { describeError } from '../errors';
 import { type Log, registerSecret } from '../log';
@@ -27,6 +27,7 @@ import {
 } from './offline-inputs';
 import { SecretDigests } from './redact';
 import { checkSnapshotShape, readSnapshot } from './snapshot';
+import { failedStatusFinding, skipReason } from './stack-status';
 import type { CheckReport } from './types';
 
 export interface CheckDeps {
@@ -57,27 +58,6 @@ export interface CheckOptions {
 /** The name of the external-ID parameter in the product's template. */
 const EXTERNAL_ID_PARAMETER = 'TenantExternalId';
 
-/** Statuses a failed deploy leaves behind: the roles may be half made, or gone. */
-const UNSETTLED = new Set([
-  'CREATE_FAILED',
-  'ROLLBACK_COMPLETE',
-  'ROLLBACK_FAILED',
-  'UPDATE_FAILED',
-  'UPDATE_ROLLBACK_FAILED',
-  'IMPORT_ROLLBACK_FAILED',
-  'DELETE_FAILED',
-  'DELETE_COMPLETE',
-]);
-
-/**
- * Whether a check of a stack in this status would report a deploy as drift: while a create,
- * update, rollback, delete or import is under way (every `*_IN_PROGRESS`, including
- * `REVIEW_IN_PROGRESS`), and after a deploy failed without settling.
- */
-export function isBusy(status: string): boolean {
-  return status.endsWith('_IN_PROGRESS') || UNSETTLED.has(status);
-}
-
 /**
  * Checks a deployed stack against its own template.
  *
@@ -96,11 +76,12 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
     region: stack.region,
     checkedAt: now().toISOString(),
   };
-  if (isBusy(stack.status)) {
-    deps.log?.info('stack busy, check skipped', { stack: stack.stackName, status: stack.status });
+  const skipped = skipReason(stack);
+  if (skipped !== null) {
+    deps.log?.info('check skipped', { stack: stack.stackName, status: stack.status });
     return {
       ...base,
-      skipped: { reason: busyReason(stack), stackStatus: stack.status },
+      skipped: { reason: skipped, stackStatus: stack.status },
       findings: [],
       coverage: { checked: [], notChecked: [] },
     };
@@ -150,6 +131,8 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
     stackTags: stack.tags,
   });
   coverage.notChecked.push(...notCompared(doc, ctx, listedIn(promised)));
+  const failed = failedStatusFinding(stack);
+  if (failed !== null) findings.unshift(failed);
   const report = guard.mask({ ...base, findings, coverage });
   logCheck(log, report, live.mode, deps.iam.calls);
   return report;
@@ -380,16 +363,6 @@ function maskSecrets(doc: TemplateDocument, parameters: Record<string, string | 
   return Object.fromEntries(Object.entries(parameters).filter(([k]) => !isNoEcho(doc, k)));
 }
 
-function busyReason(stack: StackDescription): string {
-  if (stack.status.endsWith('_IN_PROGRESS')) {
-    return `Stack ${stack.stackName} is ${stack.status}: a deploy is under way and its roles are expected to differ from the template until it completes, so they were not checked.`;
-  }
-  if (stack.status === 'DELETE_COMPLETE') {
-    return `Stack ${stack.stackName} was deleted: there are no roles of its to check.`;
-  }
-  return `Stack ${stack.stackName} is ${stack.status}: its last deploy failed without settling, so its roles may not match any version of the template and were not checked.`;
-}
-
 function usesImports(text: string): boolean {
   return /Fn::ImportValue|!ImportValue/.test(text);
 }
@@ -407,3 +380,4 @@ async function readExports(deps: CheckDeps): Promise<Record<string, string> | un
 
 /** Kept here too: other commands read parameter files the same way. */
 export { parseParameters } from './offline-inputs';
+export { isBusy } from './stack-status';

@@ -144,7 +144,7 @@ async function checkAndDeliver(
   outcome.report = report;
 
   if (report.skipped !== undefined) {
-    deps.log.info('Check skipped: the stack is being deployed', {
+    deps.log.info('Check skipped: the stack is being deployed or has nothing deployed', {
       stackStatus: report.skipped.stackStatus,
       reason: report.skipped.reason,
     });

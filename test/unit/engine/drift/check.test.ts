@@ -279,7 +279,9 @@ describe('isBusy', () => {
     ['IMPORT_COMPLETE', false],
     ['UPDATE_IN_PROGRESS', true],
     ['IMPORT_ROLLBACK_IN_PROGRESS', true],
-    ['UPDATE_ROLLBACK_FAILED', true],
+    ['REVIEW_IN_PROGRESS', true],
+    ['UPDATE_ROLLBACK_FAILED', false],
+    ['DELETE_FAILED', false],
   ])('%s is busy: %s', (status, busy) => {
     expect(isBusy(status)).toBe(busy);
   });
