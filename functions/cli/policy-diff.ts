@@ -9,11 +9,13 @@ import { describeError, InputError } from '../engine/errors';
 import {
   type ActionCatalogue,
   comparePolicies,
+  maskSecretValues,
   type PolicyComparison,
   type PolicyDocument,
   PolicyError,
   type PolicyKind,
   parsePolicy,
+  secretValuesIn,
   servicesIn,
   unknownActions,
 } from '../engine/policy';
@@ -71,9 +73,22 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
 
+  let raw: [Raw, Raw];
+  try {
+    raw = [await readDocument(options.files[0], io), await readDocument(options.files[1], io)];
+  } catch (error) {
+    io.stderr(`policy-diff: ${messageOf(error)}\n`);
+    return EXIT.badInput;
+  }
+  // The external ID of either document is masked wherever it stands, in everything printed.
+  const secrets = raw.flatMap(({ value }) => secretValuesIn(value));
+  return compare(options, raw, maskedIo(io, secrets));
+}
+
+async function compare(options: Options, raw: [Raw, Raw], io: CliIo): Promise<number> {
   let documents: [Loaded, Loaded];
   try {
-    documents = [await load(options.files[0], io), await load(options.files[1], io)];
+    documents = [parseDocument(raw[0]), parseDocument(raw[1])];
   } catch (error) {
     const message = error instanceof PolicyError ? error.message : describeError(error);
     io.stderr(`policy-diff: ${message}\n`);
@@ -184,12 +199,19 @@ function statementText(statement: { index: number; sid: string | null }): string
   return `statement ${statement.index}${statement.sid ? ` (${statement.sid})` : ''}`;
 }
 
+/** A document as read from its file, before the policy reader sees it. */
+interface Raw {
+  value: unknown;
+  /** The file, and where in it the policy sits, for messages. */
+  where: string;
+}
+
 interface Loaded {
   value: unknown;
   document: PolicyDocument;
 }
 
-async function load(file: string, io: CliIo): Promise<Loaded> {
+async function readDocument(file: string, io: CliIo): Promise<Raw> {
   let text: string;
   try {
     text = await readFile(resolve(io.cwd, file), 'utf8');
@@ -210,12 +232,24 @@ async function load(file: string, io: CliIo): Promise<Loaded> {
   } catch {
     // URL-encoded text, or broken JSON: the policy reader says which, and where the JSON
     // breaks, without quoting it (it may hold a secret).
-    return { value: text, document: parsePolicy(text, file) };
+    return { value: text, where: file };
   }
   const unwrapped = unwrap(value);
-  if (unwrapped === undefined) return { value, document: parsePolicy(value, file) };
-  const where = `${file} (${unwrapped.path})`;
-  return { value: unwrapped.value, document: parsePolicy(unwrapped.value, where) };
+  if (unwrapped === undefined) return { value, where: file };
+  return { value: unwrapped.value, where: `${file} (${unwrapped.path})` };
+}
+
+function parseDocument(raw: Raw): Loaded {
+  return { value: raw.value, document: parsePolicy(raw.value, raw.where) };
+}
+
+/** The same input and output, with every known secret masked in what is written. */
+function maskedIo(io: CliIo, secrets: string[]): CliIo {
+  return {
+    ...io,
+    stdout: (text) => io.stdout(maskSecretValues(text, secrets)),
+    stderr: (text) => io.stderr(maskSecretValues(text, secrets)),
+  };
 }
 
 function unwrap(value: unknown): { value: unknown; path: string } | undefined {

@@ -8,6 +8,7 @@ export { comparePolicies } from './compare';
 export type { PolicyDocument, PolicyStatement } from './document';
 export { PolicyError, parsePolicy } from './document';
 export { actionsNotAllowed, isAdminEquivalent } from './evaluate';
+export { maskSecretValues, SECRET_PLACEHOLDER, secretValuesIn } from './secrets';
 export type {
   ActionCatalogue,
   ActionRequest,

@@ -338,4 +338,53 @@ describe('policy-diff', () => {
     expect(await run(['--help'], cli.io)).toBe(0);
     expect(cli.out()).toContain('Usage: connector-guard policy-diff EXPECTED LIVE');
   });
+
+  describe('with the external ID of the expected trust policy elsewhere in the live one', () => {
+    const SECRET = CANARY_EXTERNAL_ID;
+    const expected = policy(
+      trustStatement('111122223333', {
+        Condition: { StringEquals: { 'sts:ExternalId': SECRET } },
+      }),
+    );
+    const trustWith = (partial: Record<string, unknown>) =>
+      policy(trustStatement('111122223333', partial));
+    const places: [string, Record<string, unknown>][] = [
+      ['a misspelt key', trustWith({ Condition: { StringEquals: { 'sts:ExtrenalId': SECRET } } })],
+      [
+        'a principal tag, case folded',
+        trustWith({
+          Condition: { StringEqualsIgnoreCase: { 'aws:PrincipalTag/x': SECRET.toUpperCase() } },
+        }),
+      ],
+      ['a Sid', trustWith({ Sid: SECRET })],
+      ['a condition key', trustWith({ Condition: { StringEquals: { [SECRET]: 'x' } } })],
+      ['a key ending in it', trustWith({ Condition: { Bool: { [`aws:${SECRET}`]: 'true' } } })],
+      ['an operator', trustWith({ Condition: { [SECRET]: { 'aws:SourceIp': '10.0.0.0/8' } } })],
+      ['a longer value', trustWith({ Condition: { StringLike: { 'aws:userid': `a${SECRET}*` } } })],
+    ];
+
+    it.each(places)('masks it under %s in text and JSON output', async (_, live) => {
+      const text = io();
+      const json = io();
+
+      await run([file('a.json', expected), file('b.json', live)], text.io);
+      await run(['a.json', 'b.json', '--format', 'json'], json.io);
+
+      const printed = text.out() + text.err() + json.out() + json.err();
+      expect(printed.toLowerCase()).not.toContain(SECRET.toLowerCase());
+      expect(printed).toContain('<secret:sts:ExternalId>');
+    });
+
+    it('masks it in the live document when the expected one is URL-encoded', async () => {
+      const cli = io();
+      const live = trustWith({ Condition: { StringEquals: { 'sts:ExtrenalId': SECRET } } });
+
+      const encoded = file('a.txt', encodeURIComponent(JSON.stringify(expected)));
+
+      await run([encoded, file('b.json', live), '--format', 'json'], cli.io);
+
+      expect(cli.out()).toContain('<secret:sts:ExternalId>');
+      expect(cli.out() + cli.err()).not.toContain(SECRET);
+    });
+  });
 });
