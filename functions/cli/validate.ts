@@ -14,6 +14,7 @@ import { ConnectorGuardError, InputError } from '../engine/errors';
 import { registerSecret, scrubText } from '../engine/log';
 import { parseTemplate } from '../engine/template';
 import {
+  noEchoParameters,
   type Problem,
   secretsToMask,
   shown,
@@ -111,7 +112,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
 
     const template = await loadTemplate(values.template, io);
-    const input = parameterFileValues(await readText(values.params, '--params', io), values.params);
+    const body = await readText(values.params, '--params', io);
+    const input = parameterFileValues(body, values.params, {
+      secretParameters: noEchoParameters(template.document),
+    });
     for (const secret of secretsToMask(input, template.document)) registerSecret(secret);
     const { report, leftToPackaging } = await validateInstall(input, {
       template: template.document,

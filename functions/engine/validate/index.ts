@@ -14,6 +14,7 @@ export {
 } from './parameters';
 export { scheduleProblem } from './schedule';
 export { type Problem, shown, type ValidationReport } from './types';
+export { type NamedSecret, shownName } from './unknown';
 export {
   type InstallValidation,
   type Operation,

@@ -142,7 +142,7 @@ function readOne(
     return { value: defaultOf(name, template) ?? '', absent: true };
   }
   const text = asText(name, raw);
-  if (text === undefined) return { value: '', problem: notText(name, raw) };
+  if (text === undefined) return { value: '', problem: notText(name, raw, template) };
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_VALUE_BYTES) return { value: '', problem: tooLong(name, bytes) };
   return { value: text };
@@ -154,20 +154,24 @@ function asText(name: ParameterName, raw: unknown): string | undefined {
   return list && raw.every((i) => typeof i === 'string') ? raw.join(',') : undefined;
 }
 
-function notText(name: ParameterName, raw: unknown): RuleProblem {
+/** Refuses a value that is not text, naming its type (and, unless secret, the value). */
+function notText(name: ParameterName, raw: unknown, template: TemplateDocument | undefined) {
+  const secret = name === 'TenantExternalId' || noEchoParameters(template).includes(name);
   const kind = Array.isArray(raw)
     ? 'a list'
-    : typeof raw === 'object'
+    : raw !== null && typeof raw === 'object'
       ? 'an object'
-      : `the ${typeof raw} ${String(raw)}`;
+      : secret
+        ? `a ${typeof raw}`
+        : `the ${typeof raw} ${String(raw)}`;
   const expected = LIST_PARAMETERS.includes(name)
     ? 'comma-delimited text or a list of strings'
     : 'a string';
   return error(
     name,
     'not-a-string',
-    `${name} must be ${expected}, as CloudFormation passes parameters; received ` +
-      `${name === 'TenantExternalId' ? 'a value that is not one' : kind}. Fix: quote the value.`,
+    `${name} must be ${expected}, as CloudFormation passes parameters; received ${kind}. ` +
+      'Fix: quote the value.',
   );
 }
 

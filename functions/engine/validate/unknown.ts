@@ -9,7 +9,7 @@
  * that a request with thousands of stray properties is answered as quickly as any other.
  */
 import { scrubText } from '../log';
-import { partFinder } from './secret-parts';
+import { holdsPartOf, partFinder } from './secret-parts';
 import { error, type RuleProblem, shown } from './types';
 
 /** Unknown properties reported one by one; the rest are counted together. */
@@ -63,6 +63,20 @@ export function unknownPropertyProblems(
 }
 
 const WITHHELD = '(name withheld)';
+
+/**
+ * A name from the input as a message may show it: `(name withheld)` when it holds part of one
+ * of `secrets`; otherwise as it is when plain and free of registered secrets (quoted all the
+ * same when `quoted`), or quoted, escaped, masked and cut as `shown()` does.
+ *
+ * @example
+ * shownName('TenantAcountId', secrets) // TenantAcountId
+ * shownName(externalId, [{ parameter: 'TenantExternalId', value: externalId }]) // (name withheld)
+ */
+export function shownName(key: string, secrets: NamedSecret[], quoted = false): string {
+  if (secrets.some((s) => holdsPartOf(key, s.value))) return WITHHELD;
+  return quoted ? shown(key) : displayName(key);
+}
 
 function withheldName(key: string, index: number, count: number, secret: string): RuleProblem {
   return error(

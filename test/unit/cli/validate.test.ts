@@ -297,6 +297,105 @@ describe('connector-guard validate', () => {
     }
   });
 
+  it.each([
+    [
+      'entries',
+      (id: string) =>
+        JSON.stringify([
+          { ParameterKey: 'TenantAccountId', ParameterValue: '444455556666' },
+          { ParameterKey: 'TenantExternalId', ParameterValue: id },
+          { ParameterKey: 'TenantAccountId', ParameterValue: '777788889999' },
+          { ParameterKey: 'TenantExternalId', ParameterValue: `${id}-2` },
+        ]),
+      new RegExp(
+        ': expected each parameter once, received TenantAccountId \\(entries 1 and 3\\) and ' +
+          'TenantExternalId \\(entries 2 and 4\\) more than once; .* Fix: keep one of each\\.',
+      ),
+    ],
+    [
+      'map keys',
+      (id: string) =>
+        `{\n "TenantExternalId": "${id}",\n "TenantAccountId": "1",\n "TenantExternalId": "x"\n}`,
+      /: expected each parameter once, received TenantExternalId \(lines 2 and 4\) more than once/,
+    ],
+    [
+      'keys holding the external ID',
+      (id: string) =>
+        JSON.stringify({
+          Parameters: [
+            { ParameterKey: 'TenantExternalId', ParameterValue: id },
+            { ParameterKey: id, ParameterValue: 'a' },
+            { ParameterKey: id, ParameterValue: 'b' },
+          ],
+        }),
+      /received \(name withheld\) \(entries 2 and 3\) more than once/,
+    ],
+  ])('exits 2 on a parameter given twice as %s, naming it and where', async (_, body, why) => {
+    const canary = '3c9e1a7f5b2d8e4a6c0f9b1d3e5a7c2f';
+    const path = join(dir, 'twice.json');
+    writeFileSync(path, body(canary));
+
+    const result = await validate(['--params', path]);
+
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(why);
+    expect(result.err).not.toMatch(/444455556666|777788889999/);
+    for (let i = 0; i + 5 <= canary.length; i += 1) {
+      expect(result.err).not.toContain(canary.slice(i, i + 5));
+    }
+  });
+
+  it.each([
+    ['list', 'list' as const],
+    ['map', 'map' as const],
+  ])(
+    'reports a number where the external ID belongs as not a string, in a %s',
+    async (_, shape) => {
+      const path = paramsFile(
+        { TenantExternalId: 1234567890123, ReminderIntervalHours: 24 },
+        shape,
+      );
+
+      const result = await validate(['--params', path, '--format', 'json']);
+
+      const report = JSON.parse(result.out);
+      expect(result.code).toBe(1);
+      expect(report.errors).toEqual([
+        {
+          parameter: 'TenantExternalId',
+          rule: 'not-a-string',
+          message: expect.stringMatching(
+            /^TenantExternalId must be a string, .*; received a number\./,
+          ),
+        },
+        {
+          parameter: 'ReminderIntervalHours',
+          rule: 'not-a-string',
+          message: expect.stringMatching(/; received the number 24\./),
+        },
+      ]);
+      expect(result.out).not.toMatch(/12345678|characters/);
+    },
+  );
+
+  it.each([
+    ['null', null],
+    ['none', undefined],
+  ])('exits 2 on an entry whose ParameterValue is %s, naming the entry', async (word, value) => {
+    const path = join(dir, 'empty.json');
+    writeFileSync(
+      path,
+      JSON.stringify([{ ParameterKey: 'TenantAccountId', ParameterValue: value }]),
+    );
+
+    const result = await validate(['--params', path]);
+
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(
+      new RegExp(`entry 1 \\(TenantAccountId\\): expected a ParameterValue, received ${word}`),
+    );
+  });
+
   it('reads a parameters file that starts with a byte-order mark', async () => {
     const path = join(dir, 'bom.json');
     writeFileSync(path, `\uFEFF${JSON.stringify(parameters())}`);
