@@ -18,6 +18,13 @@ const probes: Record<Requirement, () => boolean> = {
   realworld: () => existsSync(resolve(REALWORLD_DIR, 'MANIFEST.md')),
 };
 
+/** Where each requirement was looked for, for the message when it is missing. */
+const lookedFor: Record<Requirement, string> = {
+  moto: '`moto_server` on PATH (pip install "moto[server]==5.2.*")',
+  'cfn-lint': '`cfn-lint` on PATH (pip install "cfn-lint==1.51.*")',
+  realworld: `${resolve(REALWORLD_DIR, 'MANIFEST.md')} (the team's shared folder beside the clone)`,
+};
+
 const known = new Map<Requirement, boolean>();
 
 function commandWorks(command: string, args: string[]): boolean {
@@ -48,7 +55,10 @@ export function describeWith(requirements: Requirement[], title: string, body: (
   if (missing.length > 0 && process.env.CI === 'true') {
     describe(label, () => {
       it('has what it needs', () => {
-        throw new Error(`CI needs ${missing.join(', ')} for "${title}", and it is missing.`);
+        const looked = missing.map((r) => `${r}: looked for ${lookedFor[r]}`).join('; ');
+        throw new Error(
+          `CI needs ${missing.join(', ')} for "${title}", and it is missing (${looked}).`,
+        );
       });
     });
     return;
