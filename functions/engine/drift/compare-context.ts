@@ -7,14 +7,9 @@ import { describeError } from '../errors';
 import { comparePolicies, type PolicyComparison } from '../policy';
 import type { PromisedRole } from '../template/types';
 import type { UnknownValue } from '../values';
+import { isAdminGrant } from './admin';
 import type { CompareInput, CompareResult } from './compare';
-import {
-  type FindingDraft,
-  finding,
-  findingDirection,
-  grantSeverity,
-  isAdminGrant,
-} from './findings';
+import { type FindingDraft, finding, findingDirection, grantSeverity } from './findings';
 import { isUnreadable, type LiveRole } from './live-state';
 import {
   externalIdsIn,
@@ -115,9 +110,18 @@ export class ComparisonContext {
     return { outcome: 'drift', comparison };
   }
 
+  /**
+   * Whether a grant is admin-equivalent for the roles holding it (see `admin.ts`); the
+   * partition is taken from a holder's ARN.
+   */
+  isAdmin(document: unknown, arn?: string, holders: string[] = []): boolean {
+    const partition = /^arn:([\w-]+):/.exec(holders[0] ?? '')?.[1] ?? 'aws';
+    return isAdminGrant(document, arn, { account: this.input.accountId, partition, holders });
+  }
+
   /** How a grant that should not be there weighs: direction, severity, changes. */
-  grantOf(document: unknown, arn?: string) {
-    const admin = isAdminGrant(document, arn);
+  grantOf(document: unknown, arn?: string, holders: string[] = []) {
+    const admin = this.isAdmin(document, arn, holders);
     if (document === undefined || document === null || isUnreadable(document)) {
       return {
         admin,

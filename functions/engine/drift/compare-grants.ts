@@ -12,13 +12,7 @@ import {
   removalDirection,
   unknownText,
 } from './compare-context';
-import {
-  findingDirection,
-  grantSeverity,
-  holdsDeny,
-  isAdminGrant,
-  removalSeverity,
-} from './findings';
+import { findingDirection, grantSeverity, holdsDeny, removalSeverity } from './findings';
 import { isUnreadable, type LiveRole } from './live-state';
 import { cli } from './remediation';
 import type { ResourceRef } from './types';
@@ -157,7 +151,10 @@ export function checkInlinePolicies(
     const { comparison } = verdict;
     ctx.add({
       kind: 'inline-policy-changed',
-      severity: grantSeverity(comparison.direction, isAdminGrant(doc) && !isAdminGrant(p.document)),
+      severity: grantSeverity(
+        comparison.direction,
+        ctx.isAdmin(doc, undefined, [live.arn]) && !ctx.isAdmin(p.document, undefined, [live.arn]),
+      ),
       direction: findingDirection(comparison.direction),
       resource: ref,
       concern,
@@ -185,7 +182,7 @@ export function checkInlinePolicies(
       }
       continue;
     }
-    const judged = ctx.grantOf(doc);
+    const judged = ctx.grantOf(doc, undefined, [live.arn]);
     ctx.add({
       kind: 'inline-policy-added',
       severity: judged.severity,
@@ -248,7 +245,7 @@ export function checkAttachments(
       );
       continue;
     }
-    const judged = ctx.grantOf(ctx.policyDocument(arn), arn);
+    const judged = ctx.grantOf(ctx.policyDocument(arn), arn, [live.arn]);
     ctx.add({
       kind: 'managed-policy-attached',
       severity: judged.severity,

@@ -9,13 +9,7 @@ import {
   removalDirection,
   unknownText,
 } from './compare-context';
-import {
-  findingDirection,
-  grantSeverity,
-  holdsDeny,
-  isAdminGrant,
-  removalSeverity,
-} from './findings';
+import { findingDirection, grantSeverity, holdsDeny, removalSeverity } from './findings';
 import { isUnreadable, type LivePolicy } from './live-state';
 import { cli } from './remediation';
 import type { ResourceRef } from './types';
@@ -86,7 +80,8 @@ function policyDocumentChanged(
     kind: 'managed-policy-changed',
     severity: grantSeverity(
       comparison.direction,
-      isAdminGrant(live.document) && !isAdminGrant(policy.document),
+      ctx.isAdmin(live.document, undefined, holdersOf(ctx, live.arn)) &&
+        !ctx.isAdmin(policy.document, undefined, holdersOf(ctx, live.arn)),
     ),
     direction: findingDirection(comparison.direction),
     resource: ref,
@@ -166,7 +161,7 @@ function attachedElsewhere(
     user: live.attachedTo.users,
     group: live.attachedTo.groups,
   };
-  const judged = ctx.grantOf(live.document, live.arn);
+  const judged = ctx.grantOf(live.document, live.arn, holdersOf(ctx, live.arn));
 
   for (const type of ['role', 'user', 'group'] as const) {
     const known = new Set(expected[type].filter((n): n is string => typeof n === 'string'));
@@ -217,4 +212,14 @@ function attachedElsewhere(
       });
     }
   }
+}
+
+/** ARNs of the stack's roles the policy is attached to, as read live. */
+function holdersOf(ctx: ComparisonContext, policyArn: string): string[] {
+  const out: string[] = [];
+  for (const role of ctx.input.live.roles.values()) {
+    if (role === null || isUnreadable(role) || isUnreadable(role.attachedPolicies)) continue;
+    if (role.attachedPolicies.some((a) => a.arn === policyArn)) out.push(role.arn);
+  }
+  return out;
 }

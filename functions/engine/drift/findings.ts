@@ -1,39 +1,10 @@
 /**
- * Building findings: stable ids, the severity rules, and the admin-equivalence judgement that
- * decides CRITICAL for a grant.
+ * Building findings: stable ids and the severity rules (the admin-equivalence judgement that
+ * decides CRITICAL for a grant is in `admin.ts`).
  */
 import { createHash } from 'node:crypto';
-import {
-  actionsNotAllowed,
-  type Direction,
-  isAdminEquivalent,
-  type PolicyChange,
-  type PolicyComparison,
-} from '../policy';
+import type { Direction, PolicyChange, PolicyComparison } from '../policy';
 import type { Finding, FindingDirection, FindingKind, ResourceRef, Severity } from './types';
-
-/**
- * AWS managed policies that grant administrator power, or the power to get it, whatever their
- * documents say in detail (PowerUserAccess allows everything but IAM and Organizations, which
- * leaves a way to escalate through the services it allows).
- */
-export const ADMIN_AWS_POLICIES = new Set([
-  'AdministratorAccess',
-  'AdministratorAccess-Amplify',
-  'AdministratorAccess-AWSElasticBeanstalk',
-  'IAMFullAccess',
-  'PowerUserAccess',
-  'AWSOrganizationsFullAccess',
-]);
-
-/**
- * Grants on every resource that the drift rules count as admin-equivalent besides full access
- * and self-granting IAM actions: handing any role to a service, and assuming any role.
- */
-const PIVOT_REQUESTS = [
-  { action: 'iam:PassRole', resource: '*' },
-  { action: 'sts:AssumeRole', resource: '*' },
-];
 
 /** The stable id of a finding: stack, resource, kind and what the finding concerns. */
 export function findingId(
@@ -44,24 +15,6 @@ export function findingId(
 ): string {
   const key = [stack, resource.logicalId ?? resource.name ?? resource.arn ?? '', kind, concern];
   return createHash('sha256').update(key.join('\u0000'), 'utf8').digest('hex').slice(0, 24);
-}
-
-/** Whether a grant is admin-equivalent: an AWS admin policy by ARN, or by its document. */
-export function isAdminGrant(document: unknown, arn?: string): boolean {
-  if (arn !== undefined && /^arn:[\w-]+:iam::aws:policy\//.test(arn)) {
-    const name = arn.split('/').pop() ?? '';
-    if (ADMIN_AWS_POLICIES.has(name)) return true;
-  }
-  if (document === undefined || document === null) return false;
-  try {
-    if (isAdminEquivalent(document)) return true;
-    const blocked = actionsNotAllowed(document, PIVOT_REQUESTS).filter(
-      (b) => b.reason !== 'conditional',
-    );
-    return blocked.length < PIVOT_REQUESTS.length;
-  } catch {
-    return false;
-  }
 }
 
 /** Whether a document holds a Deny statement (removing it widens). */
