@@ -56,7 +56,12 @@ const OPTIONS = {
 const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const ZIP_FILE_MODE = 0o100644;
 
-const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+// A region name: an area, for some partitions a country, a compass direction and a number, as
+// every region AWS has opened is named (eu-west-1, ap-southeast-7, us-gov-east-1, eusc-de-east-1).
+// Checking the direction catches a typo such as eu-wset-1, which would otherwise print commands
+// for buckets that cannot exist; a region named otherwise in future needs adding here.
+const REGION =
+  /^[a-z]{2,4}(-(gov|iso[a-z]?|[a-z]{2}))?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 const TEMPLATE_BODY_LIMIT = 51_200;
 // Tokens the YAML lexer emits to mark structure; they stand for no character of the source.
 const LEXER_MARKERS = new Set(['\u0002', '\u0018', '\u001f', '\ufeff']);
@@ -96,8 +101,8 @@ function regionsOf(list) {
   const badRegion = regions.find((r) => !REGION.test(r));
   if (badRegion !== undefined) {
     throw new UsageError(
-      `--regions must list AWS regions, separated by commas, such as eu-west-1,us-east-1; ` +
-        `received ${JSON.stringify(badRegion)}.`,
+      `--regions must list AWS regions, separated by commas, such as eu-west-1,us-east-1 ` +
+        `(an area, a compass direction and a number); received ${JSON.stringify(badRegion)}.`,
     );
   }
   return regions;
@@ -335,6 +340,8 @@ function report(settings, zips, templateFile) {
       `wrote ${show(join(settings.outdir, 'package', z.file))} (${name}, ${z.bytes} bytes)`,
     );
   }
+  const manifestFile = show(join(settings.outdir, 'package', 'manifest.json'));
+  console.log(`wrote ${manifestFile} (each zip's key and SHA-256, for release records)`);
 
   const regions = settings.regions.length > 0 ? settings.regions : ['REGION'];
   console.log('\nUpload the code to the bucket of every region the stack is deployed in:');
@@ -347,7 +354,11 @@ function report(settings, zips, templateFile) {
   }
   console.log('\nThen deploy it, once per account and in one region (IAM names are global):');
   console.log(
-    `  aws cloudformation deploy --region ${regions[0]} --stack-name connector --template-file ${shellWord(show(templateFile))} --capabilities CAPABILITY_NAMED_IAM --parameter-overrides TenantAccountId=... TenantExternalId="$(cat external-id.txt)"`,
+    `  aws cloudformation deploy --region ${regions[0]} --stack-name connector --template-file ${shellWord(show(templateFile))} --capabilities CAPABILITY_NAMED_IAM --parameter-overrides TenantAccountId=... TenantExternalId="$(cat external-id.txt)" NotificationEmail=...`,
+  );
+  console.log(
+    '  (or ExistingNotificationTopicArn=... instead of NotificationEmail; check the parameters ' +
+      'first with node dist/cli.mjs validate)',
   );
   if (regions.length > 1) {
     console.log('or across an AWS Organization with a StackSet (see the README, Deploying).');

@@ -253,6 +253,36 @@ describe('npm run package', () => {
     });
   });
 
+  it.each([
+    ['eu-wset-1', 'a misspelt direction'],
+    ['euwest1', 'no dashes'],
+    ['eu-west', 'no number'],
+  ])('refuses the region %j (%s), naming the flag and the value', async (region) => {
+    const failure = packageInto(second, '--skip-build', '--regions', `us-east-1,${region}`);
+
+    await expect(failure).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`--regions must list AWS regions`),
+    });
+    await expect(failure).rejects.toMatchObject({
+      stderr: expect.stringContaining(`received ${JSON.stringify(region)}.`),
+    });
+  });
+
+  it('accepts the region names of every partition', async () => {
+    const regions = ['ap-southeast-7', 'us-gov-west-1', 'eusc-de-east-1', 'us-isob-east-1'];
+    const { stdout } = await packageInto(second, '--skip-build', '--regions', regions.join(','));
+
+    for (const region of regions) expect(stdout).toContain(`--region ${region}`);
+  });
+
+  it('names the manifest it wrote and the notification parameter the deploy needs', async () => {
+    const { stdout } = await packageInto(second, '--skip-build');
+
+    expect(stdout).toMatch(/^wrote \S*package\/manifest\.json /m);
+    expect(stdout).toMatch(/aws cloudformation deploy .* NotificationEmail=\.\.\.$/m);
+  });
+
   it('refuses a bucket prefix S3 would not accept, naming the flag', async () => {
     const failure = run(
       process.execPath,
