@@ -27,3 +27,17 @@ export function processIo(): CliIo {
     isTty: process.stdout.isTTY === true,
   };
 }
+
+/**
+ * What a command prints on stderr when its arguments cannot be read: the error, then only the
+ * usage's first paragraph (its synopsis) and how to see every option, so the error is not lost
+ * above a screen of help.
+ *
+ * @param command - the command's name, as typed after `connector-guard`
+ * @param message - what was wrong, naming the flag and what was received
+ * @param usage - the command's whole usage text, whose first paragraph is its synopsis
+ */
+export function usageError(command: string, message: string, usage: string): string {
+  const synopsis = usage.split('\n\n')[0];
+  return `${message}\n\n${synopsis}\nMore: connector-guard ${command} --help\n`;
+}
