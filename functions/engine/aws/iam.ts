@@ -31,9 +31,10 @@ import { type ClientSettings, clientConfig, isNotFound } from './clients';
 /**
  * A policy document IAM returned that is not one: bad URL encoding, not JSON (or encoded
  * twice), empty, or JSON that is not an object. The message never quotes the document, which
- * may hold a secret.
+ * may hold a secret. A SyntaxError, as JSON.parse throws, so callers that tell unreadable
+ * documents apart by that class still do.
  */
-export class PolicyDocumentError extends Error {
+export class PolicyDocumentError extends SyntaxError {
   override readonly name = 'PolicyDocumentError';
 }
 
