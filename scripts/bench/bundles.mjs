@@ -177,6 +177,11 @@ async function main() {
       `\nFunction bundles against their floor (median of ${runs} fresh processes each)\n`,
     );
     console.log(table(rows));
+    console.log(
+      '\nx columns: the bundle divided by its floor, measured in this run (maps x: the load ' +
+        'with --enable-source-maps, as the functions run, divided by the floor without); KiB ' +
+        "and ms are this machine's figures, shown for context.",
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
