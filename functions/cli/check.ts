@@ -12,6 +12,7 @@ import {
   checkOffline,
   exitCodeFor,
   formatReport,
+  parseParameters,
   REPORT_FORMATS,
   type ReportFormat,
   runCheck,
@@ -202,24 +203,15 @@ async function offline(values: Values, io: CliIo): Promise<CheckReport> {
   });
 }
 
-/** The clear values of a parameters file; every one is treated as possibly secret. */
+/**
+ * The clear values of a parameters file, read as an offline check reads it (an entry given
+ * twice, or a key the template does not declare such as `__proto__`, is refused); every one is
+ * treated as possibly secret.
+ */
 function clearValues(input: unknown, path: string | undefined): Record<string, string> {
-  const list = Array.isArray(input) ? input : (input as { Parameters?: unknown })?.Parameters;
-  if (!Array.isArray(list) && (input === null || typeof input !== 'object')) {
-    throw new InputError(
-      `--params ${path}: expected a list of {"ParameterKey", "ParameterValue"} or a map of ` +
-        `parameter names to values, received ${input === null ? 'null' : typeof input}.`,
-    );
-  }
-  const entries: [unknown, unknown][] = Array.isArray(list)
-    ? list.map((e: { ParameterKey?: unknown; ParameterValue?: unknown }) => [
-        e?.ParameterKey,
-        e?.ParameterValue,
-      ])
-    : Object.entries(input as Record<string, unknown>);
-  const out: Record<string, string> = {};
-  for (const [key, value] of entries) {
-    if (typeof key === 'string' && typeof value === 'string') out[key] = value;
+  const out: Record<string, string> = Object.create(null);
+  for (const [key, value] of Object.entries(parseParameters(input, `--params ${path}`))) {
+    if (typeof value === 'string') out[key] = value;
   }
   return out;
 }

@@ -6,7 +6,7 @@
 export type { AttributionOutcome, AttributionTarget } from './attribution';
 export { attribute, DELIVERY_MARGIN_MS } from './attribution';
 export type { CheckDeps, CheckOptions, OfflineInput } from './check';
-export { checkOffline, isBusy, runCheck } from './check';
+export { checkOffline, isBusy, parseParameters, runCheck } from './check';
 export type { ReportFormat } from './format';
 export { exitCodeFor, formatReport, REPORT_FORMATS, sortFindings } from './format';
 export type { LeaseHolder, LeaseOutcome } from './lease';

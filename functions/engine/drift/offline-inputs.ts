@@ -9,8 +9,10 @@ import { InputError } from '../errors';
 
 /** Reads parameters as CloudFormation's list or a plain map. */
 export function parseParameters(input: unknown, where: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // No prototype: a key such as `__proto__` is kept as given, and refused as undeclared.
+  const out: Record<string, string | string[]> = Object.create(null);
   if (Array.isArray(input)) {
+    const firstAt = new Map<string, number>();
     input.forEach((entry, i) => {
       const e = entry as {
         ParameterKey?: unknown;
@@ -23,6 +25,14 @@ export function parseParameters(input: unknown, where: string): Record<string, s
             `received ${shapeOf(entry)}.`,
         );
       }
+      const first = firstAt.get(e.ParameterKey);
+      if (first !== undefined) {
+        throw new InputError(
+          `${where}[${i}] (${e.ParameterKey}): expected each ParameterKey once, received it ` +
+            `again after ${where}[${first}]; remove one of the two entries.`,
+        );
+      }
+      firstAt.set(e.ParameterKey, i);
       const at = `${where}[${i}] (${e.ParameterKey}).ParameterValue`;
       out[e.ParameterKey] = scalar(e.ParameterValue, at);
     });
