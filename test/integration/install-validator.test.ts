@@ -113,6 +113,20 @@ describeWith(['moto'], 'install validator against IAM', () => {
     expect(String(response.Reason)).toMatch(/ec2:CreateSnapshot/);
   });
 
+  it('fails a global policy whose default version is administrator access', async () => {
+    const broad = await createPolicy('OrgEverything', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+    });
+
+    const response = await answer(parameters({ GlobalManagedPolicies: broad }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(String(response.Reason)).toMatch(
+      /\[global-policy-admin\] .*OrgEverything", which by its default version grants every action/,
+    );
+  });
+
   it('fails a global policy or boundary that IAM does not have', async () => {
     const missing = `arn:aws:iam::${ACCOUNT}:policy/NoSuchPolicy`;
 

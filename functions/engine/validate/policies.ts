@@ -1,12 +1,14 @@
 /**
  * The live rules about policies: each global managed policy and the boundary exists and can
- * be attached, and the boundary leaves the connector's roles the actions they need, as the
- * policy core decides from the boundary's default version.
+ * be attached, no global policy is administrator access, and the boundary leaves the
+ * connector's roles the actions they need, as the policy core decides from each policy's
+ * default version.
  */
 import type { Policy } from '@aws-sdk/client-iam';
 import { type ActionRequest, actionsNotAllowed, type BlockedAction, parsePolicy } from '../policy';
 import type { PromisedIamState } from '../template';
 import { isUnknown } from '../values';
+import { adminDocumentGrant, adminPolicyProblem, awsAdminGrant } from './admin';
 import type { LiveContext } from './live';
 import { error, type RuleProblem, receivedText, shown, warning } from './types';
 import { attempt, type Cause, type Found, type Unavailable } from './unavailable';
@@ -18,7 +20,17 @@ const BLOCKED_SHOWN = 8;
  */
 const MAX_DOCUMENT_CHARACTERS = 2 * 6_144;
 
-/** Whether a global managed policy exists and can be attached. */
+/**
+ * AWS's own managed policies are not held to the 6,144 characters of a customer's, so a global
+ * policy's document is read up to a wider bound; evaluating one that long takes a fraction of
+ * a second.
+ */
+const MAX_GLOBAL_DOCUMENT_CHARACTERS = 131_072;
+
+/**
+ * Whether a global managed policy exists, can be attached, and is not administrator access by
+ * what its default version allows (AWS's administrator policies are refused by name offline).
+ */
 export async function policyProblems(
   parameter: string,
   arn: string,
@@ -26,7 +38,39 @@ export async function policyProblems(
 ): Promise<Found> {
   const found = await lookUpPolicy(parameter, arn, ctx);
   if ('problems' in found) return found.problems;
-  return 'unavailable' in found ? found.unavailable : [];
+  if ('unavailable' in found) return found.unavailable;
+  const version = found.policy.DefaultVersionId;
+  if (version === undefined || awsAdminGrant(arn) !== undefined) return [];
+  return adminDocumentProblems(parameter, arn, version, ctx);
+}
+
+async function adminDocumentProblems(
+  parameter: string,
+  arn: string,
+  version: string,
+  ctx: LiveContext,
+): Promise<Found> {
+  const unavailable = (cause: Cause): Unavailable => ({
+    parameter,
+    check: 'policy-document',
+    subject: arn,
+    cause,
+  });
+  const options = { abortSignal: ctx.signal };
+  const read = await attempt(() => ctx.iam.getPolicyVersionDocument(arn, version, options));
+  if (!read.ok) return unavailable(read.cause);
+  const size = JSON.stringify(read.value ?? null).length;
+  if (size > MAX_GLOBAL_DOCUMENT_CHARACTERS) {
+    return unavailable(tooLarge(size, MAX_GLOBAL_DOCUMENT_CHARACTERS, GLOBAL_BY_HAND));
+  }
+  let grants: string | undefined;
+  try {
+    grants = adminDocumentGrant(read.value);
+  } catch (cause) {
+    return unavailable(notEvaluable(cause));
+  }
+  if (grants === undefined) return [];
+  return [adminPolicyProblem(arn, `which by its default version grants ${grants}`, ctx.state)];
 }
 
 async function lookUpPolicy(
@@ -82,7 +126,9 @@ export async function boundaryProblems(arn: string, ctx: LiveContext): Promise<F
     cause,
   });
   const size = JSON.stringify(read.value ?? null).length;
-  if (size > MAX_DOCUMENT_CHARACTERS) return unevaluable(tooLarge(size));
+  if (size > MAX_DOCUMENT_CHARACTERS) {
+    return unevaluable(tooLarge(size, MAX_DOCUMENT_CHARACTERS, BOUNDARY_BY_HAND));
+  }
 
   let blocked: BlockedAction[];
   try {
@@ -110,13 +156,18 @@ function blockedWarning(parameter: string, arn: string, blocked: BlockedAction[]
   );
 }
 
-function tooLarge(size: number): Cause {
+const BOUNDARY_BY_HAND = 'check what the boundary allows by hand';
+const GLOBAL_BY_HAND = 'check by hand that the policy grants no administrator access';
+
+function tooLarge(size: number, limit: number, fix: string): Cause {
+  const more =
+    limit === MAX_DOCUMENT_CHARACTERS
+      ? 'more than IAM keeps for a managed policy'
+      : `more than the ${limit} this check reads`;
   return {
     key: 'too-large',
-    why:
-      `its document has ${size} characters, more than IAM keeps for a managed policy, so it ` +
-      'was not evaluated',
-    fix: 'check what the boundary allows by hand',
+    why: `its document has ${size} characters, ${more}, so it was not evaluated`,
+    fix,
   };
 }
 

@@ -13,6 +13,7 @@ export type CheckKind =
   | 'role-name'
   | 'policy-name'
   | 'policy'
+  | 'policy-document'
   | 'boundary-document'
   | 'boundary-evaluation';
 
@@ -114,6 +115,8 @@ function described(parameter: string, check: CheckKind, subjects: string[]): str
         : `whether the managed policies ${names} already exist`;
     case 'policy':
       return `${parameter}: whether ${names} ${one ? 'exists' : 'exist'} and can be attached`;
+    case 'policy-document':
+      return `${parameter}: whether ${names} ${one ? 'grants' : 'grant'} administrator access`;
     case 'boundary-document':
       return `${parameter}: what ${names} allows`;
     case 'boundary-evaluation':

@@ -6,6 +6,7 @@
 import { partitionOf } from '../aws/clients';
 import type { IamAdapter } from '../aws/iam';
 import type { PromisedIamState, TemplateDocument } from '../template';
+import { adminPolicyProblems } from './admin';
 import { type LiveContext, type LiveScope, liveProblems } from './live';
 import {
   leftToPackaging,
@@ -109,6 +110,9 @@ export async function validateInstall(
   const plan = planIamState(values, standIns, { ...options, template });
   problems.push(...plan.problems);
   if (plan.state) problems.push(...planProblems(plan.state, affixesInError));
+  if (!inError.has('GlobalManagedPolicies')) {
+    problems.push(...adminPolicyProblems(values, plan.state));
+  }
 
   if (options.iam) {
     const scope = liveScope(options, values, affixesInError);

@@ -1,7 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GetPolicyCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CliIo } from '../../../functions/cli/io';
 import { run } from '../../../functions/cli/validate';
@@ -212,6 +217,41 @@ describe('connector-guard validate', () => {
     expect(live.code).toBe(1);
     expect(live.out).toMatch(/offline rules and live IAM checks/);
     expect(live.out).toMatch(/ERROR GlobalManagedPolicies \[policy-not-found\]/);
+  });
+
+  it('refuses an admin global policy by name, and by its document with --live', async () => {
+    const broad = 'arn:aws:iam::111122223333:policy/Broad';
+    iamMock.on(GetRoleCommand).rejects(awsError('NoSuchEntityException'));
+    iamMock
+      .on(GetPolicyCommand)
+      .resolves({ Policy: { Arn: broad, IsAttachable: true, DefaultVersionId: 'v1' } });
+    iamMock.on(GetPolicyVersionCommand).resolves({
+      PolicyVersion: {
+        Document: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: { Effect: 'Allow', Action: '*', Resource: '*' },
+        }),
+      },
+    });
+
+    const aws = await validate([
+      '--params',
+      paramsFile({ GlobalManagedPolicies: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
+    ]);
+    const offline = await validate(['--params', paramsFile({ GlobalManagedPolicies: broad })]);
+    const live = await validate([
+      '--params',
+      paramsFile({ GlobalManagedPolicies: broad }),
+      '--live',
+    ]);
+
+    expect(aws.code).toBe(1);
+    expect(aws.out).toMatch(
+      /ERROR GlobalManagedPolicies \[global-policy-admin\]\n {2}.*assume, .*\(connector-tenant, /,
+    );
+    expect(offline.code).toBe(0);
+    expect(live.code).toBe(1);
+    expect(live.out).toMatch(/ERROR GlobalManagedPolicies \[global-policy-admin\]/);
   });
 
   it.each([

@@ -100,6 +100,20 @@ describe('install-validator', () => {
     expect(response.json).not.toHaveProperty('Data');
   });
 
+  it('answers FAILED when a global policy is AWS administrator access', async () => {
+    const props = parameters({
+      GlobalManagedPolicies: 'arn:aws:iam::aws:policy/AdministratorAccess',
+    });
+
+    const response = await answer(event({ ResourceProperties: props }));
+
+    expect(response.json?.Status).toBe('FAILED');
+    const reason = String(response.json?.Reason);
+    expect(reason).toMatch(/1\) error \[global-policy-admin\] GlobalManagedPolicies names /);
+    expect(reason).toMatch(/, AWS's policy granting every action on every resource\. /);
+    expect(reason).toMatch(/attaches it to the roles the vendor can assume, .*\(connector-tenant/);
+  });
+
   it('keeps the response under 4096 bytes when there are many problems, counting the rest', async () => {
     const extras = Object.fromEntries(
       Array.from({ length: 60 }, (_, i) => [`UnknownProperty${i}WithAFairlyLongName`, 'x']),

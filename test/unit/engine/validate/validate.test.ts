@@ -247,7 +247,7 @@ describe('validateInstall offline', () => {
 
     expect(report.errors[1].parameter).toBe('(name withheld)');
     expect(report.errors[1].message).toMatch(
-      /^Unknown property 2 of 24 is not a parameter .*; its name is not shown, because it holds part/,
+      /^Unknown property 2 of 24 is not a parameter .*; its name is not shown, because it holds/,
     );
     const text = JSON.stringify(report).toLowerCase();
     for (let i = 0; i + 8 <= EXTERNAL_ID.length; i += 1) {
@@ -501,6 +501,58 @@ describe('validateInstall offline', () => {
   });
 });
 
+describe('validateInstall with an administrator policy among the global policies', () => {
+  it.each([
+    ['AdministratorAccess', /AWS's policy granting every action on every resource\./],
+    ['PowerUserAccess', /every action outside IAM and Organizations/],
+    ['IAMFullAccess', /every IAM action, with which a role can give itself any permission/],
+  ])('refuses AWS %s, naming the vendor-assumable roles first', async (name, grants) => {
+    const arn = `arn:aws:iam::aws:policy/${name}`;
+
+    const report = await check({
+      IamResourceNamesPrefix: 'acme-',
+      SupportRoleExpirationDate: '2026-12-20',
+      GlobalManagedPolicies: `arn:aws:iam::aws:policy/ReadOnlyAccess,${arn}`,
+    });
+
+    expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
+    const [problem] = report.errors;
+    expect(problem.message).toMatch(new RegExp(`^GlobalManagedPolicies names "${arn}", `));
+    expect(problem.message).toMatch(grants);
+    expect(problem.message).toMatch(
+      new RegExp(
+        'attaches it to the roles the vendor can assume, directly or through another ' +
+          '\\(acme-connector-tenant, acme-connector-installer, acme-connector-support\\), ' +
+          'and the 7 roles acme-connector-validator, ',
+      ),
+    );
+    expect(problem.message).toMatch(/the drift guard would take it as promised/);
+  });
+
+  it.each([
+    'arn:aws:iam::111122223333:policy/AdministratorAccess',
+    'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess',
+  ])('leaves %s to the live checks offline', async (arn) => {
+    const report = await check({ GlobalManagedPolicies: arn });
+
+    expect(report).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+
+  it('keeps an administrator policy an update leaves unchanged as a warning', async () => {
+    const admin = parameters({ GlobalManagedPolicies: 'arn:aws:iam::aws:policy/IAMFullAccess' });
+    const before = parameters({});
+
+    const kept = (await validateInstall(admin, options({ operation: 'update', previous: admin })))
+      .report;
+    const added = (await validateInstall(admin, options({ operation: 'update', previous: before })))
+      .report;
+
+    expect(kept.valid).toBe(true);
+    expect(rulesOf(kept.warnings)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
+    expect(rulesOf(added.errors)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
+  });
+});
+
 describe('validateInstall name lengths from the template', () => {
   const template = parseTemplate(
     `
@@ -614,15 +666,68 @@ describe('validateInstall live', () => {
     iamMock.on(GetPolicyCommand).rejects(awsError('NoSuchEntityException'));
   });
 
-  it('accepts policies that exist and can be attached', async () => {
+  const documentOf = (statement: Record<string, unknown>) => ({
+    PolicyVersion: {
+      Document: encodeURIComponent(
+        JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
+      ),
+    },
+  });
+
+  function globalPolicy(statement: Record<string, unknown>) {
     iamMock
       .on(GetPolicyCommand, { PolicyArn: policy })
-      .resolves({ Policy: { Arn: policy, IsAttachable: true, DefaultVersionId: 'v1' } });
+      .resolves({ Policy: { Arn: policy, IsAttachable: true, DefaultVersionId: 'v3' } });
+    iamMock
+      .on(GetPolicyVersionCommand, { PolicyArn: policy, VersionId: 'v3' })
+      .resolves(documentOf(statement));
+  }
+
+  it('accepts policies that exist, can be attached and grant no administrator access', async () => {
+    globalPolicy({ Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' });
 
     const report = await live({ GlobalManagedPolicies: policy });
 
     expect(report).toEqual({ valid: true, errors: [], warnings: [] });
     expect(iamMock).toHaveReceivedCommandWith(GetPolicyCommand, { PolicyArn: policy });
+    expect(iamMock).toHaveReceivedCommandWith(GetPolicyVersionCommand, { PolicyArn: policy });
+  });
+
+  it.each([
+    [{ Effect: 'Allow', Action: '*', Resource: '*' }, 'every action on every resource'],
+    [
+      { Effect: 'Allow', Action: ['iam:Get*', 'iam:AttachRolePolicy'], Resource: '*' },
+      'an IAM action on every resource with which a role can give itself any permission',
+    ],
+  ])(
+    'refuses a global policy whose default version is administrator access: %j',
+    async (statement, grants) => {
+      globalPolicy(statement);
+
+      const report = await live({ GlobalManagedPolicies: policy });
+
+      expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
+      expect(report.errors[0].message).toContain(`which by its default version grants ${grants}.`);
+      expect(report.errors[0].message).toMatch(
+        /the roles the vendor can assume, .*connector-tenant/,
+      );
+    },
+  );
+
+  it('warns when a global policy document cannot be judged', async () => {
+    iamMock
+      .on(GetPolicyCommand, { PolicyArn: policy })
+      .resolves({ Policy: { Arn: policy, IsAttachable: true, DefaultVersionId: 'v3' } });
+    iamMock.on(GetPolicyVersionCommand).rejects(awsError('AccessDenied'));
+
+    const report = await live({ GlobalManagedPolicies: policy });
+
+    expect(report.valid).toBe(true);
+    expect(report.warnings[0]).toMatchObject({
+      parameter: 'GlobalManagedPolicies',
+      rule: 'live-check-unavailable',
+      message: expect.stringMatching(/whether ".*Compliance" grants administrator access: access/),
+    });
   });
 
   it('fails a global policy that does not exist', async () => {
