@@ -9,7 +9,14 @@
  * Known limitation: a customer policy is judged by its default version when it is validated;
  * one made administrator access later, by a new default version, is not judged again here.
  */
-import { actionsNotAllowed, isAdminEquivalent } from '../policy';
+import {
+  ADMIN_AWS_POLICIES,
+  type AdminScope,
+  ESCALATION_ACTIONS,
+  escalationRequests,
+  isAdminGrant,
+} from '../drift/admin';
+import { actionsNotAllowed, parsePolicy } from '../policy';
 import type { PromisedIamState, PromisedRole } from '../template';
 import { isUnknown } from '../values';
 import { type ParameterValues, splitList } from './parameters';
@@ -17,30 +24,26 @@ import { error, type RuleProblem, shown } from './types';
 
 const PARAMETER = 'GlobalManagedPolicies';
 
-/**
- * AWS managed policies that grant administrator power, or the means to get it, whatever their
- * documents say in detail, with what each grants; the drift guard counts the same ones as
- * administrator access.
- */
-const AWS_ADMIN_POLICIES: Record<string, string> = {
+/** What the AWS administrator policies the drift guard knows by name grant, in words. */
+const AWS_ADMIN_GRANTS: Record<string, string> = {
   AdministratorAccess: 'every action on every resource',
   PowerUserAccess:
     'every action outside IAM and Organizations, deleting any data and any backup included',
   IAMFullAccess: 'every IAM action, with which a role can give itself any permission',
   AWSOrganizationsFullAccess: 'every AWS Organizations action',
-  'AdministratorAccess-Amplify': 'administrator power through Amplify and the IAM roles it uses',
-  'AdministratorAccess-AWSElasticBeanstalk':
-    'administrator power through Elastic Beanstalk and the IAM roles it uses',
 };
+const ADMIN_POWER = 'administrator power, or the means to get it';
 
 const AWS_POLICY = /^arn:[\w-]+:iam::aws:policy\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]+)$/;
 
-/** What an AWS administrator policy grants, in words; undefined for any other ARN. */
+/**
+ * What an AWS administrator policy grants, in words: one of those the drift guard counts as
+ * administrator access by name. Undefined for any other ARN.
+ */
 export function awsAdminGrant(arn: string): string | undefined {
   const name = AWS_POLICY.exec(arn)?.[1];
-  return name !== undefined && Object.hasOwn(AWS_ADMIN_POLICIES, name)
-    ? AWS_ADMIN_POLICIES[name]
-    : undefined;
+  if (name === undefined || !ADMIN_AWS_POLICIES.has(name)) return undefined;
+  return Object.hasOwn(AWS_ADMIN_GRANTS, name) ? AWS_ADMIN_GRANTS[name] : ADMIN_POWER;
 }
 
 /** Every AWS administrator policy among the global policies, each an error naming its roles. */
@@ -58,17 +61,44 @@ export function adminPolicyProblems(
 }
 
 /**
+ * The scope the drift guard would judge a global policy in: this account (else the one in the
+ * policy's ARN), and the ARNs of the roles it is attached to.
+ */
+export function globalPolicyScope(
+  arn: string,
+  where: { accountId?: string; partition: string },
+  state: PromisedIamState | undefined,
+): AdminScope {
+  const own = /^arn:[\w-]+:iam::(\d{12}):/.exec(arn)?.[1];
+  const holders = rolesWith(arn, state).flatMap((role) =>
+    typeof role.arn === 'string' ? [role.arn] : [],
+  );
+  return { account: where.accountId ?? own ?? '000000000000', partition: where.partition, holders };
+}
+
+/**
  * What a policy document grants that makes it administrator access, in words; undefined when
- * the policy core does not find it admin-equivalent.
+ * the drift guard would not count it as such, judged in `scope`.
  *
  * @throws PolicyError when the document cannot be read as a policy
  */
-export function adminDocumentGrant(document: unknown): string | undefined {
-  if (!isAdminEquivalent(document)) return undefined;
-  const everything = actionsNotAllowed(document, [{ action: '*', resource: '*' }]).length === 0;
-  return everything
-    ? 'every action on every resource'
-    : 'an IAM action on every resource with which a role can give itself any permission';
+export function adminDocumentGrant(document: unknown, scope: AdminScope): string | undefined {
+  parsePolicy(document, 'policy');
+  if (!isAdminGrant(document, undefined, scope)) return undefined;
+  if (allows(document, { action: '*', resource: '*' })) return 'every action on every resource';
+  const requests = escalationRequests(scope);
+  const index = requests.findIndex((request) => allows(document, request));
+  const how = 'with which a role can give itself any permission';
+  if (index < 0) return `an IAM action ${how}`;
+  if (index >= ESCALATION_ACTIONS.length) return `${requests[index].action} on itself, ${how}`;
+  const [action, target] = ESCALATION_ACTIONS[index];
+  return `${action} on any ${target} of this account, ${how}`;
+}
+
+/** Whether a document allows a request, under conditions or not. */
+function allows(document: unknown, request: { action: string; resource: string }): boolean {
+  const blocked = actionsNotAllowed(document, [request]);
+  return blocked.length === 0 || blocked[0].reason === 'conditional';
 }
 
 /** The error for an administrator policy: what it grants, and to which roles. */
@@ -89,9 +119,7 @@ export function adminPolicyProblem(
 
 /** The roles a global policy reaches, those the vendor can assume first. */
 function reached(arn: string, state: PromisedIamState | undefined): string {
-  const roles = (state?.roles ?? []).filter((role) =>
-    role.managedPolicyArns.some((m) => m.arn === arn),
-  );
+  const roles = rolesWith(arn, state);
   if (roles.length === 0) return 'every role it creates';
   const vendor = roles.filter((role) => trustsAnAccount(role.trustPolicy));
   const others = roles.filter((role) => !vendor.includes(role));
@@ -104,6 +132,10 @@ function reached(arn: string, state: PromisedIamState | undefined): string {
         (others.length > 0 ? ', and ' : '');
   const rest = others.length === 1 ? 'the role' : `the ${others.length} roles`;
   return others.length === 0 ? first : `${first}${rest} ${names(others)}`;
+}
+
+function rolesWith(arn: string, state: PromisedIamState | undefined): PromisedRole[] {
+  return (state?.roles ?? []).filter((role) => role.managedPolicyArns.some((m) => m.arn === arn));
 }
 
 /**

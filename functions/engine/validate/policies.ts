@@ -8,7 +8,7 @@ import type { Policy } from '@aws-sdk/client-iam';
 import { type ActionRequest, actionsNotAllowed, type BlockedAction, parsePolicy } from '../policy';
 import type { PromisedIamState } from '../template';
 import { isUnknown } from '../values';
-import { adminDocumentGrant, adminPolicyProblem, awsAdminGrant } from './admin';
+import { adminDocumentGrant, adminPolicyProblem, awsAdminGrant, globalPolicyScope } from './admin';
 import type { LiveContext } from './live';
 import { error, type RuleProblem, receivedText, shown, warning } from './types';
 import { attempt, type Cause, type Found, type Unavailable } from './unavailable';
@@ -22,10 +22,9 @@ const MAX_DOCUMENT_CHARACTERS = 2 * 6_144;
 
 /**
  * AWS's own managed policies are not held to the 6,144 characters of a customer's, so a global
- * policy's document is read up to a wider bound; evaluating one that long takes a fraction of
- * a second.
+ * policy's document is read up to a wider bound; judging one that long takes about a second.
  */
-const MAX_GLOBAL_DOCUMENT_CHARACTERS = 131_072;
+const MAX_GLOBAL_DOCUMENT_CHARACTERS = 65_536;
 
 /**
  * Whether a global managed policy exists, can be attached, and is not administrator access by
@@ -65,7 +64,7 @@ async function adminDocumentProblems(
   }
   let grants: string | undefined;
   try {
-    grants = adminDocumentGrant(read.value);
+    grants = adminDocumentGrant(read.value, globalPolicyScope(arn, ctx, ctx.state));
   } catch (cause) {
     return unavailable(notEvaluable(cause));
   }

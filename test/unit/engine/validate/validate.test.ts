@@ -683,8 +683,11 @@ describe('validateInstall live', () => {
       .resolves(documentOf(statement));
   }
 
-  it('accepts policies that exist, can be attached and grant no administrator access', async () => {
-    globalPolicy({ Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' });
+  it.each([
+    { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' },
+    { Effect: 'Allow', Action: ['s3:Get*', 'iam:Get*', 'iam:List*'], Resource: '*' },
+  ])('accepts a global policy that grants no administrator access: %j', async (statement) => {
+    globalPolicy(statement);
 
     const report = await live({ GlobalManagedPolicies: policy });
 
@@ -697,7 +700,24 @@ describe('validateInstall live', () => {
     [{ Effect: 'Allow', Action: '*', Resource: '*' }, 'every action on every resource'],
     [
       { Effect: 'Allow', Action: ['iam:Get*', 'iam:AttachRolePolicy'], Resource: '*' },
-      'an IAM action on every resource with which a role can give itself any permission',
+      'iam:AttachRolePolicy on any role of this account, with which a role can give itself any',
+    ],
+    [
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: `arn:aws:iam::${THIS_ACCOUNT}:role/*`,
+        Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      },
+      'iam:PassRole on any role of this account, with which',
+    ],
+    [
+      {
+        Effect: 'Allow',
+        Action: 'iam:PutRolePolicy',
+        Resource: `arn:aws:iam::${THIS_ACCOUNT}:role/connector-tenant`,
+      },
+      'iam:PutRolePolicy on itself, with which a role can give itself any permission',
     ],
   ])(
     'refuses a global policy whose default version is administrator access: %j',
@@ -707,12 +727,25 @@ describe('validateInstall live', () => {
       const report = await live({ GlobalManagedPolicies: policy });
 
       expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
-      expect(report.errors[0].message).toContain(`which by its default version grants ${grants}.`);
+      expect(report.errors[0].message).toContain(`which by its default version grants ${grants}`);
       expect(report.errors[0].message).toMatch(
         /the roles the vendor can assume, .*connector-tenant/,
       );
     },
   );
+
+  it('warns when a global policy document is not a policy', async () => {
+    globalPolicy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
+    iamMock.on(GetPolicyVersionCommand).resolves({
+      PolicyVersion: { Document: encodeURIComponent(JSON.stringify({ Statement: 'all' })) },
+    });
+
+    const report = await live({ GlobalManagedPolicies: policy });
+
+    expect(report.valid).toBe(true);
+    expect(rulesOf(report.warnings)).toEqual(['GlobalManagedPolicies:live-check-unavailable']);
+    expect(report.warnings[0].message).toMatch(/grants administrator access: its document could/);
+  });
 
   it('warns when a global policy document cannot be judged', async () => {
     iamMock
