@@ -15,15 +15,19 @@
  *   aws:SourceArn naming the same account reads as one condition removed and one added.
  * - Conditions on one key are related by IAM's rules where those decide it (the same operator,
  *   exact values against patterns, a positive against a negated check of the same text, bounds,
- *   IPv4 and IPv6 ranges, and whether a request without the key passes); other pairs, such as
- *   StringEqualsIgnoreCase against StringEquals or ForAnyValue against a plain operator, are
+ *   IPv4 and IPv6 ranges, and whether a request without the key passes). StringLike of values
+ *   without a wildcard is StringEquals; StringEqualsIgnoreCase is compared with StringEquals by
+ *   the letter cases of its ASCII values (for a secret known by digest, by those of the live
+ *   text that matched it); other pairs, such as ForAnyValue against a plain operator, are
  *   `unknown`.
  * - A wildcard in an ARN matches colons only where IAM lets it (pattern.ts). ArnLike compares
  *   the six parts of an ARN one by one. For the Resource element IAM's documentation gives two
  *   rules (a `*` ending a colon-separated part may span colons; or parts are compared as for
  *   ArnLike); where they disagree, as for `arn:aws:logs:*` against one log group, the change is
  *   `unknown` and names both patterns, as it is for a wildcard in the service part, which IAM
- *   does not allow. StringLike on an ARN-valued key compares text.
+ *   does not allow. On aws:SourceArn and aws:PrincipalArn, whose values are ARNs, StringLike and
+ *   ArnLike are related: the same where the wildcards stand only in the resource part, and
+ *   StringLike wider where one of its wildcards may span a colon before it.
  * - A role's ARN and the ARNs of its sessions are different principals here, and `"*"` and
  *   `{"AWS": "*"}` are the same one.
  * - Without an action catalogue, actions are names: a list naming every action `s3:Get*`
@@ -52,6 +56,7 @@ import {
 } from './document';
 import { findGaps } from './gaps';
 import { hasVariable } from './pattern';
+import { noteSecretText } from './string-checks';
 import type {
   ChangeDirection,
   CompareOptions,
@@ -173,8 +178,12 @@ function resolveSecrets(expected: PolicyDocument, live: PolicyDocument): void {
   }
   if (secrets.size === 0) return;
 
-  const swap = (leaf: Leaf): Leaf =>
-    typeof leaf === 'string' ? (secrets.get(sha256Hex(leaf)) ?? leaf) : leaf;
+  const swap = (leaf: Leaf): Leaf => {
+    const secret = typeof leaf === 'string' ? secrets.get(sha256Hex(leaf)) : undefined;
+    if (secret === undefined) return leaf;
+    noteSecretText(secret, leaf as string);
+    return secret;
+  };
   const swapAll = (values: LeafList): LeafList => (isUnknown(values) ? values : values.map(swap));
   for (const statement of live.statements) {
     const sid = statement.sid === null ? undefined : secrets.get(sha256Hex(statement.sid));

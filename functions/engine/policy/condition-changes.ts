@@ -37,7 +37,10 @@ export function addConditionChanges(
     // Found from both sides, the change names the live statement, as every change but a
     // removal does.
     const [live, other] = gap.side === 'live' ? [change, existing] : [existing, change];
-    changes.set(key, live && other ? bothWays(live, other, secretValue) : change);
+    // An external ID allowed under another value stays a widening (whoever chose the value can
+    // use it); one denied under another value lets the old one in and keeps the new one out.
+    const secret = secretValue && !gap.deny;
+    changes.set(key, live && other ? bothWays(live, other, secret) : change);
   }
 }
 

@@ -10,6 +10,9 @@ import { normaliseRange } from './address';
 
 type Leaf = string | UnknownValue | SecretValue;
 
+/** A clause's operator, as parsed. */
+type Operator = Omit<Clause, 'key' | 'keyText' | 'values'>;
+
 /** One `Operator: { key: values }` entry of a Condition block. */
 export interface Clause {
   /** The operator as written canonically, e.g. `ForAnyValue:StringLikeIfExists`. */
@@ -89,7 +92,8 @@ export function normaliseConditionBlock(
       const values = readValues(raw, at, parsed.base, fail);
       // The same key under two spellings of one operator (ArnEquals and ArnLike) is two
       // clauses that must both hold, not one with the values of both.
-      const clause: Clause = { ...parsed, key: keyText.toLowerCase(), keyText, values };
+      const operator = withoutWildcards(parsed, values);
+      const clause: Clause = { ...operator, key: keyText.toLowerCase(), keyText, values };
       const id = `${clauseId(clause)}|${valuesId(values)}`;
       if (!clauses.has(id)) clauses.set(id, clause);
     }
@@ -99,7 +103,7 @@ export function normaliseConditionBlock(
   );
 }
 
-function parseOperator(text: string): Omit<Clause, 'key' | 'keyText' | 'values'> | null {
+function parseOperator(text: string): Operator | null {
   let rest = text;
   let set: Clause['set'] = '';
   const prefix = /^(ForAnyValue|ForAllValues):/i.exec(rest);
@@ -112,8 +116,31 @@ function parseOperator(text: string): Omit<Clause, 'key' | 'keyText' | 'values'>
   const canonical = CANONICAL.get(rest.toLowerCase());
   if (canonical === undefined) return null;
   const base = ALIASES[canonical] ?? canonical;
-  const spell = (name: string) => `${set ? `${set}:` : ''}${name}${ifExists ? 'IfExists' : ''}`;
-  return { operator: spell(base), written: spell(canonical), base, set, ifExists };
+  const operator = spellOperator(set, base, ifExists);
+  return { operator, written: spellOperator(set, canonical, ifExists), base, set, ifExists };
+}
+
+/** The exact operators StringLike and StringNotLike amount to for values of no wildcard. */
+const EXACT: Record<string, string> = {
+  StringLike: 'StringEquals',
+  StringNotLike: 'StringNotEquals',
+};
+
+/**
+ * A StringLike (or StringNotLike) whose values hold no `*` or `?` matches exactly, as
+ * StringEquals (or StringNotEquals) does, so it reads as that operator; `written` keeps what
+ * the document says. A value not known in clear, or a secret, may hold a wildcard.
+ */
+function withoutWildcards(operator: Operator, values: Leaf[] | UnknownValue): Operator {
+  const exact = EXACT[operator.base];
+  if (exact === undefined || isUnknown(values)) return operator;
+  if (!values.every((v) => typeof v === 'string' && !/[*?]/.test(v))) return operator;
+  const { set, ifExists } = operator;
+  return { ...operator, base: exact, operator: spellOperator(set, exact, ifExists) };
+}
+
+function spellOperator(set: Clause['set'], base: string, ifExists: boolean): string {
+  return `${set ? `${set}:` : ''}${base}${ifExists ? 'IfExists' : ''}`;
 }
 
 function readValues(
@@ -137,7 +164,9 @@ function readValues(
 }
 
 function normaliseValue(base: string, value: string): string {
-  if (base === 'Bool' || base === 'Null' || base.endsWith('IgnoreCase')) return value.toLowerCase();
+  // The values of ...IgnoreCase keep their case: a secret among them is known by the digest
+  // of its text as written. implication.ts folds case where it compares them.
+  if (base === 'Bool' || base === 'Null') return value.toLowerCase();
   if (base.startsWith('Numeric')) {
     const n = Number(value);
     return value.trim() !== '' && Number.isFinite(n) ? String(n) : value;

@@ -2,6 +2,8 @@
  * Finding the gaps between two documents: each atom of one side that the other side does not
  * cover, with the element that explains it and the statement it is best compared with.
  */
+
+import { isSecret, isUnknown } from '../values';
 import {
   type Atom,
   AtomIndex,
@@ -22,6 +24,16 @@ import type { ActionCatalogue, PolicyElement } from './types';
 
 /** The reason given when two condition blocks cannot be ordered. */
 export const UNDECIDED_CONDITIONS = 'how the two conditions relate cannot be decided';
+
+/** The reason given when they cannot be ordered for a secret known only by its digest. */
+const SECRET_UNDECIDED =
+  'whether a pattern or case-insensitive check accepts the secret cannot be told from its digest';
+
+function conditionHoldsSecret(atom: Atom): boolean {
+  const { condition } = atom;
+  if (isUnknown(condition)) return false;
+  return condition.some((clause) => !isUnknown(clause.values) && clause.values.some(isSecret));
+}
 
 export type Side = 'expected' | 'live';
 
@@ -261,6 +273,8 @@ function unknownReason(atom: Atom, verdicts: { other: Atom; v: AtomVerdict }[]):
   if (verdicts.some(({ v }) => v.action === 'unknown')) {
     return 'a NotAction set cannot be compared with actions of any service without the full action catalogue';
   }
+  const undecided = verdicts.filter(({ v }) => v.condition === 'unknown').map(({ other }) => other);
+  if ([atom, ...undecided].some(conditionHoldsSecret)) return SECRET_UNDECIDED;
   return UNDECIDED_CONDITIONS;
 }
 

@@ -9,6 +9,7 @@ import { rangeCovers } from './address';
 import { spend } from './budget';
 import { type Clause, valueKey } from './condition';
 import { type PatternOptions, patternCovers, patternsIntersect } from './pattern';
+import { isStringPair, stringImplies } from './string-checks';
 
 type Leaf = string | UnknownValue | SecretValue;
 
@@ -70,6 +71,7 @@ export function clauseImplies(a: Clause, b: Clause): Verdict {
     const present = a.set === '' && b.values.every((v) => v === 'false');
     return present ? 'yes' : 'unknown';
   }
+  if (isStringPair(a, b)) return stringImplies(a, b);
   if (holdsSecret(a) || holdsSecret(b)) return secretImplies(a, b);
   if (a.set !== b.set) return 'unknown';
   const av = a.values as string[];
@@ -146,6 +148,10 @@ function acceptedNotExcluded(aBase: string, bBase: string, av: string[], bv: str
         (WILDCARD_OPERATORS.has(base) || !/[*?]/.test(v)),
     );
   if (!plain(aBase, av) || !plain(bBase, bv)) return 'unknown';
+  if (FAMILY[aBase] === 'folded') {
+    const fold = (values: string[]) => values.map((v) => v.toLowerCase());
+    return verdictOf(!fold(av).some((x) => fold(bv).includes(x)));
+  }
   // Two address ranges share an address exactly when one holds the other.
   const meets =
     FAMILY[aBase] === 'ip'
@@ -202,6 +208,7 @@ function verdictOf(value: boolean): Verdict {
 
 function sameValue(base: string, x: string, y: string): boolean {
   if (x === y) return true;
+  if (base.endsWith('IgnoreCase')) return x.toLowerCase() === y.toLowerCase();
   if (base.startsWith('Date')) {
     const tx = dateOf(x);
     return tx !== undefined && tx === dateOf(y);

@@ -42,10 +42,13 @@ describe('normaliseConditionBlock', () => {
     ]);
   });
 
-  it('normalises values by operator: numbers, booleans, case-insensitive strings, single IPs', () => {
+  it('normalises values by operator: numbers, booleans, single IPs; keeps the case of strings', () => {
     expect(clause('NumericLessThan', 'k', ['1.50', 2]).values).toEqual(['1.5', '2']);
     expect(clause('Bool', 'k', 'TRUE').values).toEqual(['true']);
-    expect(clause('StringEqualsIgnoreCase', 'k', ['Team', 'TEAM']).values).toEqual(['team']);
+    expect(clause('StringEqualsIgnoreCase', 'k', ['Team', 'TEAM']).values).toEqual([
+      'TEAM',
+      'Team',
+    ]);
     expect(clause('IpAddress', 'k', '10.0.0.1').values).toEqual(['10.0.0.1/32']);
     expect(clause('IpAddress', 'k', '2001:db8::1').values).toEqual(['2001:db8::1/128']);
     expect(clause('StringEquals', 'k', 'Team').values).toEqual(['Team']);

@@ -35,6 +35,8 @@ const KEYS: Record<string, Key> = {
       ['StringLike', 'o*'],
       ['StringNotLike', 'o*'],
       ['StringEqualsIgnoreCase', 'ops'],
+      ['StringEqualsIgnoreCase', 'OPS'],
+      ['StringLike', 'ops'],
       ['StringNotEqualsIgnoreCase', 'ops'],
       ['StringEqualsIfExists', 'ops'],
       ['StringNotEqualsIfExists', 'ops'],
@@ -43,7 +45,7 @@ const KEYS: Record<string, Key> = {
       ['Null', 'true'],
       ['Null', 'false'],
     ],
-    samples: [undefined, ['ops'], ['Ops'], ['dev'], ['other']],
+    samples: [undefined, ['ops'], ['Ops'], ['OPS'], ['dev'], ['other']],
   },
   'aws:MultiFactorAuthAge': {
     clauses: [
@@ -98,6 +100,9 @@ const KEYS: Record<string, Key> = {
       ['ArnLike', 'arn:aws:sns:*:alerts'],
       ['ArnLike', 'arn:aws:sns:eu-west-1:111122223333:a*s:*'],
       ['StringLike', 'arn:aws:sns:*:alerts'],
+      ['StringLike', 'arn:aws:sns:eu-west-1:111122223333:*'],
+      ['StringLike', 'arn:aws:sns:*:111122223333:alerts'],
+      ['ArnLike', 'arn:aws:sns:eu-west-1:111122223333:alerts'],
     ],
     samples: [
       undefined,
@@ -129,11 +134,16 @@ const KEYS: Record<string, Key> = {
       ['StringEquals', 'id-1'],
       ['StringEquals', ['id-1', 'id-2']],
       ['StringLike', 'id-*'],
+      ['StringLike', 'id-1'],
+      ['StringEqualsIgnoreCase', 'id-1'],
+      ['StringEqualsIgnoreCase', 'ID-1'],
+      ['StringEqualsIgnoreCase', '12-3'],
+      ['StringEquals', '12-3'],
       ['StringNotEquals', 'id-1'],
       ['StringEqualsIfExists', 'id-1'],
       ['Null', 'false'],
     ],
-    samples: [undefined, ['id-1'], ['id-2'], ['other']],
+    samples: [undefined, ['id-1'], ['ID-1'], ['Id-1'], ['id-2'], ['12-3'], ['other']],
   },
 };
 
