@@ -100,7 +100,8 @@ export function secretVariable(parameter: string): string {
  * A finding's commands as a user can run them, in bash or zsh, in order:
  *
  * - A secret placeholder stands inside a single-quoted argument (every argument holding `<` is
- *   quoted). It is replaced by the expansion of a shell variable, which a `read -rs` line first
+ *   quoted), or bare where the secret itself was found by its digest in an argument (a policy
+ *   name) and masked afterwards. It is replaced by the expansion of a shell variable, which a `read -rs` line first
  *   asks the user to type (nothing is echoed) and an `unset` line forgets at the end. The
  *   expansion is `${VAR:?}`, so a command whose variable is empty or unset refuses to run
  *   rather than save an empty external ID. The value goes into JSON unescaped: IAM's external
@@ -112,9 +113,10 @@ export function runnableCommands(commands: readonly string[]): string[] {
   const parameters = new Set<string>();
   const out: string[] = [];
   for (const command of commands) {
-    const spliced = command.replace(SECRET_PLACEHOLDER, (_, parameter: string) => {
+    const spliced = command.replace(SECRET_PLACEHOLDER, (_, parameter: string, offset: number) => {
       parameters.add(parameter);
-      return `'"\${${secretVariable(parameter)}:?not read}"'`;
+      const variable = `"\${${secretVariable(parameter)}:?not read}"`;
+      return insideSingleQuotes(command, offset) ? `'${variable}'` : variable;
     });
     const unknown = [...new Set(spliced.match(UNKNOWN_PLACEHOLDER) ?? [])];
     if (unknown.length === 0) {
@@ -136,4 +138,19 @@ export function runnableCommands(commands: readonly string[]): string[] {
   );
   const variables = [...parameters].map(secretVariable).join(' ');
   return [...reads, ...out, `unset ${variables}`];
+}
+
+/**
+ * Whether `offset` of a bash command stands inside single quotes: a secret found by its digest
+ * may stand bare (a policy name), where the variable is spliced in without closing quotes.
+ */
+function insideSingleQuotes(command: string, offset: number): boolean {
+  let inside = false;
+  for (let i = 0; i < offset; i += 1) {
+    const c = command[i];
+    if (inside) inside = c !== "'";
+    else if (c === '\\') i += 1;
+    else inside = c === "'";
+  }
+  return inside;
 }

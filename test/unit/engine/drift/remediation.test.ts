@@ -78,6 +78,25 @@ describe('runnableCommands', () => {
     expect(commands.join('\n')).not.toContain(CANARY_EXTERNAL_ID);
   });
 
+  it('splices the typed secret in where it stands bare, as a policy name found by its digest', () => {
+    const bare = `aws iam delete-role-policy --role-name acme-scanner --policy-name ${secretPlaceholder('TenantExternalId')}`;
+    const commands = runnableCommands([bare]);
+
+    const { calls, status } = runInBash(commands, `${CANARY_EXTERNAL_ID}\n`);
+
+    expect(status).toBe(0);
+    expect(calls).toEqual([
+      [
+        'iam',
+        'delete-role-policy',
+        '--role-name',
+        'acme-scanner',
+        '--policy-name',
+        CANARY_EXTERNAL_ID,
+      ],
+    ]);
+  });
+
   it('refuses to run a command whose secret was left empty', () => {
     const commands = runnableCommands([cli.updateTrust('acme-tenant', TRUST)]);
 
