@@ -240,7 +240,8 @@ async function readDocument(file: string, io: CliIo): Promise<Raw> {
 }
 
 function parseDocument(raw: Raw): Loaded {
-  return { value: raw.value, document: parsePolicy(raw.value, raw.where) };
+  const document = parsePolicy(raw.value, raw.where, { unreadStatements: true });
+  return { value: raw.value, document };
 }
 
 /** The same input and output, with every known secret masked in what is written. */
@@ -265,7 +266,7 @@ function unwrap(value: unknown): { value: unknown; path: string } | undefined {
 /** A trust policy names a principal in every statement and grants only sts actions. */
 function guessKind(...documents: PolicyDocument[]): PolicyKind {
   const trust = documents.every((document) =>
-    document.statements.every(
+    readable(document).every(
       (statement) =>
         statement.principal !== null &&
         !statement.action.not &&
@@ -274,6 +275,11 @@ function guessKind(...documents: PolicyDocument[]): PolicyKind {
     ),
   );
   return trust ? 'trust' : 'permissions';
+}
+
+/** The statements of a document that could be read. */
+function readable(document: PolicyDocument): PolicyDocument['statements'] {
+  return document.statements.filter((statement) => !statement.opaque);
 }
 
 function loadCatalogue(services: string[], io: CliIo): ActionCatalogue | undefined {

@@ -90,7 +90,8 @@ const STEPS_PER_COMPARISON = 300_000;
  *
  * @param expected the promised document; may hold `UnknownValue` and `SecretValue` leaves
  * @param live the deployed document, in any form {@link parsePolicy} reads
- * @throws PolicyError when either document cannot be read
+ * @throws PolicyError when either document cannot be read as a whole (a statement that cannot
+ *   be read is an `unknown` change naming it)
  *
  * @example
  * const result = comparePolicies(templateTrust, liveTrust, { kind: 'trust' });
@@ -101,8 +102,9 @@ export function comparePolicies(
   live: unknown,
   options: CompareOptions = {},
 ): PolicyComparison {
-  const before = parsePolicy(expected, 'expected policy');
-  const after = parsePolicy(live, 'live policy');
+  // A statement that cannot be read is compared as undecided, naming it; the others still are.
+  const before = parsePolicy(expected, 'expected policy', { unreadStatements: true });
+  const after = parsePolicy(live, 'live policy', { unreadStatements: true });
   if (options.kind === 'trust') {
     requirePrincipals(before, 'expected policy');
     requirePrincipals(after, 'live policy');

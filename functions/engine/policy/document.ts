@@ -52,8 +52,10 @@ export interface PolicyDocument {
 
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 const DOCUMENT_KEYS = new Set(['Version', 'Id', 'Statement']);
+/** `Id` in a statement, which IAM accepts, names it and grants nothing: it is ignored. */
 const STATEMENT_KEYS = new Set([
   'Sid',
+  'Id',
   'Effect',
   'Principal',
   'NotPrincipal',
@@ -84,7 +86,11 @@ const ROOT_ARN = /^arn:[a-z-]+:iam::(\d{12}):root$/;
  * @example
  * parsePolicy('%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D', 'GetRole');
  */
-export function parsePolicy(input: unknown, where = 'policy'): PolicyDocument {
+export function parsePolicy(
+  input: unknown,
+  where = 'policy',
+  options: ParseOptions = {},
+): PolicyDocument {
   const raw = typeof input === 'string' ? parseText(input, where) : input;
   if (isUnknown(raw)) return { version: null, statements: [], opaque: raw };
   if (!isPlainObject(raw)) {
@@ -106,9 +112,34 @@ export function parsePolicy(input: unknown, where = 'policy'): PolicyDocument {
   const items = Array.isArray(list) ? list : [list];
   const statements = items.map((item, index) => {
     const path = `${where}: Statement[${index}]`;
-    return statementWithinLimit(readStatement(item, index, path), path);
+    try {
+      return statementWithinLimit(readStatement(item, index, path), path);
+    } catch (error) {
+      if (!options.unreadStatements || !(error instanceof PolicyError)) throw error;
+      return unreadStatement(index, sidOf(item), effectOf(item), error.message);
+    }
   });
   return { version, statements };
+}
+
+/** Options of {@link parsePolicy}. */
+export interface ParseOptions {
+  /**
+   * Reads a statement that cannot be read as one not compared, whose reason names it and what
+   * is wrong, instead of refusing the whole document: the others are still compared.
+   */
+  unreadStatements?: boolean;
+}
+
+/** The Sid of a statement that could not be read, when it has a readable one. */
+function sidOf(item: unknown): string | null {
+  const sid = isPlainObject(item) ? item.Sid : undefined;
+  return typeof sid === 'string' && sid !== '' ? sid : null;
+}
+
+/** The Effect of a statement that could not be read: Allow unless it says Deny. */
+function effectOf(item: unknown): 'Allow' | 'Deny' {
+  return isPlainObject(item) && item.Effect === 'Deny' ? 'Deny' : 'Allow';
 }
 
 /** The statement, or an unread one in its place when it splits into too many grants. */
@@ -310,7 +341,7 @@ function readPrincipal(item: Record<string, unknown>, path: string): PolicyState
         `${at}: unknown principal type "${type}": expected AWS, Service, Federated or CanonicalUser.`,
       );
     }
-    const leaves = readLeafList(list, `${at}.${type}`);
+    const leaves = readLeafList(accountNumbers(type, list), `${at}.${type}`);
     if (isUnknown(leaves)) return { not, entries: leaves };
     for (const leaf of leaves) {
       entries.push(normalisePrincipal(type as PrincipalEntry['type'], leaf));
@@ -318,6 +349,14 @@ function readPrincipal(item: Record<string, unknown>, path: string): PolicyState
   }
   if (entries.length === 0) throw new PolicyError(`${at}: names no principal.`);
   return { not, entries: dedupeBy(entries, principalKey) };
+}
+
+/** An AWS principal written as a JSON number of twelve digits is that account's ID. */
+function accountNumbers(type: string, list: unknown): unknown {
+  if (type !== 'AWS') return list;
+  const text = (value: unknown) =>
+    typeof value === 'number' && ACCOUNT_ID.test(String(value)) ? String(value) : value;
+  return Array.isArray(list) ? list.map(text) : text(list);
 }
 
 function normalisePrincipal(type: PrincipalEntry['type'], value: Leaf): PrincipalEntry {

@@ -5,7 +5,7 @@
 
 export { catalogueFromMap, servicesIn, unknownActions } from './catalogue';
 export { comparePolicies } from './compare';
-export type { PolicyDocument, PolicyStatement } from './document';
+export type { ParseOptions, PolicyDocument, PolicyStatement } from './document';
 export { PolicyError, parsePolicy } from './document';
 export { actionsNotAllowed, isAdminEquivalent } from './evaluate';
 export { maskSecretValues, SECRET_PLACEHOLDER, secretValuesIn } from './secrets';

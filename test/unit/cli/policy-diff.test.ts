@@ -301,14 +301,14 @@ describe('policy-diff', () => {
       'policy-diff: bad.json: a policy document must be a JSON object, got a list.',
     ],
     [
-      'an invalid statement',
-      { Statement: [{ Effect: 'Allow', Resource: '*' }] },
-      'policy-diff: bad.json: Statement[0]: needs an Action or a NotAction element.',
+      'an invalid Version',
+      { Version: '2012-10-18', Statement: [] },
+      'policy-diff: bad.json: Version must be "2012-10-17" or "2008-10-17", got "2012-10-18".',
     ],
     [
       'a policy wrapped in get-role output',
-      { Role: { AssumeRolePolicyDocument: { Statement: 'x' } } },
-      'policy-diff: bad.json (Role.AssumeRolePolicyDocument): Statement[0]: a statement must be an object',
+      { Role: { AssumeRolePolicyDocument: { Statement: [], Extra: 1 } } },
+      'policy-diff: bad.json (Role.AssumeRolePolicyDocument): unknown top-level element "Extra"',
     ],
   ])('exits 2 naming the file for %s', async (_, content, message) => {
     const name = content === null ? 'missing.json' : file('bad.json', content);
@@ -319,6 +319,25 @@ describe('policy-diff', () => {
     expect(code).toBe(2);
     expect(cli.err()).toContain(message);
     expect(cli.out()).toBe('');
+  });
+
+  it('reports a statement it cannot read as undecided, naming it, and compares the rest', async () => {
+    const live = policy(
+      statement({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::backups-*' }),
+      { Effect: 'Allow', Resource: '*' },
+      statement({ Action: 's3:DeleteObject' }),
+    );
+    const cli = io();
+
+    const code = await run([file('a.json', readBackups), file('b.json', live)], cli.io);
+
+    expect(code).toBe(1);
+    expect(cli.out()).toContain(
+      'unknown  statement 1, Statement: could not verify statement 1: not compared: live policy: Statement[1]: needs an Action or a NotAction element.',
+    );
+    expect(cli.out()).toContain(
+      'widened  statement 2, Statement: added statement 2 allowing s3:DeleteObject on *',
+    );
   });
 
   it('does not quote a malformed file, which may hold the external ID', async () => {

@@ -362,8 +362,8 @@ describe('comparePolicies', () => {
   });
 
   it('throws a PolicyError naming the side when a document cannot be read', () => {
-    expect(() =>
-      comparePolicies(policy(statement()), { Statement: [{ Effect: 'Permit' }] }),
-    ).toThrow('live policy: Statement[0].Effect: must be "Allow" or "Deny", got "Permit".');
+    expect(() => comparePolicies(policy(statement()), { Statement: [], Extra: 1 })).toThrow(
+      'live policy: unknown top-level element "Extra": expected Version, Id or Statement.',
+    );
   });
 });
