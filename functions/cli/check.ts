@@ -36,6 +36,11 @@ and its roles from IAM, with the default AWS credential chain (AWS_ENDPOINT_URL 
 --params is optional there: it supplies the clear external ID, so the trust condition can be
 compared by digest (the value is never printed).
 
+--external-id-sha256 HEX (live or offline) gives the external ID's SHA-256 instead, as the
+drift guard holds it (its EXTERNAL_ID_SHA256): the trust condition is compared by it, and the
+external ID is masked wherever live IAM holds it. Without it or a clear --params value, an
+external ID outside sts:ExternalId cannot be recognised in the report.
+
 Offline, --snapshot is 'aws iam get-account-authorization-details' output, --params is
 CloudFormation's [{"ParameterKey","ParameterValue"}] list or a plain map, --roles is
 'aws iam list-roles' output (the roles' maximum session duration, which the export lacks;
@@ -78,6 +83,7 @@ const OPTIONS = {
   format: { type: 'string', default: 'text' },
   'fail-on': { type: 'string', default: 'LOW' },
   'read-mode': { type: 'string', default: 'auto' },
+  'external-id-sha256': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -148,6 +154,7 @@ async function live(values: Values, io: CliIo): Promise<CheckReport> {
     },
     {
       stack: values.stack as string,
+      externalIdSha256: digestOf(values),
       secretValues: params === undefined ? undefined : clearValues(params, values.params),
       secretValuesSource: values.params === undefined ? undefined : `--params ${values.params}`,
       readMode: readMode as 'auto' | 'per-role' | 'account',
@@ -189,6 +196,7 @@ async function offline(values: Values, io: CliIo): Promise<CheckReport> {
     resources: read('resources'),
     exports: read('exports'),
     stackName: values['stack-name'],
+    externalIdSha256: digestOf(values),
     account: values.account,
     region: values.region,
     defaultRegion: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined,
@@ -214,6 +222,16 @@ function clearValues(input: unknown, path: string | undefined): Record<string, s
     if (typeof value === 'string') out[key] = value;
   }
   return out;
+}
+
+/** `--external-id-sha256`, checked; never quoted, in case the secret itself was pasted. */
+function digestOf(values: Values): string | undefined {
+  const digest = values['external-id-sha256'];
+  if (digest === undefined || /^[0-9a-fA-F]{64}$/.test(digest)) return digest?.toLowerCase();
+  throw new InputError(
+    "--external-id-sha256: expected the 64 hex digits of the external ID's SHA-256 (the drift " +
+      `guard's EXTERNAL_ID_SHA256), received ${digest.length} characters that are not that.`,
+  );
 }
 
 function choice<T extends string>(value: string, allowed: readonly T[], flag: string): T {

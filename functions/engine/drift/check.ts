@@ -176,6 +176,8 @@ export interface OfflineInput {
   exports?: unknown;
   /** The stack's name; else the one in `resources`. */
   stackName?: string;
+  /** SHA-256 hex digest of the external ID, for a parameters file that gives it as `****`. */
+  externalIdSha256?: string;
   /** The account's 12-digit ID; else the one in the stack ID of `resources`, or in the export. */
   account?: string;
   /** The stack's region; else the one in the stack ID of `resources`, else `defaultRegion`. */
@@ -211,7 +213,7 @@ export function checkOffline(input: OfflineInput): CheckReport {
     readPlan(promised).stackPolicyArns,
     durations,
   );
-  const secretDigests = clearDigests(doc, parameters);
+  const secretDigests = { ...ctx.secretDigests, ...clearDigests(doc, parameters) };
   const { findings, coverage } = compareState({
     stack: ctx.stackName,
     promised,
@@ -275,6 +277,7 @@ function readOfflineInputs(input: OfflineInput) {
     stackName,
     stackId: resources?.stackId,
     parameters,
+    secretDigests: digestsFor(doc, { stack: stackName, externalIdSha256: input.externalIdSha256 }),
     resources: resources?.list,
     exports:
       input.exports === undefined

@@ -107,3 +107,20 @@ describe.each([
     );
   });
 });
+
+describe('check --external-id-sha256', () => {
+  it('refuses a value that is not a SHA-256 digest without quoting it, as it may be the secret', async () => {
+    const { code, err } = await check([
+      ...live('examples/connector-parameters.json'),
+      '--external-id-sha256',
+      EXTERNAL_ID,
+    ]);
+
+    expect(code).toBe(2);
+    expect(err).toBe(
+      "--external-id-sha256: expected the 64 hex digits of the external ID's SHA-256 (the " +
+        `drift guard's EXTERNAL_ID_SHA256), received ${EXTERNAL_ID.length} characters that are ` +
+        'not that.\n',
+    );
+  });
+});

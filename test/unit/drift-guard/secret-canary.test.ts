@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { run as runCheckCli } from '../../../functions/cli/check';
 import type { CliIo } from '../../../functions/cli/io';
 import { clearSecrets } from '../../../functions/engine/log';
-import { cleanExport, EXTERNAL_ID, invoke, ROOT, role, serve } from './stack-world';
+import {
+  cleanExport,
+  ENV,
+  EXTERNAL_ID,
+  invoke,
+  PARAMETERS,
+  ROOT,
+  role,
+  serve,
+} from './stack-world';
 
 // biome-ignore lint/suspicious/noExplicitAny: the export is free-form JSON
 type Json = any;
@@ -192,16 +201,47 @@ describe.each(VARIANTS)('the external ID %s', (_name, plant) => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('is in no report of the CLI check given only its digest, offline or live', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canary-'));
+    try {
+      const exported = changed();
+      writeFileSync(join(dir, 'export.json'), JSON.stringify(exported));
+      serve(exported);
+      const files = offlineArgs(join(dir, 'export.json'), maskedParams(dir));
+
+      const offline = await cli([...files, ...DIGEST, '--format', 'json']);
+      const live = await cli(['--stack', 'acme-connector', ...DIGEST, '--format', 'json']);
+
+      for (const { code, output } of [offline, live]) {
+        expect([1, 3]).toContain(code);
+        expect(output).not.toContain(S);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 const PARAMS = 'examples/connector-parameters.json';
+const DIGEST = ['--external-id-sha256', ENV.EXTERNAL_ID_SHA256];
 
-function offlineArgs(snapshot: string): string[] {
+/** The example parameters with the external ID as CloudFormation shows it, `****`. */
+function maskedParams(dir: string): string {
+  const path = join(dir, 'masked.json');
+  const masked = PARAMETERS.map((p) =>
+    p.ParameterKey === 'TenantExternalId' ? { ...p, ParameterValue: '****' } : p,
+  );
+  writeFileSync(path, JSON.stringify(masked));
+  return path;
+}
+
+function offlineArgs(snapshot: string, params = PARAMS): string[] {
   return [
     '--template',
     'template/connector.yaml',
     '--params',
-    PARAMS,
+    params,
     '--snapshot',
     snapshot,
     '--roles',
