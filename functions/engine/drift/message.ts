@@ -44,6 +44,11 @@ export interface MessageContext {
   coverage: { checked: number; notChecked: number };
   /** The drift guard's own function name, for the command that prints the full report. */
   functionName?: string;
+  /**
+   * Set while the stack is in a failed status that did not settle: every message says so, not
+   * only those that carry its `check-incomplete` finding.
+   */
+  stackStatus?: { status: string; note: string };
 }
 
 export interface MessageLimits {
@@ -236,6 +241,7 @@ function envelope(
     checkedAt: context.checkedAt,
     counts,
     coverage: context.coverage,
+    stackStatus: context.stackStatus,
     findings: items.filter((i) => i.notice.status !== 'resolved').map((i) => i.json),
     resolved: items.filter((i) => i.notice.status === 'resolved').map((i) => i.json),
     omitted: omitted === null ? null : omittedJson(omitted),
@@ -278,6 +284,7 @@ function headerText(
   return [
     `connector-guard checked ${where} at ${context.checkedAt}.`,
     `${countsText(counts)}.`,
+    ...(context.stackStatus === undefined ? [] : [context.stackStatus.note]),
     `Run ${context.runId}${partText}. A repeat of a run id is the same notification again.`,
     `Full report, sending nothing: ${selfCheckCommand(context)}`,
     '',

@@ -20,6 +20,7 @@ import { Lease, type LeaseHolder } from './lease';
 import { buildMessages } from './message';
 import { type DeliveryPlan, type NoticeStatus, planDelivery, standingOf } from './notify';
 import { SecretDigests } from './redact';
+import { stackStatusNote } from './stack-status';
 import { outboxFor, repeatsOutbox, StateStore, type StoredState } from './state';
 import type { TrailHint } from './trail-hints';
 import type { CheckReport, Finding, Severity } from './types';
@@ -218,6 +219,7 @@ async function publish(
     checkedAt: report.checkedAt,
     trigger: options.trigger,
     functionName: options.functionName,
+    stackStatus: stackStatusNote(report),
     coverage: {
       checked: report.coverage.checked.length,
       notChecked: report.coverage.notChecked.length,

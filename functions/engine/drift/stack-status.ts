@@ -11,7 +11,9 @@
  */
 import type { StackDescription } from '../aws/cloudformation';
 import { type FindingDraft, finding } from './findings';
-import type { Finding } from './types';
+import type { CheckReport, Finding } from './types';
+
+const STACK_TYPE = 'AWS::CloudFormation::Stack';
 
 /** Statuses with nothing deployed: every role is gone, or was never made. */
 const NOTHING_DEPLOYED = new Set(['DELETE_COMPLETE', 'ROLLBACK_COMPLETE']);
@@ -77,7 +79,7 @@ export function failedStatusFinding(stack: StackDescription): Finding | null {
     severity: 'MEDIUM',
     direction: null,
     resource: {
-      type: 'AWS::CloudFormation::Stack',
+      type: STACK_TYPE,
       logicalId: null,
       name: stack.stackName,
       arn: stack.stackId,
@@ -88,4 +90,17 @@ export function failedStatusFinding(stack: StackDescription): Finding | null {
     actual: { stackStatus: stack.status, reason },
   };
   return finding(stack.stackName, draft);
+}
+
+/**
+ * The stack's failed status and what it means, from a report's `stack-status` finding; for
+ * every message of the run to say it. Undefined when the stack is settled.
+ */
+export function stackStatusNote(report: CheckReport): { status: string; note: string } | undefined {
+  const found = report.findings.find(
+    (f) => f.kind === 'check-incomplete' && f.resource.type === STACK_TYPE,
+  );
+  const status = (found?.actual as { stackStatus?: unknown } | undefined)?.stackStatus;
+  if (found === undefined || typeof status !== 'string') return undefined;
+  return { status, note: found.summary };
 }

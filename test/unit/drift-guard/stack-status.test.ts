@@ -103,6 +103,28 @@ describe('a scheduled run by stack status', () => {
     },
   );
 
+  it('says the failed status in every message, also one that carries only a new drift', async () => {
+    const table = new MemoryTable();
+    serve(withAdmin(), { status: 'UPDATE_ROLLBACK_FAILED' });
+    await invoke({ action: 'check' }, table, 'run-1');
+    const more = withAdmin();
+    role(more, 'scanner').RolePolicyList.push({
+      PolicyName: 'added',
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] },
+    });
+
+    serve(more, { status: 'UPDATE_ROLLBACK_FAILED' });
+    const { result, messages } = await invoke({ action: 'check' }, table, 'run-2');
+
+    expect(result.notices).toEqual({ new: 1, changed: 0, reminder: 0, resolved: 0 });
+    const bodies = JSON.parse(messages[0].Message);
+    expect(JSON.parse(bodies.sqs).stackStatus).toEqual({
+      status: 'UPDATE_ROLLBACK_FAILED',
+      note: expect.stringContaining('stack acme-connector is UPDATE_ROLLBACK_FAILED: '),
+    });
+    expect(bodies.email).toContain('stack acme-connector is UPDATE_ROLLBACK_FAILED: ');
+  });
+
   it('keeps reminding of open findings while the stack stays UPDATE_ROLLBACK_FAILED, and resolves the status finding once it settles', async () => {
     const table = new MemoryTable();
     serve(withAdmin(), { status: 'UPDATE_ROLLBACK_FAILED' });
