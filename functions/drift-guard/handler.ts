@@ -7,6 +7,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { formatReport } from '../engine/drift/format';
+import { SecretDigests } from '../engine/drift/redact';
 import { type RunDeps, type RunOutcome, runDriftGuard } from '../engine/drift/run';
 import type { CheckReport } from '../engine/drift/types';
 import { createLogger, type Log, scrubText } from '../engine/log';
@@ -70,8 +71,9 @@ export async function handle(
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     // Lambda reports the message and the stack (which repeats the message) to the caller.
-    failure.message = scrubText(failure.message);
-    if (failure.stack !== undefined) failure.stack = scrubText(failure.stack);
+    const digests = new SecretDigests({ 'external-id': env.EXTERNAL_ID_SHA256 });
+    failure.message = digests.maskText(scrubText(failure.message));
+    if (failure.stack !== undefined) failure.stack = digests.maskText(scrubText(failure.stack));
     log.error('Run failed', { error: failure });
     throw failure;
   }

@@ -6,6 +6,7 @@ import type { RunDeps } from '../../../functions/engine/drift/run';
 import { trailHints } from '../../../functions/engine/drift/trail-hints';
 import type { Finding } from '../../../functions/engine/drift/types';
 import { clearSecrets, registerSecret } from '../../../functions/engine/log';
+import { sha256Hex } from '../../../functions/engine/values';
 import { aFinding, aReport, captureLog, MemoryTable } from '../engine/drift/run-builders';
 
 const sns = mockClient(SNSClient);
@@ -181,6 +182,23 @@ describe('drift-guard handler', () => {
     expect(captured.entries).toContainEqual(
       expect.objectContaining({ level: 'error', message: 'Run failed' }),
     );
+  });
+
+  it("masks in a failed run's error an external ID known only by its digest", async () => {
+    const secret = 'canary-ExtId-found-by-digest-only-7e3a9b1c';
+    const env = { ...ENV, EXTERNAL_ID_SHA256: sha256Hex(secret) };
+    const { built, captured } = services([aFinding()], env);
+    sns
+      .on(PublishCommand)
+      .rejects(
+        Object.assign(new Error(`denied for "${secret}"`), { name: 'AuthorizationErrorException' }),
+      );
+
+    const error = (await handle({ action: 'check' }, CONTEXT, built).catch((e) => e)) as Error;
+
+    expect(error.message).toContain('denied for "<secret:external-id>"');
+    expect(`${error.message} ${error.stack}`).not.toContain(secret);
+    expect(captured.text()).not.toContain(secret);
   });
 
   it('leases for the time the invocation has left plus a margin', async () => {

@@ -117,7 +117,7 @@ describe('a scheduled run by stack status', () => {
     const { result, messages } = await invoke({ action: 'check' }, table, 'run-2');
 
     expect(result.notices).toEqual({ new: 1, changed: 0, reminder: 0, resolved: 0 });
-    const bodies = JSON.parse(messages[0].Message);
+    const bodies = JSON.parse(messages[0]?.Message ?? '{}');
     expect(JSON.parse(bodies.sqs).stackStatus).toEqual({
       status: 'UPDATE_ROLLBACK_FAILED',
       note: expect.stringContaining('stack acme-connector is UPDATE_ROLLBACK_FAILED: '),
