@@ -101,10 +101,10 @@ export function secretVariable(parameter: string): string {
  *
  * - A secret placeholder stands inside a single-quoted argument (every argument holding `<` is
  *   quoted), or bare where the secret itself was found by its digest in an argument (a policy
- *   name) and masked afterwards. It is replaced by the expansion of a shell variable, which a `read -rs` line first
- *   asks the user to type (nothing is echoed) and an `unset` line forgets at the end. The
- *   expansion is `${VAR:?}`, so a command whose variable is empty or unset refuses to run
- *   rather than save an empty external ID. The value goes into JSON unescaped: IAM's external
+ *   name) and masked afterwards. It is replaced by the expansion of a shell variable, which a
+ *   `read -rs` line first asks the user to type (nothing is echoed) and an `unset` line forgets
+ *   at the end. The expansion is `${VAR:?}`, so a command whose variable is empty or unset
+ *   refuses to run rather than save an empty external ID. The value goes into JSON unescaped: IAM's external
  *   IDs (letters, digits and `+=,.@:/-`) need no escaping there.
  * - A command holding a value the check cannot know (`<unknown: ...>`) is commented out, after
  *   a comment naming what to fill in; it would otherwise save that placeholder as the value.

@@ -21,15 +21,20 @@ const NOTHING_DEPLOYED = new Set(['DELETE_COMPLETE', 'ROLLBACK_COMPLETE']);
 /** What each settled failed status leaves behind, for the finding's summary. */
 const FAILED_MEANING: Record<string, string> = {
   CREATE_FAILED:
-    'its creation failed with rollback disabled, so the roles made before the failure remain and those after it are missing',
+    'its creation failed with rollback disabled, so the roles made before the failure ' +
+    'remain and those after it are missing',
   ROLLBACK_FAILED:
-    'its creation failed and the rollback could not delete everything, so some roles remain and others are gone',
+    'its creation failed and the rollback could not delete everything, so some roles ' +
+    'remain and others are gone',
   UPDATE_FAILED:
-    'an update failed with rollback disabled, so some roles may hold the new template and others the old one',
+    'an update failed with rollback disabled, so some roles may hold the new template and ' +
+    'others the old one',
   UPDATE_ROLLBACK_FAILED:
-    'an update failed and its rollback failed too, so some roles may hold the new template and others the old one',
+    'an update failed and its rollback failed too, so some roles may hold the new template ' +
+    'and others the old one',
   IMPORT_ROLLBACK_FAILED:
-    'an import failed and its rollback failed too, so imported resources may be left half managed',
+    'an import failed and its rollback failed too, so imported resources may be left half ' +
+    'managed',
   DELETE_FAILED: 'a delete failed part way, so some roles may already be gone and show as missing',
 };
 
@@ -50,13 +55,19 @@ export function isSettledFailure(status: string): boolean {
 /** Why a check of the stack is skipped, or null when it runs. */
 export function skipReason(stack: StackDescription): string | null {
   if (isBusy(stack.status)) {
-    return `Stack ${stack.stackName} is ${stack.status}: a deploy is under way and its roles are expected to differ from the template until it completes, so they were not checked.`;
+    return (
+      `Stack ${stack.stackName} is ${stack.status}: a deploy is under way and its roles are ` +
+      'expected to differ from the template until it completes, so they were not checked.'
+    );
   }
   if (stack.status === 'DELETE_COMPLETE') {
     return `Stack ${stack.stackName} was deleted: there are no roles of its to check.`;
   }
   if (NOTHING_DEPLOYED.has(stack.status)) {
-    return `Stack ${stack.stackName} is ${stack.status}: its creation failed and was rolled back, so none of its roles exist to check.`;
+    return (
+      `Stack ${stack.stackName} is ${stack.status}: its creation failed and was rolled back, ` +
+      'so none of its roles exist to check.'
+    );
   }
   return null;
 }
