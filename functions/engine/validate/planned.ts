@@ -48,7 +48,9 @@ const AFFIXES = ['IamResourceNamesPrefix', 'IamResourceNamesSuffix'];
 /**
  * The problems with values that break the template's own declared constraints (AllowedPattern,
  * AllowedValues, lengths, numeric bounds), for parameters no other rule has flagged. These are
- * what CloudFormation would refuse before the validator even runs.
+ * what CloudFormation would refuse before the validator even runs. A message states the
+ * constraint once, in the words of its ConstraintDescription when the template gives one, then
+ * what was received; a pattern is quoted only when the template says nothing else.
  */
 export function templateConstraintProblems(
   values: ParameterValues,
@@ -60,21 +62,22 @@ export function templateConstraintProblems(
   for (const name of PARAMETER_NAMES) {
     const declaration = template.template.Parameters?.[name];
     if (declaration === undefined || flagged.has(name)) continue;
-    const items =
-      declaration.Type === 'CommaDelimitedList' ? splitList(values[name]) : [values[name]];
-    for (const item of items.length === 0 ? [''] : items) {
+    const list = declaration.Type === 'CommaDelimitedList';
+    const items = list ? splitList(values[name]) : [values[name]];
+    for (const [index, item] of (items.length === 0 ? [''] : items).entries()) {
       const broken = brokenConstraint(item, declaration);
       if (broken === undefined) continue;
-      const received = secret.has(name) ? `a value of ${item.length} characters` : shown(item);
-      const rule = declaration.ConstraintDescription
-        ? ` (${name} ${declaration.ConstraintDescription.trim()})`
-        : '';
+      const subject = list ? `${name} entry ${index + 1}` : name;
+      const received = secret.has(name)
+        ? `a value of ${item.length} characters`
+        : `${shown(item)}${broken.length ? ` (${item.length} characters)` : ''}`;
       problems.push(
         error(
           name,
           'template-constraint',
-          `${name} breaks the template's own constraint: ${broken}${rule}; received ` +
-            `${received}. Fix: give a value the template accepts.`,
+          `${subject} breaks the template's own constraint: ` +
+            `${constraintText(declaration, broken)}; received ${received}. Fix: give a value ` +
+            'the template accepts.',
         ),
       );
       break;
@@ -83,15 +86,28 @@ export function templateConstraintProblems(
   return problems;
 }
 
-function brokenConstraint(value: string, declaration: ParameterDeclaration): string | undefined {
+/** Which constraint a value breaks, in words; `length` when it is the value's length. */
+interface Broken {
+  rule: string;
+  length?: boolean;
+}
+
+/** The template's ConstraintDescription, as the rest of a sentence, else the rule broken. */
+function constraintText(declaration: ParameterDeclaration, broken: Broken): string {
+  const said = declaration.ConstraintDescription?.trim().replace(/\s+/g, ' ').replace(/\.$/, '');
+  if (!said) return broken.rule;
+  return /^(must|may)\b/.test(said) ? `it ${said}` : said;
+}
+
+function brokenConstraint(value: string, declaration: ParameterDeclaration): Broken | undefined {
   const allowed = declaration.AllowedValues;
   if (Array.isArray(allowed) && allowed.length > 0 && !allowed.map(String).includes(value)) {
-    return `it must be one of ${allowed.map(String).join(', ')}`;
+    return { rule: `it must be one of ${allowed.map(String).join(', ')}` };
   }
   if (typeof declaration.AllowedPattern === 'string') {
     try {
       if (!new RegExp(`^(?:${declaration.AllowedPattern})$`, 's').test(value)) {
-        return `it must match ${declaration.AllowedPattern}`;
+        return { rule: `it must match the pattern ${declaration.AllowedPattern}` };
       }
     } catch {
       // A pattern only Java's engine reads is left to CloudFormation.
@@ -99,15 +115,19 @@ function brokenConstraint(value: string, declaration: ParameterDeclaration): str
   }
   const min = numberOf(declaration.MinLength);
   const max = numberOf(declaration.MaxLength);
-  if (min !== undefined && value.length < min) return `it must be at least ${min} characters`;
-  if (max !== undefined && value.length > max) return `it must be at most ${max} characters`;
+  if (min !== undefined && value.length < min) {
+    return { rule: `it must be at least ${min} characters`, length: true };
+  }
+  if (max !== undefined && value.length > max) {
+    return { rule: `it must be at most ${max} characters`, length: true };
+  }
   if (declaration.Type === 'Number') {
     const number = Number(value);
     const low = numberOf(declaration.MinValue);
     const high = numberOf(declaration.MaxValue);
-    if (value.trim() === '' || !Number.isFinite(number)) return 'it must be a number';
-    if (low !== undefined && number < low) return `it must be at least ${low}`;
-    if (high !== undefined && number > high) return `it must be at most ${high}`;
+    if (value.trim() === '' || !Number.isFinite(number)) return { rule: 'it must be a number' };
+    if (low !== undefined && number < low) return { rule: `it must be at least ${low}` };
+    if (high !== undefined && number > high) return { rule: `it must be at most ${high}` };
   }
   return undefined;
 }

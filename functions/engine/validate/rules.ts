@@ -102,19 +102,11 @@ function managedPolicyListProblems(value: string, where: Placement): RuleProblem
   const problems: RuleProblem[] = [];
   const items = splitList(value);
   if (items.length === 1 && items[0] === '') return [];
+  const empty = emptyEntriesProblem(name, value, items);
+  if (empty) problems.push(empty);
   const seen = new Set<string>();
   items.forEach((item, index) => {
-    if (item === '') {
-      problems.push(
-        error(
-          name,
-          'policy-arn-format',
-          `${name} has an empty entry at position ${index + 1}; received ${shown(value)}. ` +
-            'Fix: remove the extra comma.',
-        ),
-      );
-      return;
-    }
+    if (item === '') return;
     const problem = policyArnProblem(item, where);
     if (problem)
       problems.push(error(name, problem.rule, `${name} entry ${index + 1} ${problem.text}`));
@@ -130,6 +122,34 @@ function managedPolicyListProblems(value: string, where: Placement): RuleProblem
     seen.add(item);
   });
   return problems;
+}
+
+/**
+ * One problem for every empty entry of a list together, since commas too many (`a,,` or a
+ * trailing comma) are one mistake however many entries they leave empty.
+ */
+function emptyEntriesProblem(
+  name: string,
+  value: string,
+  items: string[],
+): RuleProblem | undefined {
+  const positions = items.flatMap((item, index) => (item === '' ? [index + 1] : []));
+  if (positions.length === 0) return undefined;
+  const [entries, commas] =
+    positions.length === 1
+      ? [`an empty entry at position ${positions[0]}`, 'the extra comma']
+      : [`empty entries at positions ${listed(positions.map(String))}`, 'the extra commas'];
+  return error(
+    name,
+    'policy-arn-format',
+    `${name} has ${entries}: entries are separated by single commas, with none at the start ` +
+      `or end; received ${shown(value)}. Fix: remove ${commas}.`,
+  );
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(words: string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
 function boundaryProblems(value: string, where: Placement): RuleProblem[] {
@@ -519,6 +539,17 @@ function keyPrefixProblems(value: string): RuleProblem[] {
         'key-prefix-format',
         `${name} is ${value.length} characters; at most 512 leave room for the object names. ` +
           'Fix: shorten it.',
+      ),
+    ];
+  }
+  if (!value.endsWith('/')) {
+    return [
+      error(
+        name,
+        'key-prefix-format',
+        `${name} must end in /, since the keys are <prefix><function>-<sha256>.zip and ` +
+          `packaging uploads them under a folder; received ${shown(value)}. Fix: write ` +
+          `${shown(`${value}/`)}.`,
       ),
     ];
   }

@@ -93,6 +93,7 @@ describe('validateInstall offline', () => {
     ['CodeBucketPrefix', '', 'required'],
     ['CodeKeyPrefix', 'releases/1.0 beta/', 'key-prefix-format'],
     ['CodeKeyPrefix', '/releases/', 'key-prefix-format'],
+    ['CodeKeyPrefix', 'releases/1.0.0', 'key-prefix-format'],
   ])('reports %s = %j as %s', async (parameter, value, rule) => {
     const report = await check({ [parameter]: value });
 
@@ -170,6 +171,29 @@ describe('validateInstall offline', () => {
     expect(problem.parameter).toBe('ReminderIntervalHours');
     expect(problem.message).toMatch(
       /^ReminderIntervalHours must be .*; received "daily"\. Fix: .+/,
+    );
+  });
+
+  it.each([
+    ['arn:aws:iam::aws:policy/ReadOnlyAccess,,', /empty entries at positions 2 and 3:/],
+    [',arn:aws:iam::aws:policy/ReadOnlyAccess,,', /empty entries at positions 1, 3 and 4:/],
+    ['arn:aws:iam::aws:policy/ReadOnlyAccess,', /an empty entry at position 2:/],
+  ])(
+    'reports the commas too many in %j as one error naming every empty entry',
+    async (list, why) => {
+      const report = await check({ GlobalManagedPolicies: list });
+
+      expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:policy-arn-format']);
+      expect(report.errors[0].message).toMatch(why);
+      expect(report.errors[0].message).toMatch(/Fix: remove the extra commas?\.$/);
+    },
+  );
+
+  it('says how to end a code key prefix that lacks its final /', async () => {
+    const report = await check({ CodeKeyPrefix: 'releases/1.0.0' });
+
+    expect(report.errors[0].message).toMatch(
+      /^CodeKeyPrefix must end in \/, .*; received "releases\/1\.0\.0"\. Fix: write "releases\/1\.0\.0\/"\.$/,
     );
   });
 
@@ -550,6 +574,85 @@ describe('validateInstall with an administrator policy among the global policies
     expect(kept.valid).toBe(true);
     expect(rulesOf(kept.warnings)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
     expect(rulesOf(added.errors)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
+  });
+});
+
+describe('validateInstall template constraints', () => {
+  /** The text with `from` replaced by `to`, taken as they are (no `$` patterns). */
+  function swap(text: string, from: string, to: string): string {
+    expect(text).toContain(from);
+    return text.split(from).join(to);
+  }
+
+  /** The connector template with its own words for NotificationEmail and the global list. */
+  function customised(description: string | null): ReturnType<typeof parseTemplate> {
+    const said = description === null ? '' : `ConstraintDescription: ${description}`;
+    let text = swap(
+      templateText,
+      "AllowedPattern: '^([^\\s@]+@[^\\s@]+\\.[^\\s@]+)?$'",
+      "AllowedPattern: '^([a-z]+@example[.]com)?$'",
+    );
+    text = swap(text, 'ConstraintDescription: must be empty or an email address.', said);
+    return parseTemplate(
+      swap(
+        text,
+        "AllowedPattern: '^(arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/[\\w+=,.@/-]{1,1000})?$'\n" +
+          '    ConstraintDescription: each entry must be an IAM managed policy ARN.',
+        "AllowedPattern: '^(arn:aws:iam::aws:policy/[A-Za-z]+)?$'\n" +
+          '    ConstraintDescription: each entry must be an AWS managed policy ARN.',
+      ),
+      'custom.yaml',
+    );
+  }
+
+  it('states a broken length once, in the words of the template, with the length received', async () => {
+    const prefix = 'a'.repeat(21);
+
+    const report = await check({ IamResourceNamesPrefix: prefix });
+
+    expect(report.errors[0].message).toBe(
+      "IamResourceNamesPrefix breaks the template's own constraint: it must be at most 20 " +
+        `characters of letters, digits and + = , . @ - _; received "${prefix}" (21 ` +
+        'characters). Fix: give a value the template accepts.',
+    );
+  });
+
+  it("gives a broken pattern in the template's words, without the pattern itself", async () => {
+    const template = customised("must be an address at example.com (lowercase, no '+').");
+
+    const report = await check({ NotificationEmail: 'Security@example.org' }, { template });
+
+    expect(rulesOf(report.errors)).toEqual(['NotificationEmail:template-constraint']);
+    expect(report.errors[0].message).toBe(
+      "NotificationEmail breaks the template's own constraint: it must be an address at " +
+        'example.com (lowercase, no \'+\'); received "Security@example.org". Fix: give a value ' +
+        'the template accepts.',
+    );
+  });
+
+  it('quotes the pattern when the template gives no description of it', async () => {
+    const report = await check(
+      { NotificationEmail: 'Security@example.org' },
+      { template: customised(null) },
+    );
+
+    expect(report.errors[0].message).toMatch(
+      /: it must match the pattern \^\(\[a-z\]\+@example\[\.\]com\)\?\$; received /,
+    );
+  });
+
+  it('names the entry of a list that breaks the constraint', async () => {
+    const mine = 'arn:aws:iam::111122223333:policy/Mine';
+
+    const report = await check(
+      { GlobalManagedPolicies: `arn:aws:iam::aws:policy/ReadOnlyAccess,${mine}` },
+      { template: customised(null) },
+    );
+
+    expect(report.errors[0].message).toBe(
+      "GlobalManagedPolicies entry 2 breaks the template's own constraint: each entry must be " +
+        `an AWS managed policy ARN; received "${mine}". Fix: give a value the template accepts.`,
+    );
   });
 });
 
