@@ -61,6 +61,17 @@ const PARTITIONS: readonly Partition[] = [
 ];
 
 /**
+ * The shape of every region name AWS has opened: an area, for some partitions a country, `gov`
+ * or an `iso` part, a compass direction and a number (`eu-west-1`, `ap-southeast-7`,
+ * `us-gov-east-1`, `us-isob-east-1`, `eusc-de-east-1`). Checking the direction catches a typo
+ * such as `eu-wset-1`. A region AWS names otherwise in future is refused until it is added
+ * here. `scripts/package.mjs`, plain JavaScript run before any build, keeps a copy of this
+ * pattern; a test holds the two equal.
+ */
+export const REGION_NAME =
+  /^[a-z]{2,4}(-(gov|iso[a-z]?|[a-z]{2}))?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+
+/**
  * The partition a region belongs to.
  *
  * @example partitionOf('eu-isoe-west-1') // 'aws-iso-e'

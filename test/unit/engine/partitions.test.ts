@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import * as clients from '../../../functions/engine/aws/clients';
-import { iamRegionOf, partitionOf, urlSuffixOf } from '../../../functions/engine/partitions';
+import {
+  iamRegionOf,
+  partitionOf,
+  REGION_NAME,
+  urlSuffixOf,
+} from '../../../functions/engine/partitions';
 import { resolveTree } from './template/builders';
 
 // One region of every partition: [region, partition, URL suffix, region of its IAM endpoint].
@@ -74,5 +81,31 @@ describe('partitions', () => {
 
       expect(value).toEqual([name, suffix]);
     }
+  });
+
+  it.each([
+    ...new Set([
+      ...PARTITIONS.flatMap(([region, , , iam]) => [region, iam]),
+      'ap-southeast-7',
+      'ca-west-1',
+      'il-central-1',
+    ]),
+  ])('takes %s for a region name', (region) => {
+    expect(REGION_NAME.test(region)).toBe(true);
+  });
+
+  it.each(['eu-wset-1', 'eu-west', 'eu-west-1a', 'EU-WEST-1', 'eu west 1', 'europe-west-1', ''])(
+    'does not take %j for a region name',
+    (text) => {
+      expect(REGION_NAME.test(text)).toBe(false);
+    },
+  );
+
+  it('is the region name pattern the package script keeps a copy of', () => {
+    const script = readFileSync(join(__dirname, '../../../scripts/package.mjs'), 'utf8');
+
+    const copy = /\nconst REGION =\s*\/(.+)\/;\n/.exec(script)?.[1];
+
+    expect(copy).toBe(REGION_NAME.source);
   });
 });
