@@ -12,6 +12,7 @@ import bundledTemplate from '../../template/connector.yaml';
 import { IamAdapter } from '../engine/aws/iam';
 import { ConnectorGuardError, InputError } from '../engine/errors';
 import { registerSecret, scrubText } from '../engine/log';
+import { REGION_NAME } from '../engine/partitions';
 import { parseTemplate } from '../engine/template';
 import {
   noEchoParameters,
@@ -21,7 +22,7 @@ import {
   type ValidationReport,
   validateInstall,
 } from '../engine/validate';
-import { type CliIo, EXIT } from './io';
+import { type CliIo, EXIT, usageError } from './io';
 import { colorWanted } from './terminal';
 import { parameterFileValues } from './validate-params';
 
@@ -39,8 +40,9 @@ applies, and lists every problem at once with the parameter, the rule and the fi
                      dist/template.yaml to check the code location it sets too (without it,
                      CodeBucketPrefix and CodeKeyPrefix are left to packaging unless given)
   --account ID       the account you will install in; enables the "not this account" rule
-  --region R         the region you will install in (AWS_REGION by default); gives the code
-                     bucket's exact name and the partition ARNs must be in
+  --region R         the region you will install in, such as eu-west-1 (AWS_REGION by
+                     default); gives the code bucket's exact name and the partition ARNs must
+                     be in
   --stack-name N     the stack name, for names the template builds from it
   --live             also ask IAM (default credentials, AWS_ENDPOINT_URL honoured): the global
                      policies and boundary exist and can be attached, the boundary leaves the
@@ -51,7 +53,8 @@ applies, and lists every problem at once with the parameter, the rule and the fi
   -h, --help         this help
 
 Exit codes: 0 valid (warnings allowed); 1 invalid; 2 the input cannot be read.
-JSON: {"valid", "errors": [{"parameter", "rule", "message"}], "warnings": [...]}.
+JSON: {"valid", "errors": [{"parameter", "rule", "message"}], "warnings": [...],
+       "notChecked": [{"parameter", "reason"}]} (notChecked: what was left to packaging).
 `;
 
 const OPTIONS = {
@@ -66,11 +69,13 @@ const OPTIONS = {
 } as const;
 
 const FORMATS = ['text', 'json'] as const;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const DEFAULT_TEMPLATE = 'template/connector.yaml';
 
 type Values = ReturnType<typeof parse>['values'];
+
+/** A flag's value that cannot be used; answered with the usage's synopsis. */
+class FlagError extends InputError {}
 
 function parse(args: string[]) {
   return parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
@@ -81,7 +86,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     values = parse(args).values;
   } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    io.stderr(usageError('validate', argumentMessage(error), USAGE));
     return EXIT.badInput;
   }
   if (values.help) {
@@ -92,20 +97,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     const format = values.format;
     if (!(FORMATS as readonly string[]).includes(format)) {
-      throw new InputError(
+      throw new FlagError(
         `--format: expected one of ${FORMATS.join(', ')}, received ${shown(format)}.`,
       );
     }
-    if (values.params === undefined) throw new InputError('--params FILE is required.');
+    if (values.params === undefined) throw new FlagError('--params FILE is required.');
     if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
-      throw new InputError(
+      throw new FlagError(
         `--account: expected a 12-digit account ID, received ${shown(values.account)}.`,
       );
     }
     const region = regionOf(values.region, io.env);
     const stackName = values['stack-name'];
     if (stackName !== undefined && !STACK_NAME.test(stackName)) {
-      throw new InputError(
+      throw new FlagError(
         '--stack-name: expected a CloudFormation stack name (a letter, then up to 127 letters, ' +
           `digits and hyphens), received ${shown(stackName)}.`,
       );
@@ -128,7 +133,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
     const out =
       format === 'json'
-        ? `${JSON.stringify(report, null, 2)}\n`
+        ? `${JSON.stringify(jsonReport(report, leftToPackaging), null, 2)}\n`
         : text(
             report,
             { source: template.source, live: values.live, leftToPackaging },
@@ -137,12 +142,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout(out);
     return report.valid ? EXIT.ok : EXIT.found;
   } catch (error) {
-    io.stderr(`${scrubText(messageOf(error))}\n`);
+    const message = scrubText(messageOf(error));
+    io.stderr(error instanceof FlagError ? usageError('validate', message, USAGE) : `${message}\n`);
     return EXIT.badInput;
   }
 }
 
-/** The region from --region, else AWS_REGION or AWS_DEFAULT_REGION; undefined when none. */
+/**
+ * The region from --region, else AWS_REGION or AWS_DEFAULT_REGION; undefined when none. A name
+ * not shaped as AWS names regions is refused, naming where it came from, so that a typo does not
+ * pass for a region (and give a bucket name that cannot exist).
+ */
 function regionOf(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   const [source, region] =
     flag !== undefined
@@ -150,10 +160,11 @@ function regionOf(flag: string | undefined, env: NodeJS.ProcessEnv): string | un
       : env.AWS_REGION
         ? ['AWS_REGION', env.AWS_REGION]
         : ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION || undefined];
-  if (region === undefined || REGION.test(region)) return region;
-  throw new InputError(
-    `${source}: expected a region name such as eu-west-1, received ${shown(region)}.`,
-  );
+  if (region === undefined || REGION_NAME.test(region)) return region;
+  const message =
+    `${source}: expected a region name as AWS writes them, an area, a compass direction and a ` +
+    `number (such as eu-west-1 or us-gov-east-1), received ${shown(region)}.`;
+  throw flag !== undefined ? new FlagError(message) : new InputError(message);
 }
 
 async function loadTemplate(path: string | undefined, io: CliIo) {
@@ -186,6 +197,16 @@ async function readText(path: string, flag: string, io: CliIo): Promise<string> 
   }
 }
 
+/**
+ * What `parseArgs` said was wrong, without its error's name and code. Its errors are Node's own,
+ * which are not `instanceof Error` where the caller runs in another realm (a test's), so the
+ * message is read as a property.
+ */
+function argumentMessage(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof ConnectorGuardError) return error.message;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -203,7 +224,8 @@ function text(report: ValidationReport, checked: Checked, color: boolean): strin
   const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const scope = checked.live
     ? 'offline rules and live IAM checks'
-    : 'offline rules only; --live adds them';
+    : 'offline rules only; --live also asks IAM about the global policies, the boundary and ' +
+      'the names the stack creates';
   const lines = [`Validated against ${checked.source} (${scope}).`];
   if (checked.leftToPackaging.length > 0) lines.push(packagingNote(checked.leftToPackaging));
   lines.push('');
@@ -224,6 +246,21 @@ function text(report: ValidationReport, checked: Checked, color: boolean): strin
     lines.push(paint(31, `Invalid: ${errors}${also}. Fix the errors and run again.`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The report as `--format json` prints it: the validation's own, and `notChecked`, the
+ * parameters left to packaging with why, so a pipeline can tell that a pass did not cover them.
+ */
+function jsonReport(report: ValidationReport, leftToPackaging: string[]) {
+  const reason =
+    'packaging sets it; check the packaged template you deploy (--template dist/template.yaml)';
+  return {
+    valid: report.valid,
+    errors: report.errors,
+    warnings: report.warnings,
+    notChecked: leftToPackaging.map((parameter) => ({ parameter, reason })),
+  };
 }
 
 /** Says which code-location parameters were left to packaging, and how to check them. */

@@ -92,6 +92,14 @@ describe('connector-guard validate', () => {
     expect(result.out).toMatch(/^Valid\.$/m);
   });
 
+  it('says what --live would add when it runs offline', async () => {
+    const result = await validate(['--params', paramsFile()]);
+
+    expect(result.out).toMatch(
+      /\(offline rules only; --live also asks IAM about the global policies, the boundary and the names the stack creates\)\./,
+    );
+  });
+
   it('exits 1 and lists every problem with its parameter, rule and fix', async () => {
     const result = await validate([
       '--params',
@@ -118,7 +126,7 @@ describe('connector-guard validate', () => {
 
     const report = JSON.parse(result.out);
     expect(result.code).toBe(1);
-    expect(Object.keys(report)).toEqual(['valid', 'errors', 'warnings']);
+    expect(Object.keys(report)).toEqual(['valid', 'errors', 'warnings', 'notChecked']);
     expect(report.valid).toBe(false);
     expect(report.errors).toEqual([
       { parameter: 'AlertMinimumSeverity', rule: 'severity-value', message: expect.any(String) },
@@ -145,7 +153,21 @@ describe('connector-guard validate', () => {
     );
     expect(text.out).toMatch(/--template with the packaged template .*dist\/template\.yaml/);
     expect(text.out).toMatch(/^Valid\.$/m);
-    expect(JSON.parse(json.out)).toEqual({ valid: true, errors: [], warnings: [] });
+    expect(JSON.parse(json.out)).toEqual({
+      valid: true,
+      errors: [],
+      warnings: [],
+      notChecked: ['CodeBucketPrefix', 'CodeKeyPrefix'].map((parameter) => ({
+        parameter,
+        reason: expect.stringMatching(/^packaging sets it; .*--template dist\/template\.yaml/),
+      })),
+    });
+  });
+
+  it('lists nothing as not checked in JSON when the file gives the code location', async () => {
+    const result = await validate(['--params', paramsFile(), '--format', 'json']);
+
+    expect(JSON.parse(result.out).notChecked).toEqual([]);
   });
 
   it("passes the parameters file of the README's validate example", async () => {
@@ -165,7 +187,12 @@ describe('connector-guard validate', () => {
   it('reads a plain map of parameters as well as the CloudFormation list', async () => {
     const result = await validate(['--params', paramsFile({}, 'map'), '--format', 'json']);
 
-    expect(JSON.parse(result.out)).toEqual({ valid: true, errors: [], warnings: [] });
+    expect(JSON.parse(result.out)).toEqual({
+      valid: true,
+      errors: [],
+      warnings: [],
+      notChecked: [],
+    });
   });
 
   it('applies the "not this account" rule only with --account', async () => {
@@ -278,8 +305,13 @@ describe('connector-guard validate', () => {
     ],
     [
       ['--params', 'LIST', '--region', 'eu west 1'],
-      /--region: expected a region name such as eu-west-1, received "eu west 1"\./,
+      /--region: expected a region name .*\(such as eu-west-1 .*\), received "eu west 1"\./,
     ],
+    [
+      ['--params', 'LIST', '--region', 'eu-wset-1'],
+      /--region: expected .* a compass direction .*, received "eu-wset-1"\./,
+    ],
+    [['--params', 'LIST', '--region', 'eu-west'], /--region: .*, received "eu-west"\./],
     [
       ['--params', 'LIST', '--stack-name', '1-connector'],
       /--stack-name: expected a CloudFormation stack name .*, received "1-connector"\./,
@@ -445,14 +477,49 @@ describe('connector-guard validate', () => {
     expect(result.code).toBe(0);
   });
 
-  it('exits 2 naming AWS_REGION when the region it gives is not one', async () => {
+  it.each([
+    'ap-southeast-7',
+    'us-gov-east-1',
+    'cn-northwest-1',
+    'eusc-de-east-1',
+    'us-isof-south-1',
+  ])('accepts the region %s', async (region) => {
+    const result = await validate(['--params', paramsFile(), '--region', region]);
+
+    expect(result.err).toBe('');
+    expect(result.out).toMatch(/^Validated against /);
+  });
+
+  it.each([
+    [['--params', 'LIST', '--colour'], /^Unknown option '--colour'/],
+    [['--params'], /^Option '--params <value>' argument missing/],
+    [['--params', 'LIST', '--format', 'yaml'], /^--format: expected one of text, json/],
+    [['--params', 'LIST', '--region', 'eu-wset-1'], /^--region: expected a region name/],
+    [[], /^--params FILE is required\./],
+  ])('puts the error first, then the synopsis alone, for %j', async (args, why) => {
+    const resolved = args.map((a) => (a === 'LIST' ? paramsFile() : a));
+
+    const result = await validate(resolved);
+
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(why);
+    expect(result.err).toMatch(
+      /\n\nUsage:\n {2}connector-guard validate --params FILE .*\n.*\[--format text\|json\]\nMore: connector-guard validate --help\n$/,
+    );
+    expect(result.err).not.toContain('--template FILE    the connector template');
+    expect(result.out).toBe('');
+  });
+
+  it('exits 2 naming AWS_REGION, without the usage, when the region it gives is not one', async () => {
     const captured = io();
     captured.io.env = { AWS_REGION: 'Europe' };
 
     const code = await run(['--params', paramsFile()], captured.io);
 
     expect(code).toBe(2);
-    expect(captured.err()).toMatch(/^AWS_REGION: expected a region name .*, received "Europe"\./);
+    expect(captured.err()).toMatch(
+      /^AWS_REGION: expected a region name .*, received "Europe"\.\n$/,
+    );
   });
 
   it('prints its usage with --help and exits 0', async () => {
