@@ -11,12 +11,13 @@
  * work grows only with the document's size.
  */
 
-/** Thrown by {@link spend} when the budget in force is used up. */
+/**
+ * Thrown by {@link spend} when the budget in force is used up, and by the pattern comparisons
+ * for a pair too long to compare; the message says which, to follow `not compared: `.
+ */
 export class WorkLimitReached extends Error {
-  constructor(budget: Budget) {
-    super(
-      `${budget.what} takes more than ${budget.limit.toLocaleString('en-US')} steps, its limit`,
-    );
+  constructor(message: string) {
+    super(message);
     this.name = 'WorkLimitReached';
   }
 }
@@ -37,7 +38,10 @@ export class Budget {
   /** Spends `steps`; throws WorkLimitReached once more than the limit is spent. */
   spend(steps: number): void {
     this.spent += steps;
-    if (this.spent > this.limit) throw new WorkLimitReached(this);
+    if (this.spent > this.limit) {
+      const limit = this.limit.toLocaleString('en-US');
+      throw new WorkLimitReached(`${this.what} takes more than ${limit} steps, its limit`);
+    }
   }
 }
 

@@ -4,8 +4,9 @@
  * when a permissions boundary would block what the connector's roles need).
  */
 import { type Atom, all, atomCovers, atomsMeet, atomsOf } from './atoms';
+import { WorkLimitReached } from './budget';
 import { parsePolicy } from './document';
-import { blockImplies } from './implication';
+import { blockImplies, type Verdict } from './implication';
 import type { ActionRequest, BlockedAction } from './types';
 
 /**
@@ -59,6 +60,16 @@ export function actionsNotAllowed(document: unknown, requests: ActionRequest[]):
   });
 }
 
+/** The verdict, or `unknown` for patterns too long to compare (see pattern.ts). */
+function orUnknown(verdict: () => Verdict): Verdict {
+  try {
+    return verdict();
+  } catch (error) {
+    if (error instanceof WorkLimitReached) return 'unknown';
+    throw error;
+  }
+}
+
 function decide(atoms: Atom[], request: ActionRequest): BlockedAction['reason'] | null {
   const asked: Atom = {
     statement: {
@@ -80,7 +91,7 @@ function decide(atoms: Atom[], request: ActionRequest): BlockedAction['reason'] 
 
   let conditionalDeny = false;
   for (const deny of atoms.filter((atom) => atom.effect === 'Deny')) {
-    const meets = atomsMeet(deny, asked);
+    const meets = orUnknown(() => atomsMeet(deny, asked));
     if (meets === 'no') continue;
     const always = blockImplies([], deny.condition) === 'yes';
     if (meets === 'yes' && always) return 'explicit-deny';
@@ -90,9 +101,13 @@ function decide(atoms: Atom[], request: ActionRequest): BlockedAction['reason'] 
   let allowed = false;
   let conditionalAllow = false;
   for (const allow of atoms.filter((atom) => atom.effect === 'Allow')) {
-    const v = atomCovers(allow, { ...asked, principal: allow.principal });
-    if (all(v.action, v.resource) !== 'yes') continue;
-    if (blockImplies([], allow.condition) === 'yes') allowed = true;
+    const v = orUnknown(() => {
+      const both = atomCovers(allow, { ...asked, principal: allow.principal });
+      return all(both.action, both.resource);
+    });
+    if (v === 'no') continue;
+    // A grant too long to compare may cover the request: it counts as conditional.
+    if (v === 'yes' && blockImplies([], allow.condition) === 'yes') allowed = true;
     else conditionalAllow = true;
   }
   if (allowed) return conditionalDeny ? 'conditional' : null;

@@ -11,7 +11,7 @@
  * matching everything; ArnLike conditions follow the rule documented for them, under which a
  * value must name all six parts of an ARN, so that a lone `*` there matches no ARN.
  */
-import { spend } from './budget';
+import { spend, WorkLimitReached } from './budget';
 import type { Verdict } from './implication';
 
 /**
@@ -185,15 +185,21 @@ export function patternsIntersect(a: string, b: string, options: PatternOptions 
 }
 
 /**
- * The most tokens two patterns compared may hold together: the comparison recurses once per
- * token, and a longer pair would take more than a comparison may spend (IAM lets a Resource
- * run to some 10,000 characters). Under a budget (budget.ts) such a pair is left undecided.
+ * The most tokens (characters, about) two patterns compared may hold together: the comparison
+ * recurses once per token, so a longer pair could overflow the stack (IAM lets a Resource run
+ * to some 10,000 characters). Such a pair is not compared: WorkLimitReached says so, and a
+ * comparison reports the grant undecided.
  */
-const MOST_TOKENS = 4_000;
+const MOST_TOKENS = 2_000;
 
 /** Spends from the budget in force before two patterns are compared, as reading them costs. */
 function spendOnTable(a: number, b: number): void {
-  spend(a + b > MOST_TOKENS ? Number.POSITIVE_INFINITY : 4);
+  if (a + b > MOST_TOKENS) {
+    const most = MOST_TOKENS.toLocaleString('en-US');
+    const size = (a + b).toLocaleString('en-US');
+    throw new WorkLimitReached(`two patterns of ${size} characters together are more than ${most}`);
+  }
+  spend(4);
 }
 
 /** Spends from the budget in force for a cell of the table, a step for every 32. */

@@ -22,7 +22,7 @@ describe('the work limit of a comparison', () => {
 
     const run = () => withBudget([outer], () => withBudget([inner], () => spend(6)));
 
-    expect(run).toThrow(new WorkLimitReached(inner));
+    expect(run).toThrow(WorkLimitReached);
     expect(run).toThrow('comparing this grant takes more than 5 steps, its limit');
   });
 
@@ -60,7 +60,9 @@ describe('the work limit of a comparison', () => {
     expect(result.equivalent).toBe(false);
     const undecided = result.changes.find((c) => c.statement.sid === 'Long');
     expect(undecided).toMatchObject({ direction: 'unknown', statement: { index: 1 } });
-    expect(undecided?.summary).toContain('in statement Long: not compared: comparing this grant');
+    expect(undecided?.summary).toContain(
+      'in statement Long: not compared: two patterns of 10,027 characters together are more than 2,000',
+    );
     expect(result.changes).toContainEqual(
       expect.objectContaining({
         direction: 'widened',

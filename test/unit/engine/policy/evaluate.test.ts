@@ -115,3 +115,21 @@ describe('actionsNotAllowed', () => {
     ]);
   });
 });
+
+describe('deciding against a pattern too long to compare', () => {
+  const longDeny = statement({ Effect: 'Deny', Action: `iam:${'a*'.repeat(4500)}z` });
+
+  it('counts full access beside a deny it cannot compare as admin-equivalent', () => {
+    const document = policy(statement({ Action: '*', Resource: '*' }), longDeny);
+
+    expect(isAdminEquivalent(document)).toBe(true);
+  });
+
+  it('reports a request such a deny may block as conditional', () => {
+    const document = policy(statement({ Action: '*', Resource: '*' }), longDeny);
+
+    const blocked = actionsNotAllowed(document, [{ action: 'iam:PassRole' }]);
+
+    expect(blocked).toEqual([{ action: 'iam:PassRole', resource: '*', reason: 'conditional' }]);
+  });
+});
