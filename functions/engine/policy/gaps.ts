@@ -29,10 +29,20 @@ export const UNDECIDED_CONDITIONS = 'how the two conditions relate cannot be dec
 const SECRET_UNDECIDED =
   'whether a pattern or case-insensitive check accepts the secret cannot be told from its digest';
 
-function conditionHoldsSecret(atom: Atom): boolean {
-  const { condition } = atom;
-  if (isUnknown(condition)) return false;
-  return condition.some((clause) => !isUnknown(clause.values) && clause.values.some(isSecret));
+/** Operators that accept more than the exact text of their values. */
+const LOOSE_CHECKS = new Set(['StringLike', 'StringEqualsIgnoreCase', 'ArnLike']);
+
+/** Whether a key holding a secret is also checked by a pattern or without case. */
+function secretAgainstLooseCheck(atoms: Atom[]): boolean {
+  const clauses = atoms.flatMap(({ condition }) => (isUnknown(condition) ? [] : condition));
+  const secretKeys = new Set(
+    clauses
+      .filter((clause) => !isUnknown(clause.values) && clause.values.some(isSecret))
+      .map((clause) => clause.key),
+  );
+  return clauses.some(
+    (clause) => secretKeys.has(clause.key) && clause.set === '' && LOOSE_CHECKS.has(clause.base),
+  );
 }
 
 export type Side = 'expected' | 'live';
@@ -274,8 +284,7 @@ function unknownReason(atom: Atom, verdicts: { other: Atom; v: AtomVerdict }[]):
     return 'a NotAction set cannot be compared with actions of any service without the full action catalogue';
   }
   const undecided = verdicts.filter(({ v }) => v.condition === 'unknown').map(({ other }) => other);
-  if ([atom, ...undecided].some(conditionHoldsSecret)) return SECRET_UNDECIDED;
-  return UNDECIDED_CONDITIONS;
+  return secretAgainstLooseCheck([atom, ...undecided]) ? SECRET_UNDECIDED : UNDECIDED_CONDITIONS;
 }
 
 /**

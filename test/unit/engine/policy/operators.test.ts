@@ -62,6 +62,16 @@ describe('comparePolicies on the operator of the external-ID check', () => {
     });
   });
 
+  it('gives the generic reason for a set operator beside the secret, which no pattern is', () => {
+    const expected = trust('StringEquals', byDigest(CANARY_EXTERNAL_ID));
+    const live = trust('ForAnyValue:StringEquals', CANARY_EXTERNAL_ID);
+
+    const result = comparePolicies(expected, live, { kind: 'trust' });
+
+    expect(result.direction).toBe('unknown');
+    expect(result.reason).toBe('how the two conditions relate cannot be decided');
+  });
+
   describe('with the external ID in clear', () => {
     const expected = trust('StringEquals', CANARY_EXTERNAL_ID);
 
