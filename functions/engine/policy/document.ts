@@ -144,20 +144,18 @@ function effectOf(item: unknown): 'Allow' | 'Deny' {
 
 /** The statement, or an unread one in its place when it splits into too many grants. */
 function statementWithinLimit(statement: PolicyStatement, path: string): PolicyStatement {
-  const count = (list: unknown[] | UnknownValue | undefined, not = false) =>
+  const size = (list: unknown[] | UnknownValue | undefined, not = false) =>
     list === undefined || isUnknown(list) || not ? 1 : list.length;
   const grants =
-    count(statement.action.values, statement.action.not) *
-    count(statement.resource?.values, statement.resource?.not) *
-    count(statement.principal?.entries, statement.principal?.not);
+    size(statement.action.values, statement.action.not) *
+    size(statement.resource?.values, statement.resource?.not) *
+    size(statement.principal?.entries, statement.principal?.not);
   if (grants <= MOST_GRANTS_PER_STATEMENT) return statement;
-  const limit = MOST_GRANTS_PER_STATEMENT.toLocaleString('en-US');
-  return unreadStatement(
-    statement.index,
-    statement.sid,
-    statement.effect,
-    `${path}: its actions, resources and principals make ${grants.toLocaleString('en-US')} grants, more than the ${limit} a statement is compared by`,
-  );
+  const count = (n: number) => n.toLocaleString('en-US');
+  const why =
+    `${path}: its actions, resources and principals make ${count(grants)} grants, ` +
+    `more than the ${count(MOST_GRANTS_PER_STATEMENT)} a statement is compared by`;
+  return unreadStatement(statement.index, statement.sid, statement.effect, why);
 }
 
 /**

@@ -105,13 +105,12 @@ function foldedImplies(
   return variants >= needed ? 'yes' : 'unknown';
 }
 
-/** Whether a pattern of StringLike or ArnLike lies within one of b's patterns. */
+/**
+ * Whether a pattern of StringLike lies within one of b's ArnLike patterns, or one of ArnLike
+ * within b's StringLike patterns (the same operator on both sides is implication.ts's).
+ */
 function patternImplies(base: string, pattern: string, b: Clause, patterns: string[]): Verdict {
   const onArns = ARN_KEYS.has(b.key);
-  if (base === b.base) {
-    const options = base === 'ArnLike' ? ARN : TEXT;
-    return any(patterns.map((q) => verdictOf(patternCovers(q, pattern, options))));
-  }
   if (base === 'ArnLike') {
     // What ArnLike matches, StringLike of the same text matches too.
     if (patterns.some((q) => patternCovers(q, pattern, TEXT))) return 'yes';
