@@ -5,7 +5,7 @@
  * account) is retried by the SDK's adaptive mode.
  */
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { type ClientSettings, clientConfig } from './clients';
+import { type ClientSettings, clientConfig, explainSetupErrors } from './clients';
 
 /** CloudTrail's documented LookupEvents limit, per account and region. */
 export const LOOKUP_EVENTS_PER_SECOND = 2;
@@ -93,13 +93,13 @@ export class CloudTrailAdapter {
   requests = 0;
 
   constructor(
-    readonly client: CloudTrailClient = new CloudTrailClient(clientConfig()),
+    readonly client: CloudTrailClient = explainSetupErrors(new CloudTrailClient(clientConfig())),
     private readonly pacer = new RequestPacer(LOOKUP_EVENTS_PER_SECOND),
   ) {}
 
   /** An adapter for one region; attribution passes the partition's IAM region. */
   static create(settings: ClientSettings = {}): CloudTrailAdapter {
-    return new CloudTrailAdapter(new CloudTrailClient(clientConfig(settings)));
+    return new CloudTrailAdapter(explainSetupErrors(new CloudTrailClient(clientConfig(settings))));
   }
 
   /** Management events that touched a resource within a time window, newest first. */

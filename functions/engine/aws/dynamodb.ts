@@ -11,7 +11,7 @@ import {
   PutItemCommand,
   paginateQuery,
 } from '@aws-sdk/client-dynamodb';
-import { type ClientSettings, clientConfig } from './clients';
+import { type ClientSettings, clientConfig, explainSetupErrors } from './clients';
 
 export type ItemValue = string | number | boolean | string[] | null;
 export type Item = Record<string, ItemValue>;
@@ -66,10 +66,12 @@ function isConditionFailure(error: unknown): boolean {
 export type ItemStore = Pick<DynamoDbAdapter, 'queryPartition' | 'get' | 'put' | 'delete'>;
 
 export class DynamoDbAdapter {
-  constructor(readonly client: DynamoDBClient = new DynamoDBClient(clientConfig())) {}
+  constructor(
+    readonly client: DynamoDBClient = explainSetupErrors(new DynamoDBClient(clientConfig())),
+  ) {}
 
   static create(settings: ClientSettings = {}): DynamoDbAdapter {
-    return new DynamoDbAdapter(new DynamoDBClient(clientConfig(settings)));
+    return new DynamoDbAdapter(explainSetupErrors(new DynamoDBClient(clientConfig(settings))));
   }
 
   /** Every item under one partition key, read consistently, following all pages. */

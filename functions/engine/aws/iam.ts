@@ -26,7 +26,7 @@ import {
   type Role,
 } from '@aws-sdk/client-iam';
 import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
-import { type ClientSettings, clientConfig, isNotFound } from './clients';
+import { type ClientSettings, clientConfig, explainSetupErrors, isNotFound } from './clients';
 
 /**
  * A policy document IAM returned that is not one: bad URL encoding, not JSON (or encoded
@@ -97,13 +97,15 @@ export class IamAdapter {
   /** Calls made through this adapter, by IAM operation name; for benchmarks and tests. */
   readonly calls = new Map<string, number>();
 
-  constructor(readonly client: IAMClient = new IAMClient(clientConfig())) {}
+  constructor(readonly client: IAMClient = explainSetupErrors(new IAMClient(clientConfig()))) {}
 
   static create(settings: ClientSettings = {}): IamAdapter {
     const config = clientConfig(settings);
-    return new IamAdapter(
-      new IAMClient({ ...config, retryStrategy: iamRetryStrategy(config.maxAttempts) }),
-    );
+    const client = new IAMClient({
+      ...config,
+      retryStrategy: iamRetryStrategy(config.maxAttempts),
+    });
+    return new IamAdapter(explainSetupErrors(client));
   }
 
   /** The role, or null when no role has that name. */

@@ -4,7 +4,12 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { StandardRetryStrategy } from '@smithy/core/retry';
-import { type ClientSettings, clientConfig, DEFAULT_MAX_ATTEMPTS } from './clients';
+import {
+  type ClientSettings,
+  clientConfig,
+  DEFAULT_MAX_ATTEMPTS,
+  explainSetupErrors,
+} from './clients';
 
 /** Lambda's longest run; a synchronous invocation's socket must stay open that long. */
 const LONGEST_RUN_MS = 15 * 60 * 1000;
@@ -62,14 +67,16 @@ export interface Invocation {
 }
 
 export class LambdaAdapter {
-  constructor(readonly client: LambdaClient = new LambdaClient(invokeConfig())) {}
+  constructor(
+    readonly client: LambdaClient = explainSetupErrors(new LambdaClient(invokeConfig())),
+  ) {}
 
   /**
    * An adapter whose calls may wait as long as a function can run, and are retried only when
    * that is safe and quick (see {@link InvokeRetryStrategy}).
    */
   static create(settings: ClientSettings = {}): LambdaAdapter {
-    return new LambdaAdapter(new LambdaClient(invokeConfig(settings)));
+    return new LambdaAdapter(explainSetupErrors(new LambdaClient(invokeConfig(settings))));
   }
 
   /** Invokes a function by name or ARN and waits for its response. */

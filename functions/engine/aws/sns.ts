@@ -2,7 +2,7 @@
  * The SNS adapter: publishing one structured message (a body per protocol) to a topic.
  */
 import { type MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { type ClientSettings, clientConfig } from './clients';
+import { type ClientSettings, clientConfig, explainSetupErrors } from './clients';
 
 /** SNS's limit on one published message, attributes included, in bytes. */
 export const SNS_MESSAGE_LIMIT_BYTES = 262_144;
@@ -53,10 +53,10 @@ export function publishedSize(message: StructuredMessage): number {
 }
 
 export class SnsAdapter {
-  constructor(readonly client: SNSClient = new SNSClient(clientConfig())) {}
+  constructor(readonly client: SNSClient = explainSetupErrors(new SNSClient(clientConfig()))) {}
 
   static create(settings: ClientSettings = {}): SnsAdapter {
-    return new SnsAdapter(new SNSClient(clientConfig(settings)));
+    return new SnsAdapter(explainSetupErrors(new SNSClient(clientConfig(settings))));
   }
 
   /** Publishes a structured message and returns the id SNS gave it. */
