@@ -13,7 +13,7 @@ import {
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import { ConnectorGuardError } from '../errors';
-import { type ClientSettings, clientConfig } from './clients';
+import { type ClientSettings, clientConfig, explainSetupErrors } from './clients';
 
 /** The stack could not be found under the name or ID given. */
 export class StackNotFoundError extends ConnectorGuardError {}
@@ -49,10 +49,16 @@ export class CloudFormationAdapter {
   /** Calls made through this adapter, by operation name; for benchmarks and tests. */
   readonly calls = new Map<string, number>();
 
-  constructor(readonly client: CloudFormationClient = new CloudFormationClient(clientConfig())) {}
+  constructor(
+    readonly client: CloudFormationClient = explainSetupErrors(
+      new CloudFormationClient(clientConfig()),
+    ),
+  ) {}
 
   static create(settings: ClientSettings = {}): CloudFormationAdapter {
-    return new CloudFormationAdapter(new CloudFormationClient(clientConfig(settings)));
+    return new CloudFormationAdapter(
+      explainSetupErrors(new CloudFormationClient(clientConfig(settings))),
+    );
   }
 
   /** The stack, or a {@link StackNotFoundError} naming what was asked for. */
@@ -63,10 +69,10 @@ export class CloudFormationAdapter {
       const out = await this.client.send(new DescribeStacksCommand({ StackName: nameOrId }));
       stack = out.Stacks?.[0];
     } catch (error) {
-      if (isMissingStack(error)) throw missing(nameOrId, error);
+      if (isMissingStack(error)) throw missing(nameOrId, await this.region(), error);
       throw error;
     }
-    if (stack?.StackId === undefined) throw missing(nameOrId, undefined);
+    if (stack?.StackId === undefined) throw missing(nameOrId, await this.region(), undefined);
     return describe(stack);
   }
 
@@ -93,7 +99,9 @@ export class CloudFormationAdapter {
         for (const r of page.StackResourceSummaries ?? []) resources.push(resourceOf(r));
       }
     } catch (error) {
-      if (isMissingStack(error)) throw missing(nameOrId, error, 'ListStackResources');
+      if (isMissingStack(error)) {
+        throw missing(nameOrId, await this.region(), error, 'ListStackResources');
+      }
       throw error;
     }
     return resources;
@@ -109,6 +117,15 @@ export class CloudFormationAdapter {
       }
     }
     return exports;
+  }
+
+  /** The region this adapter's client calls, or undefined when it has none. */
+  private async region(): Promise<string | undefined> {
+    try {
+      return await this.client.config.region();
+    } catch {
+      return undefined;
+    }
   }
 
   private count(operation: string): void {
@@ -160,10 +177,24 @@ function isMissingStack(error: unknown): boolean {
   return e?.name === 'ValidationError' && /does not exist/i.test(e.message ?? '');
 }
 
-function missing(nameOrId: string, cause: unknown, operation = 'DescribeStacks') {
+/**
+ * The error for a stack CloudFormation does not know, naming the region searched and the
+ * account when a stack ID gives it (a name alone leaves it to the credentials used).
+ */
+function missing(
+  nameOrId: string,
+  region: string | undefined,
+  cause: unknown,
+  operation = 'DescribeStacks',
+) {
+  const account = /^arn:[\w-]+:cloudformation:[\w-]*:(\d{12}):/.exec(nameOrId)?.[1];
+  const whose =
+    account === undefined ? 'the account of the credentials used' : `account ${account}`;
+  const where =
+    region === undefined ? 'in this account and region' : `in region ${region} of ${whose}`;
   return new StackNotFoundError(
-    `Stack "${nameOrId}": expected an existing CloudFormation stack in this account and ` +
-      `region, and ${operation} found none.`,
-    { cause, context: { stack: nameOrId } },
+    `Stack "${nameOrId}": expected an existing CloudFormation stack ${where}, and ${operation} ` +
+      'found none there (a stack is found only in the region it was created in).',
+    { cause, context: { stack: nameOrId, region, account } },
   );
 }

@@ -65,7 +65,18 @@ describe('CloudFormationAdapter', () => {
 
     await expect(adapter().describeStack('gone')).rejects.toThrow(StackNotFoundError);
     await expect(adapter().describeStack('gone')).rejects.toThrow(
-      'Stack "gone": expected an existing CloudFormation stack',
+      'Stack "gone": expected an existing CloudFormation stack in region us-gov-west-1 of the ' +
+        'account of the credentials used, and DescribeStacks found none there',
+    );
+  });
+
+  it('names the account searched when the stack is given by its ID', async () => {
+    cfnMock
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack does not exist'), { name: 'ValidationError' }));
+
+    await expect(adapter().describeStack(STACK_ID)).rejects.toThrow(
+      'in region us-gov-west-1 of account 123456789012, and DescribeStacks found none there',
     );
   });
 
