@@ -22,7 +22,7 @@ import {
 import { ConnectorGuardError, InputError } from '../engine/errors';
 import { scrubText } from '../engine/log';
 import { type InputFile, readInputs } from './input-files';
-import { type CliIo, EXIT } from './io';
+import { type CliIo, EXIT, usageError } from './io';
 import { colorWanted, stderrLog } from './terminal';
 
 const USAGE = `Usage:
@@ -98,7 +98,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     values = parse(args).values;
   } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    // Read structurally: parseArgs' errors may come from another realm (under Jest's VM).
+    const message = (error as { message?: unknown } | null)?.message;
+    io.stderr(usageError('check', typeof message === 'string' ? message : String(error), USAGE));
     return EXIT.badInput;
   }
   if (values.help) {

@@ -18,7 +18,7 @@ import {
 } from '../engine/drift';
 import { ConnectorGuardError, InputError } from '../engine/errors';
 import { scrubText } from '../engine/log';
-import { type CliIo, EXIT } from './io';
+import { type CliIo, EXIT, usageError } from './io';
 import { colorWanted } from './terminal';
 
 /** The drift guard's logical ID in the connector template. */
@@ -26,6 +26,7 @@ export const DRIFT_GUARD_LOGICAL_ID = 'DriftGuardFunction';
 
 const USAGE = `Usage:
   connector-guard self-check --stack NAME [--region R] [--notify] [options]
+  connector-guard self-check --function NAME [--region R] [--notify] [options]
 
 Invokes the stack's deployed drift-guard function (resource ${DRIFT_GUARD_LOGICAL_ID}) with
 {"action": "self-check"} and prints the report it returns. The check runs in the account with
@@ -44,7 +45,12 @@ running.
 
 Options:
   --notify                      also publish new, changed and resolved findings
-  --function NAME               invoke this function instead of the stack's drift guard
+  --stack NAME                  the connector stack, whose drift guard is found among its
+                                resources
+  --function NAME               invoke this function (name or ARN) instead: --stack is then
+                                not needed, nor ListStackResources
+  --region R                    the region of the stack and the function (AWS_REGION by
+                                default)
   --format text|json|markdown   output format (text by default; colour only on a terminal,
                                 and never when NO_COLOR is set)
   --fail-on LOW|MEDIUM|HIGH|CRITICAL
@@ -90,7 +96,11 @@ export async function run(
   try {
     values = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true }).values;
   } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    // Read structurally: parseArgs' errors may come from another realm (under Jest's VM).
+    const message = (error as { message?: unknown } | null)?.message;
+    io.stderr(
+      usageError('self-check', typeof message === 'string' ? message : String(error), USAGE),
+    );
     return EXIT.badInput;
   }
   if (values.help) {
@@ -101,8 +111,12 @@ export async function run(
   try {
     const format = choice(values.format, REPORT_FORMATS, '--format') as ReportFormat;
     const failOn = choice(values['fail-on'].toUpperCase(), SEVERITIES, '--fail-on') as Severity;
-    if (values.stack === undefined || values.stack === '') {
-      throw new InputError('--stack: expected the name of the connector stack, received none.');
+    const named = values.function !== undefined && values.function !== '';
+    if (!named && (values.stack === undefined || values.stack === '')) {
+      throw new InputError(
+        '--stack: expected the name of the connector stack (or --function with the ' +
+          "drift guard's function name), received none.",
+      );
     }
     const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
     if (region === undefined || region === '') {
@@ -112,11 +126,14 @@ export async function run(
     }
 
     const aws = clients(region);
-    const functionName = values.function ?? (await driftGuardOf(aws, values.stack));
-    const invocation = await aws.lambda.invoke(functionName, {
-      action: 'self-check',
-      notify: values.notify,
-    });
+    const functionName = named
+      ? (values.function as string)
+      : await driftGuardOf(aws, values.stack as string);
+    const invocation = await aws.lambda
+      .invoke(functionName, { action: 'self-check', notify: values.notify })
+      .catch((error: unknown) => {
+        throw isMissingFunction(error) ? functionNotFound(functionName, region, error) : error;
+      });
     const { report, notification } = readAnswer(functionName, invocation);
 
     if (notification !== undefined) io.stderr(`${describeNotification(notification)}\n`);
@@ -193,6 +210,19 @@ function describeNotification(n: Notification): string {
     .map(([status, count]) => `${count} ${status}`)
     .join(', ');
   return `Sent ${n.messages} message(s) under run ${n.runId}: ${counts}.`;
+}
+
+function isMissingFunction(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'ResourceNotFoundException';
+}
+
+function functionNotFound(name: string, region: string, cause: unknown): InputError {
+  return new InputError(
+    `Function "${name}": expected a Lambda function in region ${region} of the account of the ` +
+      'credentials used, and Invoke found none there (a function is found only in its own ' +
+      'region; pass --region).',
+    { cause },
+  );
 }
 
 function choice<T extends string>(value: string, allowed: readonly T[], flag: string): T {

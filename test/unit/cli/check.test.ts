@@ -480,6 +480,21 @@ describe('check input errors exit 2 with a message naming the problem', () => {
     expect(err()).toContain(`--snapshot ${join(dir, 'bad.json')}: expected JSON`);
   });
 
+  it.each([
+    ['--bogus', "Unknown option '--bogus'"],
+    ['--stack', "Option '--stack <value>' argument missing"],
+  ])('answers a wrong flag (%s) with the error and the synopsis alone', async (flag, error) => {
+    const { io: cli, err } = io();
+
+    const code = await run([flag], cli);
+
+    expect(code).toBe(2);
+    expect(err().startsWith(error)).toBe(true);
+    expect(err()).toContain('connector-guard check --template FILE --params FILE --snapshot FILE');
+    expect(err()).toContain('More: connector-guard check --help');
+    expect(err()).not.toContain('Options:');
+  });
+
   it('prints its usage for --help and exits 0', async () => {
     const { io: cli, out } = io();
 

@@ -184,7 +184,7 @@ describe('self-check', () => {
       ['--format', 'yaml', '--stack', 'a'],
       '--format: expected one of text, json, markdown, received "yaml"',
     ],
-    [[], '--stack: expected the name of the connector stack, received none.'],
+    [[], '--stack: expected the name of the connector stack (or --function with the'],
     [['--stack', 'a', '--bogus'], "Unknown option '--bogus'"],
   ])('refuses %j with exit 2', async (args, message) => {
     const cli = io();
@@ -204,13 +204,60 @@ describe('self-check', () => {
       );
     const cli = io();
 
-    const code = await run(['--stack', 'nope'], cli.io, clients);
+    const code = await run(['--stack', 'nope', '--region', 'eu-west-1'], cli.io, (region) => ({
+      ...clients(),
+      cloudformation: new CloudFormationAdapter(new CloudFormationClient({ region })),
+    }));
 
     expect(code).toBe(2);
     expect(cli.stderr()).toBe(
-      'Stack "nope": expected an existing CloudFormation stack in this account and region, and ' +
-        'ListStackResources found none.\n',
+      'Stack "nope": expected an existing CloudFormation stack in region eu-west-1 of the ' +
+        'account of the credentials used, and ListStackResources found none there (a stack is ' +
+        'found only in the region it was created in).\n',
     );
+  });
+
+  it('invokes --function without --stack, reading no stack resources', async () => {
+    answers(aReport([]));
+    const cli = io();
+
+    const code = await run(['--function', 'my-guard'], cli.io, clients);
+
+    expect(code).toBe(0);
+    expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { FunctionName: 'my-guard' });
+    expect(cfn).not.toHaveReceivedCommand(ListStackResourcesCommand);
+  });
+
+  it('names the region searched when the function does not exist there', async () => {
+    lambda.on(InvokeCommand).rejects(
+      Object.assign(new Error('Function not found: my-guard'), {
+        name: 'ResourceNotFoundException',
+      }),
+    );
+    const cli = io();
+
+    const code = await run(['--function', 'my-guard', '--region', 'us-east-1'], cli.io, clients);
+
+    expect(code).toBe(2);
+    expect(cli.stderr()).toContain(
+      'Function "my-guard": expected a Lambda function in region us-east-1 of the account of ' +
+        'the credentials used, and Invoke found none there',
+    );
+  });
+
+  it('shows --function in the synopsis of its help and of a wrong flag, without the options', async () => {
+    const help = io();
+    const wrong = io();
+
+    await run(['--help'], help.io, clients);
+    const code = await run(['--stack', 'a', '--bogus'], wrong.io, clients);
+
+    expect(help.stdout()).toContain('connector-guard self-check --function NAME');
+    expect(code).toBe(2);
+    expect(wrong.stderr()).toMatch(/^Unknown option '--bogus'/);
+    expect(wrong.stderr()).toContain('connector-guard self-check --function NAME');
+    expect(wrong.stderr()).toContain('More: connector-guard self-check --help');
+    expect(wrong.stderr()).not.toContain('Options:');
   });
 
   it('colours text only on a terminal, and not when NO_COLOR is set', async () => {
