@@ -147,7 +147,7 @@ async function live(values: Values, io: CliIo): Promise<CheckReport> {
   const params =
     values.params === undefined
       ? undefined
-      : (await readInputs([{ flag: '--params', path: values.params, json: true }], io.cwd))[0];
+      : (await readInputs([paramsFile(values.params)], io.cwd))[0];
   return runCheck(
     {
       iam: IamAdapter.create({ region }),
@@ -176,7 +176,7 @@ async function offline(values: Values, io: CliIo): Promise<CheckReport> {
   }
   const files: (InputFile & { key: string })[] = [
     { key: 'template', flag: '--template', path: values.template as string, json: false },
-    { key: 'params', flag: '--params', path: values.params as string, json: true },
+    { key: 'params', ...paramsFile(values.params as string) },
     { key: 'snapshot', flag: '--snapshot', path: values.snapshot as string, json: true },
   ];
   for (const key of ['roles', 'resources', 'exports'] as const) {
@@ -211,6 +211,11 @@ async function offline(values: Values, io: CliIo): Promise<CheckReport> {
       exports: source('exports'),
     },
   });
+}
+
+/** `--params`: JSON, and a map of it may name each parameter only once. */
+function paramsFile(path: string): InputFile {
+  return { flag: '--params', path, json: true, uniqueKeys: 'parameter' };
 }
 
 /**

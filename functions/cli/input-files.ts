@@ -7,12 +7,18 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from '../engine/errors';
+import { duplicateTopKeys } from './json-keys';
 
 /** One input: the flag that named it, its path, and whether it is JSON or plain text. */
 export interface InputFile {
   flag: string;
   path: string;
   json: boolean;
+  /**
+   * What each key of a JSON object at the top stands for (`parameter`), when a key given twice
+   * is an error: `JSON.parse` would keep the last without a word.
+   */
+  uniqueKeys?: string;
 }
 
 /**
@@ -50,8 +56,9 @@ async function readOne(file: InputFile, cwd: string): Promise<unknown> {
     );
   }
   if (!file.json) return text;
+  let parsed: unknown;
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new InputError(
       `${file.flag} ${file.path}: expected JSON, received text that does not parse ` +
@@ -59,6 +66,19 @@ async function readOne(file: InputFile, cwd: string): Promise<unknown> {
       { cause: error },
     );
   }
+  if (file.uniqueKeys !== undefined) refuseDuplicateKeys(file, text, file.uniqueKeys);
+  return parsed;
+}
+
+/** Refuses keys the top-level object gives twice, naming each and its lines, never a value. */
+function refuseDuplicateKeys(file: InputFile, text: string, what: string): void {
+  const twice = duplicateTopKeys(text.replace(/^\uFEFF/, ''));
+  if (twice.length === 0) return;
+  const named = twice.map((d) => `${d.key} (lines ${d.lines.join(', ')})`).join(', ');
+  throw new InputError(
+    `${file.flag} ${file.path}: expected each ${what} once, received ${named} more than once; ` +
+      'the file does not say which value is meant. Fix: keep one of each.',
+  );
 }
 
 function whyUnreadable(error: unknown): string {

@@ -1,6 +1,6 @@
 /**
  * `check --params` refuses what it would otherwise drop or overwrite in silence: a key such as
- * `__proto__`, and a ParameterKey given twice; offline and live alike, never quoting a value.
+ * `__proto__`, and a parameter given twice (in a list or a map); offline and live alike, never quoting a value.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +104,24 @@ describe.each([
     expect(err).toBe(
       `--params ${path}[${PARAMETERS.length}] (TenantExternalId): expected each ParameterKey ` +
         `once, received it again after --params ${path}[1]; remove one of the two entries.\n`,
+    );
+  });
+
+  it('refuses a key a map gives twice, naming it and its lines and never the values', async () => {
+    const lines = Object.entries(asMap()).map(
+      ([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+    );
+    lines.push(`  "TenantExternalId": "${EXTERNAL_ID}-2"`);
+    const path = paramsFile('twice-map.json', `{\n${lines.join(',\n')}\n}\n`);
+    const first = 2 + Object.keys(asMap()).indexOf('TenantExternalId');
+
+    const { code, err } = await check(args(path));
+
+    expect(code).toBe(2);
+    expect(err).toBe(
+      `--params ${path}: expected each parameter once, received TenantExternalId (lines ` +
+        `${first}, ${lines.length + 1}) more than once; the file does not say which value is ` +
+        'meant. Fix: keep one of each.\n',
     );
   });
 });
