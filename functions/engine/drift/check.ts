@@ -18,6 +18,7 @@ import { type ReadPlan, readLiveState } from './live-read';
 import type { LiveIamState } from './live-state';
 import { notCompared } from './not-compared';
 import {
+  InputProblems,
   offlineStack,
   parseExports,
   parseParameters,
@@ -244,8 +245,8 @@ function clearDigests(doc: TemplateDocument, parameters: Record<string, string |
 }
 
 /**
- * Every input of an offline check read and checked, before anything is compared: a bad file
- * is an InputError naming it, whichever it is.
+ * Every input of an offline check read and checked, before anything is compared: each file
+ * that cannot be used is named, in the order of the CLI's flags, in one InputError.
  */
 function readOfflineInputs(input: OfflineInput) {
   const sources = input.sources ?? {};
@@ -254,21 +255,35 @@ function readOfflineInputs(input: OfflineInput) {
     snapshot: sources.snapshot ?? 'snapshot',
     roles: sources.roles ?? 'roles',
   };
-  const doc = parseTemplate(input.templateText, sources.template ?? 'template');
-  const parameters = parseParameters(input.parameters, where.parameters);
-  refuseUndeclared(Object.keys(parameters), declaredParameters(doc), where.parameters);
-  for (const [key, value] of Object.entries(parameters)) {
-    if (isNoEcho(doc, key) && typeof value === 'string') registerSecret(value);
+  const problems = new InputProblems();
+  const doc = problems.attempt(() =>
+    parseTemplate(input.templateText, sources.template ?? 'template'),
+  );
+  const parameters = problems.attempt(() => {
+    const read = parseParameters(input.parameters, where.parameters);
+    if (doc !== undefined)
+      refuseUndeclared(Object.keys(read), declaredParameters(doc), where.parameters);
+    return read;
+  });
+  problems.attempt(() => checkSnapshotShape(input.snapshot, where.snapshot));
+  const durations = given(input.roles, problems, (roles) => ({
+    byRole: parseRoleList(roles, where.roles),
+    where: where.roles,
+  }));
+  const resources = given(input.resources, problems, (list) =>
+    parseResources(list, sources.resources ?? 'resources'),
+  );
+  const exports = given(input.exports, problems, (list) =>
+    parseExports(list, sources.exports ?? 'exports'),
+  );
+  problems.throwIfAny();
+  // Both are read once no problem was kept.
+  const template = doc as TemplateDocument;
+  const values = parameters as Record<string, string | string[]>;
+
+  for (const [key, value] of Object.entries(values)) {
+    if (isNoEcho(template, key) && typeof value === 'string') registerSecret(value);
   }
-  const resources =
-    input.resources === undefined
-      ? undefined
-      : parseResources(input.resources, sources.resources ?? 'resources');
-  const durations =
-    input.roles === undefined
-      ? undefined
-      : { byRole: parseRoleList(input.roles, where.roles), where: where.roles };
-  checkSnapshotShape(input.snapshot, where.snapshot);
   const { stackName, account, region } = offlineStack(input, resources);
   const ctx: StackContext = {
     accountId: account,
@@ -276,15 +291,20 @@ function readOfflineInputs(input: OfflineInput) {
     partition: partitionOf(region),
     stackName,
     stackId: resources?.stackId,
-    parameters,
-    secretDigests: digestsFor(doc, { stack: stackName, externalIdSha256: input.externalIdSha256 }),
+    parameters: values,
+    secretDigests: digestsFor(template, {
+      stack: stackName,
+      externalIdSha256: input.externalIdSha256,
+    }),
     resources: resources?.list,
-    exports:
-      input.exports === undefined
-        ? undefined
-        : parseExports(input.exports, sources.exports ?? 'exports'),
+    exports,
   };
-  return { doc, parameters, ctx, durations, where };
+  return { doc: template, parameters: values, ctx, durations, where };
+}
+
+/** An optional input read by `read`, its error kept among `problems`. */
+function given<T>(value: unknown, problems: InputProblems, read: (value: unknown) => T) {
+  return value === undefined ? undefined : problems.attempt(() => read(value));
 }
 
 /** What to read live for a promised state. */

@@ -5,7 +5,35 @@
  * the entry by its index and key, never quoting a value: a parameters file holds the external
  * ID.
  */
-import { InputError } from '../errors';
+import { ConnectorGuardError, InputError } from '../errors';
+
+/**
+ * The errors of several inputs read one after another, so that one error names every input
+ * that cannot be used, in the order they were read, instead of stopping at the first.
+ */
+export class InputProblems {
+  private readonly errors: ConnectorGuardError[] = [];
+
+  /** What `read` returns, or undefined once the error it raised about its input is kept. */
+  attempt<T>(read: () => T): T | undefined {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConnectorGuardError)) throw error;
+      this.errors.push(error);
+      return undefined;
+    }
+  }
+
+  /** Throws the one error kept as it is, or an InputError listing every one kept. */
+  throwIfAny(): void {
+    const [first, ...rest] = this.errors;
+    if (first === undefined) return;
+    if (rest.length === 0) throw first;
+    const lines = this.errors.map((e) => `  ${e.message}`).join('\n');
+    throw new InputError(`${this.errors.length} input files cannot be used:\n${lines}`);
+  }
+}
 
 /** Reads parameters as CloudFormation's list or a plain map. */
 export function parseParameters(input: unknown, where: string): Record<string, string | string[]> {
@@ -64,7 +92,7 @@ export function parseResources(input: unknown, where: string) {
   const list = Array.isArray(input) ? input : (obj?.StackResources ?? obj?.StackResourceSummaries);
   if (!Array.isArray(list)) {
     throw new InputError(
-      `${where}: expected describe-stack-resources output ({"StackResources": [...]}) or list-stack-resources output, received ${typeof input}.`,
+      `${where}: expected describe-stack-resources output ({"StackResources": [...]}) or list-stack-resources output, received ${shapeOf(input)}.`,
     );
   }
   let stackName: string | undefined;

@@ -49,10 +49,11 @@ export function readSnapshot(
   sessionDurations?: SessionDurations,
 ): LiveIamState {
   const pages = pagesOf(input, where);
-  const roleDetails = pages.flatMap((p, i) => listOf(p, 'RoleDetailList', `${where}[${i}]`));
-  const users = pages.flatMap((p, i) => listOf(p, 'UserDetailList', `${where}[${i}]`));
-  const groups = pages.flatMap((p, i) => listOf(p, 'GroupDetailList', `${where}[${i}]`));
-  const policies = pages.flatMap((p, i) => listOf(p, 'Policies', `${where}[${i}]`));
+  const list = (key: string) => pages.flatMap((p, i) => listOf(p, key, pageAt(input, where, i)));
+  const roleDetails = list('RoleDetailList');
+  const users = list('UserDetailList');
+  const groups = list('GroupDetailList');
+  const policies = list('Policies');
   const entitiesListed = pages.some((p) => 'UserDetailList' in p || 'GroupDetailList' in p);
 
   const state: LiveIamState = { mode: 'snapshot', roles: new Map(), policies: new Map() };
@@ -109,7 +110,17 @@ export function readSnapshot(
  * pages), naming what it is instead; for checking before anything is read from it.
  */
 export function checkSnapshotShape(input: unknown, where = 'snapshot'): void {
-  pagesOf(input, where);
+  pagesOf(input, where).forEach((page, i) => {
+    for (const key of LISTS) listOf(page, key, pageAt(input, where, i));
+  });
+}
+
+/** The lists of an export this module reads. */
+const LISTS = ['RoleDetailList', 'UserDetailList', 'GroupDetailList', 'Policies'];
+
+/** Where page `i` of an export is: its index only when the export is a list of pages. */
+function pageAt(input: unknown, where: string, i: number): string {
+  return Array.isArray(input) ? `${where}[${i}]` : where;
 }
 
 /** Whether an ARN is a customer managed policy (of an account, not of AWS). */
@@ -126,13 +137,13 @@ function pagesOf(input: unknown, where: string): Json[] {
   return pages.map((page, i) => {
     if (page === null || typeof page !== 'object' || Array.isArray(page)) {
       throw new InputError(
-        `${where}${Array.isArray(input) ? `[${i}]` : ''}: expected the JSON object that get-account-authorization-details writes, received ${describe(page)}.`,
+        `${pageAt(input, where, i)}: expected the JSON object that get-account-authorization-details writes, received ${describe(page)}.`,
       );
     }
     const json = page as Json;
     if (!('RoleDetailList' in json) && !('Policies' in json)) {
       throw new InputError(
-        `${where}: expected get-account-authorization-details output with RoleDetailList and Policies, received an object with keys ${Object.keys(json).slice(0, 6).join(', ') || '(none)'}.`,
+        `${pageAt(input, where, i)}: expected get-account-authorization-details output with RoleDetailList and Policies, received an object with keys ${Object.keys(json).slice(0, 6).join(', ') || '(none)'}.`,
       );
     }
     return json;

@@ -436,6 +436,58 @@ describe('check input errors exit 2 with a message naming the problem', () => {
     expect(new Set(runs.map((r) => r.err())).size).toBe(1);
   });
 
+  it('names every input file whose content is wrong, in the order of the flags', async () => {
+    writeFileSync(join(dir, 'garbage.json'), '{"hello": 1}');
+    writeFileSync(join(dir, 'badroles.json'), '{"Roles": [{"RoleName": 1}]}');
+    const args = [
+      ...EXAMPLE_ARGS.slice(0, 4),
+      ...['--snapshot', join(dir, 'garbage.json'), '--roles', join(dir, 'badroles.json')],
+      ...['--resources', 'examples/list-roles.json', '--stack-name', 'a', '--region', 'eu-west-1'],
+    ];
+    const { io: cli, err } = io();
+
+    expect(await run(args, cli)).toBe(2);
+    expect(err()).toBe(
+      '3 input files cannot be used:\n' +
+        `  --snapshot ${join(dir, 'garbage.json')}: expected get-account-authorization-details ` +
+        'output with RoleDetailList and Policies, received an object with keys hello.\n' +
+        `  --roles ${join(dir, 'badroles.json')}.Roles[0]: expected a role with RoleName and ` +
+        'MaxSessionDuration, received an object with the keys RoleName.\n' +
+        '  --resources examples/list-roles.json: expected describe-stack-resources output ' +
+        '({"StackResources": [...]}) or list-stack-resources output, received an object with ' +
+        'the keys Roles.\n',
+    );
+  });
+
+  it('names both swapped files, --roles and --resources', async () => {
+    const args = EXAMPLE_ARGS.map((a) =>
+      a === 'examples/list-roles.json'
+        ? 'examples/stack-resources.json'
+        : a === 'examples/stack-resources.json'
+          ? 'examples/list-roles.json'
+          : a,
+    );
+    const { io: cli, err } = io();
+
+    expect(await run(args, cli)).toBe(2);
+    expect(err()).toMatch(/^2 input files cannot be used:\n {2}--roles examples\/stack-resources/);
+    expect(err()).toContain('\n  --resources examples/list-roles.json: expected');
+  });
+
+  it('names a list in an export that is not one by its path, without a page index', async () => {
+    writeFileSync(join(dir, 'badexport.json'), '{"RoleDetailList": {}, "Policies": []}');
+    const args = EXAMPLE_ARGS.map((a) =>
+      a === 'examples/account-authorization-details.json' ? join(dir, 'badexport.json') : a,
+    );
+    const { io: cli, err } = io();
+
+    expect(await run(args, cli)).toBe(2);
+    expect(err()).toBe(
+      `--snapshot ${join(dir, 'badexport.json')}.RoleDetailList: expected a list, received ` +
+        'object.\n',
+    );
+  });
+
   it('names where a parameters file stops being JSON without quoting what it holds', async () => {
     const path = join(dir, 'params.json');
     writeFileSync(path, `{\n  "TenantExternalId": "${EXTERNAL_ID}",\n}\n`);

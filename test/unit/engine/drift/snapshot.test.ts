@@ -173,9 +173,10 @@ describe('readSnapshot', () => {
   it.each([
     [{ Users: [] }, 'snapshot: expected get-account-authorization-details output'],
     ['text', 'snapshot: expected the JSON object'],
+    [{ RoleDetailList: 'x' }, 'snapshot.RoleDetailList: expected a list, received the string "x"'],
     [
-      { RoleDetailList: 'x' },
-      'snapshot[0].RoleDetailList: expected a list, received the string "x"',
+      [{ RoleDetailList: [] }, { Policies: 'x' }],
+      'snapshot[1].Policies: expected a list, received the string "x"',
     ],
     [
       { RoleDetailList: [{ RoleName: 'a', AssumeRolePolicyDocument: '%7Bnot' }] },
