@@ -364,8 +364,23 @@ function serviceOf(action: Dim<Leaf>): string | undefined {
   return /[*?]/.test(service) ? undefined : service;
 }
 
-/** A key two atoms share only when they grant exactly the same. */
+/** A number for each statement that could not be read, so that no two share a key. */
+const unreadIds = new WeakMap<PolicyStatement, number>();
+let unreadCount = 0;
+
+/**
+ * A key two atoms share only when they grant exactly the same. A statement that could not be
+ * read grants what no other statement is known to grant: its key is its own.
+ */
 export function atomKey(atom: Atom): string {
+  if (atom.statement.unread !== undefined) {
+    let id = unreadIds.get(atom.statement);
+    if (id === undefined) {
+      id = unreadCount++;
+      unreadIds.set(atom.statement, id);
+    }
+    return `unread|${id}`;
+  }
   const leaf = (value: unknown): string => {
     if (typeof value === 'string') return value;
     if (isUnknown(value) || isSecret(value)) return valueKey(value);

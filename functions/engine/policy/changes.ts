@@ -190,6 +190,11 @@ interface Words {
   /** ` for principal PRINCIPALS`, or empty. */
   by: string;
   principals: string;
+  /**
+   * For a change of Resource in a statement that has none (a trust policy's), the words saying
+   * so, so that the action named is never read as the resource; else empty.
+   */
+  bare: string;
   /** Whether a Not-form is named by what it newly reaches rather than by its exclusions. */
   reached: boolean;
 }
@@ -207,13 +212,18 @@ function wordsOf(group: Gap[]): Words {
   const on = resources ? ` on ${resources}` : '';
   const whom = principals.startsWith('every ') ? principals : `principal ${principals}`;
   const by = principals ? ` for ${whom}` : '';
-  return { actions, on, by, principals, reached: reached !== undefined };
+  const resourceElement = first.element === 'Resource' || first.element === 'NotResource';
+  const bare =
+    resourceElement && first.atom.resource === null
+      ? ', in a statement with no Resource element'
+      : '';
+  return { actions, on, by, principals, bare, reached: reached !== undefined };
 }
 
 function groupSummary(group: Gap[], words: Words): string {
   const first = group[0] as Gap;
   const home = first.atom.statement;
-  const { actions, on, by, principals } = words;
+  const { actions, on, by, principals, bare } = words;
   const adds = first.side === 'live';
   const verb = adds ? 'added' : 'removed';
 
@@ -221,7 +231,7 @@ function groupSummary(group: Gap[], words: Words): string {
     if (home.opaque) return `could not verify ${statementLabel(home)}: ${first.reason}`;
     const what = first.element.endsWith('Principal')
       ? `principal ${principals}`
-      : `${actions}${on}${by}`;
+      : `${actions}${on}${by}${bare}`;
     const kind = first.deny ? 'the deny of ' : '';
     return `could not verify ${kind}${what} in ${statementLabel(home)}: ${first.reason}`;
   }
@@ -237,7 +247,7 @@ function groupSummary(group: Gap[], words: Words): string {
   }
   const matched = first.deny ? ['denying', 'which denied'] : ['granting', 'which granted'];
   const tail = newlyMatched(group, (adds ? matched[0] : matched[1]) as string);
-  return `${verb} ${first.deny ? 'deny of ' : ''}${actions}${on}${by}${tail}`;
+  return `${verb} ${first.deny ? 'deny of ' : ''}${actions}${on}${by}${bare}${tail}`;
 }
 
 /**

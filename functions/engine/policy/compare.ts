@@ -64,6 +64,7 @@ import type {
   PolicyChange,
   PolicyComparison,
   PolicyElement,
+  UnreadStatement,
 } from './types';
 
 const ELEMENT_ORDER: PolicyElement[] = [
@@ -103,12 +104,18 @@ export function comparePolicies(
   options: CompareOptions = {},
 ): PolicyComparison {
   // A statement that cannot be read is compared as undecided, naming it; the others still are.
-  const before = parsePolicy(expected, 'expected policy', { unreadStatements: true });
-  const after = parsePolicy(live, 'live policy', { unreadStatements: true });
-  if (options.kind === 'trust') {
-    requirePrincipals(before, 'expected policy');
-    requirePrincipals(after, 'live policy');
+  const kind = options.kind ?? 'permissions';
+  const names = options.names ?? { expected: 'expected policy', live: 'live policy' };
+  const read = { unreadStatements: true, kind };
+  const before = parsePolicy(expected, names.expected, read);
+  const after = parsePolicy(live, names.live, read);
+  if (kind === 'trust') {
+    requirePrincipals(before, names.expected);
+    requirePrincipals(after, names.live);
   }
+  const unread = options.skipUnread
+    ? [...takeUnread(before, 'expected'), ...takeUnread(after, 'live')]
+    : undefined;
   const opaque = before.opaque ?? after.opaque;
   if (opaque) {
     const reason = `not verifiable: depends on ${opaque.source}`;
@@ -120,7 +127,7 @@ export function comparePolicies(
       after: null,
       summary: `could not compare the statements: ${reason}`,
     };
-    return summarise([undecided(change, reason)]);
+    return summarise([undecided(change, reason)], unread);
   }
   resolveSecrets(before, after);
 
@@ -130,7 +137,7 @@ export function comparePolicies(
   );
   const changes = [
     ...versionChanges(before, after),
-    ...describeGaps(gaps, options.kind ?? 'permissions', { expected: before, live: after }),
+    ...describeGaps(gaps, kind, { expected: before, live: after }),
   ];
   changes.sort(
     (a, b) =>
@@ -138,7 +145,18 @@ export function comparePolicies(
       ELEMENT_ORDER.indexOf(a.element) - ELEMENT_ORDER.indexOf(b.element) ||
       (a.summary < b.summary ? -1 : a.summary > b.summary ? 1 : 0),
   );
-  return summarise(changes);
+  return summarise(changes, unread);
+}
+
+/** Takes the statements that could not be read out of a document, naming each and why. */
+function takeUnread(document: PolicyDocument, side: 'expected' | 'live'): UnreadStatement[] {
+  const unread = document.statements.filter((statement) => statement.unread !== undefined);
+  document.statements = document.statements.filter((statement) => statement.unread === undefined);
+  return unread.map(({ index, sid, unread: reason }) => ({
+    document: side,
+    statement: { index, sid },
+    reason: reason as string,
+  }));
 }
 
 /** A trust policy says who may assume the role in every statement. */
@@ -151,7 +169,7 @@ function requirePrincipals(document: PolicyDocument, where: string): void {
   }
 }
 
-function summarise(changes: PolicyChange[]): PolicyComparison {
+function summarise(changes: PolicyChange[], unread?: UnreadStatement[]): PolicyComparison {
   const has = (direction: ChangeDirection) => changes.some((c) => c.direction === direction);
   let direction: Direction = 'none';
   if (has('mixed') || (has('widened') && has('narrowed'))) direction = 'mixed';
@@ -162,6 +180,7 @@ function summarise(changes: PolicyChange[]): PolicyComparison {
   const unknown = changes.find((c) => c.direction === 'unknown');
   const result: PolicyComparison = { equivalent: changes.length === 0, direction, changes };
   if (unknown) result.reason = reasonFor(unknown) ?? unknown.summary;
+  if (unread) result.unread = unread;
   return result;
 }
 

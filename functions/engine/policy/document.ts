@@ -8,6 +8,7 @@
 import { InputError } from '../errors';
 import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
 import { type Clause, normaliseConditionBlock, valueKey } from './condition';
+import type { PolicyKind } from './types';
 
 /** A policy document that cannot be read; the message names the source and the element path. */
 export class PolicyError extends InputError {}
@@ -113,7 +114,7 @@ export function parsePolicy(
   const statements = items.map((item, index) => {
     const path = `${where}: Statement[${index}]`;
     try {
-      return statementWithinLimit(readStatement(item, index, path), path);
+      return statementWithinLimit(readStatement(item, index, path, options.kind), path);
     } catch (error) {
       if (!options.unreadStatements || !(error instanceof PolicyError)) throw error;
       return unreadStatement(index, sidOf(item), effectOf(item), error.message);
@@ -129,6 +130,12 @@ export interface ParseOptions {
    * is wrong, instead of refusing the whole document: the others are still compared.
    */
   unreadStatements?: boolean;
+  /**
+   * `permissions`: a statement with neither Resource nor NotResource cannot be read (IAM
+   * refuses it in a permissions policy, and it does not mean every resource). A trust policy's
+   * statements have none; without a kind, either is read.
+   */
+  kind?: PolicyKind;
 }
 
 /** The Sid of a statement that could not be read, when it has a readable one. */
@@ -231,7 +238,12 @@ function readVersion(value: unknown, where: string): string | null {
   );
 }
 
-function readStatement(item: unknown, index: number, path: string): PolicyStatement {
+function readStatement(
+  item: unknown,
+  index: number,
+  path: string,
+  kind?: PolicyKind,
+): PolicyStatement {
   if (isUnknown(item)) {
     return {
       index,
@@ -268,6 +280,12 @@ function readStatement(item: unknown, index: number, path: string): PolicyStatem
 
   const action = readPair(item, 'Action', 'NotAction', path, true);
   if (action === null) throw new PolicyError(`${path}: needs an Action or a NotAction element.`);
+  const resource = readPair(item, 'Resource', 'NotResource', path, false);
+  if (resource === null && kind === 'permissions') {
+    throw new PolicyError(
+      `${path}: expected a Resource or NotResource element in a permissions policy statement, received neither.`,
+    );
+  }
   const condition = item.Condition;
   return {
     index,
@@ -275,7 +293,7 @@ function readStatement(item: unknown, index: number, path: string): PolicyStatem
     effect,
     principal: readPrincipal(item, path),
     action,
-    resource: readPair(item, 'Resource', 'NotResource', path, false),
+    resource,
     condition: isUnknown(condition)
       ? condition
       : normaliseConditionBlock(condition, `${path}.Condition`, (message) => {

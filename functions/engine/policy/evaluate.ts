@@ -29,10 +29,11 @@ const ESCALATION_ACTIONS = [
  * conditions still counts (an MFA condition does not make admin access less than admin); an
  * unconditional Deny that meets the grant removes it.
  *
- * @throws PolicyError when the document cannot be read
+ * @throws PolicyError when the document cannot be read, a statement without a Resource (or
+ *   NotResource) included: IAM refuses one in a permissions policy, and it is not every resource
  */
 export function isAdminEquivalent(document: unknown): boolean {
-  const atoms = atomsOf(parsePolicy(document, 'policy'));
+  const atoms = atomsOf(parsePolicy(document, 'policy', { kind: 'permissions' }));
   const grants = (action: string) => {
     const outcome = decide(atoms, { action, resource: '*' });
     return outcome === null || outcome === 'conditional';
@@ -45,13 +46,13 @@ export function isAdminEquivalent(document: unknown): boolean {
  * Allow that covers it, or an Allow (or Deny) that depends on conditions. A request without a
  * resource stands for every resource. Principals in the policy are not considered.
  *
- * @throws PolicyError when the document cannot be read
+ * @throws PolicyError when the document cannot be read (as for {@link isAdminEquivalent})
  *
  * @example
  * actionsNotAllowed(boundary, [{ action: 's3:PutObject', resource: 'arn:aws:s3:::backups/*' }]);
  */
 export function actionsNotAllowed(document: unknown, requests: ActionRequest[]): BlockedAction[] {
-  const atoms = atomsOf(parsePolicy(document, 'policy'));
+  const atoms = atomsOf(parsePolicy(document, 'policy', { kind: 'permissions' }));
   return requests.flatMap((request) => {
     const reason = decide(atoms, request);
     return reason === null

@@ -21,4 +21,5 @@ export type {
   PolicyElement,
   PolicyKind,
   UnknownAction,
+  UnreadStatement,
 } from './types';

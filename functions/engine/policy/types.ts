@@ -50,6 +50,19 @@ export interface PolicyComparison {
   /** Why the direction is `unknown`, when it is. */
   reason?: string;
   changes: PolicyChange[];
+  /**
+   * With `skipUnread`, the statements that could not be read and were left out; the other
+   * members describe the rest.
+   */
+  unread?: UnreadStatement[];
+}
+
+/** A statement left out of a comparison because it cannot be read, and why. */
+export interface UnreadStatement {
+  document: 'expected' | 'live';
+  statement: { index: number; sid: string | null };
+  /** Names the document, the statement and the rule, e.g. `live policy: Statement[1]: ...`. */
+  reason: string;
 }
 
 /**
@@ -78,6 +91,14 @@ export interface CompareOptions {
   kind?: PolicyKind;
   /** Known actions, to compare wildcards with lists of actions; see {@link ActionCatalogue}. */
   catalogue?: ActionCatalogue;
+  /** How messages name the two documents; `expected policy` and `live policy` by default. */
+  names?: { expected: string; live: string };
+  /**
+   * Leaves the statements that cannot be read out of the comparison and lists them in
+   * `unread`, instead of reporting each as an `unknown` change. For a caller whose inputs are
+   * files a user gives: what is still unread is a statement IAM itself refuses.
+   */
+  skipUnread?: boolean;
 }
 
 /** A request whose outcome under a policy {@link actionsNotAllowed} decides. */

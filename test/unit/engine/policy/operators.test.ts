@@ -3,6 +3,7 @@ import { SecretValue, sha256Hex } from '../../../../functions/engine/values';
 import { CANARY_EXTERNAL_ID, policy, trustStatement } from './builders';
 
 const VENDOR = '111122223333';
+const TRUST = { kind: 'trust' } as const;
 const trust = (operator: string, value: unknown) =>
   policy(trustStatement(VENDOR, { Condition: { [operator]: { 'sts:ExternalId': value } } }));
 const byDigest = (clear: string) => new SecretValue('TenantExternalId', sha256Hex(clear));
@@ -76,13 +77,17 @@ describe('comparePolicies on the operator of the external-ID check', () => {
     const expected = trust('StringEquals', CANARY_EXTERNAL_ID);
 
     it('finds StringLike of the same value, holding no wildcard, equivalent', () => {
-      const result = comparePolicies(expected, trust('StringLike', CANARY_EXTERNAL_ID));
+      const result = comparePolicies(expected, trust('StringLike', CANARY_EXTERNAL_ID), TRUST);
 
       expect(result.equivalent).toBe(true);
     });
 
     it('reports StringEqualsIgnoreCase of the same value as a widening', () => {
-      const result = comparePolicies(expected, trust('StringEqualsIgnoreCase', CANARY_EXTERNAL_ID));
+      const result = comparePolicies(
+        expected,
+        trust('StringEqualsIgnoreCase', CANARY_EXTERNAL_ID),
+        TRUST,
+      );
 
       expect(result.direction).toBe('widened');
     });
@@ -91,6 +96,7 @@ describe('comparePolicies on the operator of the external-ID check', () => {
       const result = comparePolicies(
         trust('StringEquals', ['ab', 'Ab', 'aB', 'AB']),
         trust('StringEqualsIgnoreCase', 'AB'),
+        TRUST,
       );
 
       expect(result.equivalent).toBe(true);
@@ -112,6 +118,7 @@ describe('comparePolicies on the operator of the external-ID check', () => {
       const result = comparePolicies(
         serviceTrust('ArnLike', scheduleArn),
         serviceTrust('StringLike', scheduleArn),
+        TRUST,
       );
 
       expect(result.equivalent).toBe(true);
@@ -121,6 +128,7 @@ describe('comparePolicies on the operator of the external-ID check', () => {
       const result = comparePolicies(
         serviceTrust('ArnLike', anyRegion),
         serviceTrust('StringLike', anyRegion),
+        TRUST,
       );
 
       expect(result.direction).toBe('widened');
@@ -133,6 +141,7 @@ describe('comparePolicies on the operator of the external-ID check', () => {
       const result = comparePolicies(
         serviceTrust('StringLike', anyRegion),
         serviceTrust('ArnLike', anyRegion),
+        TRUST,
       );
 
       expect(result.direction).toBe('narrowed');

@@ -1,5 +1,10 @@
-import { comparePolicies, parsePolicy } from '../../../../functions/engine/policy';
-import { policy, trustStatement } from './builders';
+import {
+  actionsNotAllowed,
+  comparePolicies,
+  isAdminEquivalent,
+  parsePolicy,
+} from '../../../../functions/engine/policy';
+import { policy, statement, trustStatement } from './builders';
 
 const VENDOR = '111122223333';
 const vendorTrust = trustStatement(VENDOR, {
@@ -57,7 +62,9 @@ describe('comparePolicies with a statement it cannot read', () => {
   it('names an unreadable statement by its Sid when the Sid can be read', () => {
     const odd = { ...trustStatement('444455556666', { Action: [] }), Sid: 'Odd' };
 
-    const result = comparePolicies(policy(vendorTrust), policy(vendorTrust, odd));
+    const result = comparePolicies(policy(vendorTrust), policy(vendorTrust, odd), {
+      kind: 'trust',
+    });
 
     expect(result.direction).toBe('unknown');
     expect(result.changes).toEqual([
@@ -83,6 +90,99 @@ describe('comparePolicies with a statement it cannot read', () => {
     expect(result.direction).toBe('widened');
     expect(result.changes.map((c) => c.direction)).not.toContain('unknown');
     expect(result.changes.map((c) => c.summary)).toContain(summary);
+  });
+});
+
+describe('comparePolicies with a permissions statement that names no resource', () => {
+  const getAnything = { Effect: 'Allow', Action: 's3:GetObject' };
+  const noResource =
+    'Statement[0]: expected a Resource or NotResource element in a permissions policy statement, received neither.';
+
+  it('does not read it as Resource "*", reporting it undecided with the rule', () => {
+    const result = comparePolicies(policy(statement({ Resource: '*' })), policy(getAnything));
+
+    expect(result.equivalent).toBe(false);
+    expect(result.direction).toBe('unknown');
+    expect(result.reason).toBe(`not compared: live policy: ${noResource}`);
+  });
+
+  it('still reports an action added in a statement beside it', () => {
+    const expected = policy(statement({ Resource: 'arn:aws:s3:::backups/*' }));
+    const live = policy(getAnything, statement({ Action: 's3:DeleteObject' }));
+
+    const result = comparePolicies(expected, live, { kind: 'permissions' });
+
+    expect(result.direction).toBe('widened');
+    expect(result.changes).toContainEqual(
+      expect.objectContaining({
+        direction: 'widened',
+        statement: { index: 1, sid: null },
+        summary: 'added statement 1 allowing s3:DeleteObject on *',
+      }),
+    );
+  });
+
+  it('reads a trust policy statement without a resource as usual', () => {
+    const result = comparePolicies(policy(vendorTrust), policy(vendorTrust), { kind: 'trust' });
+
+    expect(result.equivalent).toBe(true);
+  });
+
+  it('never names the action as the resource when only one trust statement has a Resource', () => {
+    const withResource = { ...vendorTrust, Resource: `arn:aws:iam::${VENDOR}:role/x` };
+
+    const result = comparePolicies(policy(withResource), policy(vendorTrust), { kind: 'trust' });
+
+    expect(result.changes).toEqual([
+      expect.objectContaining({
+        element: 'Resource',
+        summary: `added sts:AssumeRole for principal ${VENDOR}, in a statement with no Resource element`,
+      }),
+    ]);
+  });
+
+  it('leaves such statements out and lists them when asked to skip what it cannot read', () => {
+    const live = policy(getAnything, statement({ Action: 's3:DeleteObject' }));
+
+    const result = comparePolicies(policy(statement()), live, {
+      skipUnread: true,
+      names: { expected: 'EXPECTED file a.json', live: 'LIVE file b.json' },
+    });
+
+    expect(result.unread).toEqual([
+      {
+        document: 'live',
+        statement: { index: 0, sid: null },
+        reason: `LIVE file b.json: ${noResource}`,
+      },
+    ]);
+    expect(result.changes.map((c) => [c.direction, c.summary])).toEqual([
+      ['narrowed', 'removed statement 0 allowing s3:GetObject on *'],
+      ['widened', 'added statement 1 allowing s3:DeleteObject on *'],
+    ]);
+  });
+
+  it('never finds two different statements it cannot read the same', () => {
+    const expected = policy({ Effect: 'Allow', Action: [], Resource: 'arn:aws:s3:::a' });
+    const live = policy({ Effect: 'Allow', Action: 's3:*', NotResource: [] });
+
+    const result = comparePolicies(expected, live);
+
+    expect(result.equivalent).toBe(false);
+    expect(result.direction).toBe('unknown');
+  });
+});
+
+describe('isAdminEquivalent and actionsNotAllowed', () => {
+  const everything = policy({ Effect: 'Allow', Action: '*' });
+
+  it('refuse a statement without a resource instead of reading it as every resource', () => {
+    expect(() => isAdminEquivalent(everything)).toThrow(
+      'policy: Statement[0]: expected a Resource or NotResource element',
+    );
+    expect(() => actionsNotAllowed(everything, [{ action: 's3:GetObject' }])).toThrow(
+      'policy: Statement[0]: expected a Resource or NotResource element',
+    );
   });
 });
 
