@@ -105,7 +105,8 @@ export class ComparisonContext {
     const sources = unknownSources(comparable);
     if (comparison.direction === 'unknown' && sources.size > 0) {
       const reason = comparison.reason ?? `not verifiable: depends on ${[...sources].join(', ')}`;
-      return { outcome: 'incomplete', reason: `cannot be verified offline (${reason})` };
+      const hint = supplyHint(sources);
+      return { outcome: 'incomplete', reason: `cannot be verified offline (${reason})${hint}` };
     }
     return { outcome: 'drift', comparison };
   }
@@ -262,4 +263,22 @@ export function knownTags(tags: Record<string, string | UnknownValue>): Record<s
 /** Entity names for output, an unknown one as its placeholder. */
 export function plainNames(names: (string | UnknownValue)[]): string[] {
   return names.map((n) => (typeof n === 'string' ? n : n.toJSON()));
+}
+
+/**
+ * Which input of an offline check supplies what `sources` stand for, as a clause to append;
+ * empty when none does (a custom resource's attribute is known only once it exists).
+ */
+function supplyHint(sources: Set<string>): string {
+  const flags = new Set<string>();
+  for (const source of sources) {
+    if (source === 'AWS::StackId' || source.startsWith('Ref ')) {
+      flags.add("--resources ('aws cloudformation describe-stack-resources' output)");
+    } else if (source.startsWith('Fn::ImportValue ')) {
+      flags.add("--exports ('aws cloudformation list-exports' output)");
+    } else if (source.startsWith('parameter ')) {
+      flags.add('the clear value in --params, or --external-id-sha256 for the external ID');
+    }
+  }
+  return flags.size === 0 ? '' : `; give ${[...flags].join(' and ')} to check it`;
 }

@@ -164,7 +164,7 @@ describe('check offline', () => {
     }
   }, 30_000);
 
-  it('finds the same four changes without the stack resources, leaving unchecked only what needs them', async () => {
+  it('finds the same four changes without the stack resources, leaving unchecked only what needs them, with the flag that supplies it', async () => {
     const at = EXAMPLE_ARGS.indexOf('--resources');
     const args = [
       ...EXAMPLE_ARGS.slice(0, at),
@@ -185,6 +185,9 @@ describe('check offline', () => {
     ).toEqual(['ConnectorApiRole', 'InstallerRole', 'TenantRole', 'ScannerTaskRole']);
     for (const f of findings.filter((f) => f.kind === 'check-incomplete')) {
       expect(f.summary).toMatch(/not verifiable: depends on (AWS::StackId|Ref DriftGuardFunction)/);
+      expect(f.summary).toContain(
+        "; give --resources ('aws cloudformation describe-stack-resources' output) to check it",
+      );
     }
   });
 
