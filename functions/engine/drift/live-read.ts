@@ -186,9 +186,7 @@ class Reader {
       const message = 'iam:ListRoles failed, so session durations are read role by role';
       this.options.log?.warn(message, { error: describeError(error) });
       await mapPool([...roles.values()], this.concurrency, async (role) => {
-        const found = await this.attempt(`role ${role.name} (iam:GetRole)`, () =>
-          this.iam.getRole(role.name),
-        );
+        const found = await this.attempt(() => this.iam.getRole(role.name));
         role.maxSessionDuration = isUnreadable(found)
           ? found
           : (found?.MaxSessionDuration ?? new Unreadable(`role ${role.name} vanished while read`));
@@ -213,7 +211,7 @@ class Reader {
     try {
       policy.attachedTo = await this.slot(() => this.iam.listEntitiesForPolicy(policy.arn));
     } catch (error) {
-      policy.attachedTo = new Unreadable(reasonOf(error, `the entities of policy ${policy.arn}`));
+      policy.attachedTo = new Unreadable(reasonOf(error));
     }
     return policy;
   }
@@ -256,15 +254,13 @@ class Reader {
     try {
       role = await this.slot(() => this.iam.getRole(name));
     } catch (error) {
-      return new Unreadable(reasonOf(error, `role ${name} (iam:GetRole)`));
+      return new Unreadable(reasonOf(error));
     }
     if (role === null) return null;
 
     const [inline, attached] = await Promise.all([
       this.readInline(name),
-      this.attempt(`the managed policies attached to role ${name}`, () =>
-        this.iam.listAttachedRolePolicies(name),
-      ),
+      this.attempt(() => this.iam.listAttachedRolePolicies(name)),
     ]);
     return {
       ...roleBasics(role),
@@ -277,16 +273,10 @@ class Reader {
   }
 
   private async readInline(role: string): Promise<Map<string, unknown> | Unreadable> {
-    const names = await this.attempt(`the inline policy names of role ${role}`, () =>
-      this.iam.listRolePolicyNames(role),
-    );
+    const names = await this.attempt(() => this.iam.listRolePolicyNames(role));
     if (isUnreadable(names)) return names;
     const docs = await Promise.all(
-      names.map((policy) =>
-        this.attempt(`inline policy ${policy} of role ${role}`, () =>
-          this.iam.getRolePolicy(role, policy),
-        ),
-      ),
+      names.map((policy) => this.attempt(() => this.iam.getRolePolicy(role, policy))),
     );
     const out = new Map<string, unknown>();
     names.forEach((policy, i) => {
@@ -302,18 +292,12 @@ class Reader {
    * attached to and every version, so a remediation can set back a version that matches.
    */
   private async readPolicy(arn: string, ofStack: boolean) {
-    const meta = await this.attempt(`managed policy ${arn} (iam:GetPolicy)`, () =>
-      this.iam.getPolicy(arn),
-    );
+    const meta = await this.attempt(() => this.iam.getPolicy(arn));
     if (meta === null || isUnreadable(meta)) return meta;
     const versionId = meta.DefaultVersionId ?? 'v1';
     const [document, attachedTo, versions] = await Promise.all([
-      this.attempt(`the default version of policy ${arn}`, () =>
-        this.iam.getPolicyVersionDocument(arn, versionId),
-      ),
-      ofStack
-        ? this.attempt(`the entities of policy ${arn}`, () => this.iam.listEntitiesForPolicy(arn))
-        : Promise.resolve(null),
+      this.attempt(() => this.iam.getPolicyVersionDocument(arn, versionId)),
+      ofStack ? this.attempt(() => this.iam.listEntitiesForPolicy(arn)) : Promise.resolve(null),
       ofStack ? this.readVersions(arn, versionId) : Promise.resolve(null),
     ]);
     const policy: LivePolicy = {
@@ -333,9 +317,7 @@ class Reader {
    * read on its own). Versions only serve remediation: when they cannot be read, null.
    */
   private async readVersions(arn: string, defaultId: string): Promise<LivePolicyVersion[] | null> {
-    const listed = await this.attempt(`the versions of policy ${arn}`, () =>
-      this.iam.listPolicyVersions(arn),
-    );
+    const listed = await this.attempt(() => this.iam.listPolicyVersions(arn));
     if (isUnreadable(listed)) return null;
     return Promise.all(
       listed.map(async (v) => {
@@ -343,9 +325,7 @@ class Reader {
         const isDefault = v.IsDefaultVersion === true || versionId === defaultId;
         const document = isDefault
           ? undefined
-          : await this.attempt(`version ${versionId} of policy ${arn}`, () =>
-              this.iam.getPolicyVersionDocument(arn, versionId),
-            );
+          : await this.attempt(() => this.iam.getPolicyVersionDocument(arn, versionId));
         return {
           versionId,
           isDefault,
@@ -356,11 +336,11 @@ class Reader {
     );
   }
 
-  private async attempt<T>(what: string, read: () => Promise<T>): Promise<T | Unreadable> {
+  private async attempt<T>(read: () => Promise<T>): Promise<T | Unreadable> {
     try {
       return await this.slot(read);
     } catch (error) {
-      return new Unreadable(reasonOf(error, what));
+      return new Unreadable(reasonOf(error));
     }
   }
 }
@@ -395,12 +375,11 @@ function collectPage(page: GetAccountAuthorizationDetailsCommandOutput, sinks: P
   for (const p of page.Policies ?? []) {
     if (p.Arn === undefined) continue;
     const keepAll = sinks.stackPolicies.has(p.Arn);
-    const what = (v: { VersionId?: string }) => `version ${v.VersionId} of policy ${p.Arn}`;
     const versions: LivePolicyVersion[] = (p.PolicyVersionList ?? []).map((v) => ({
       versionId: v.VersionId ?? '',
       isDefault: v.IsDefaultVersion === true,
       createDate: v.CreateDate ?? null,
-      document: keepAll || v.IsDefaultVersion ? readDocument(v.Document, what(v)) : undefined,
+      document: keepAll || v.IsDefaultVersion ? readDocument(v.Document) : undefined,
     }));
     const defaultDocument = versions.find((v) => v.isDefault)?.document;
     // Versions serve remediation only: one that cannot be read offers no document.
@@ -430,7 +409,7 @@ function roleFromDetail(detail: RoleDetail): LiveRole {
   for (const p of detail.RolePolicyList ?? []) {
     const name = p.PolicyName;
     if (name === undefined) continue;
-    inline.set(name, readDocument(p.PolicyDocument, `inline policy ${name} of ${detail.RoleName}`));
+    inline.set(name, readDocument(p.PolicyDocument));
   }
   const attached: AttachedPolicyRef[] = (detail.AttachedManagedPolicies ?? []).map((a) => ({
     arn: a.PolicyArn ?? '',
@@ -454,10 +433,7 @@ export function roleBasics(role: Role | RoleDetail) {
     roleId: role.RoleId ?? '',
     path: role.Path ?? '/',
     createDate: role.CreateDate ?? null,
-    trustPolicy: readDocument(
-      role.AssumeRolePolicyDocument,
-      `the trust policy of role ${role.RoleName}`,
-    ),
+    trustPolicy: readDocument(role.AssumeRolePolicyDocument),
     permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn ?? null,
     tags,
   };
@@ -467,11 +443,11 @@ export function roleBasics(role: Role | RoleDetail) {
  * A document decoded, or why it cannot be: one document IAM returned unreadable is a
  * `check-incomplete` for it alone, and the rest is checked as usual.
  */
-function readDocument(encoded: string | undefined, what: string): unknown {
+function readDocument(encoded: string | undefined): unknown {
   try {
     return decodeIamDocument(encoded);
   } catch (error) {
-    return new Unreadable(reasonOf(error, what));
+    return new Unreadable(reasonOf(error));
   }
 }
 
@@ -486,10 +462,13 @@ function commonPath(paths: string[]): string {
   return prefix || '/';
 }
 
-/** One sentence saying why something could not be read. */
-export function reasonOf(error: unknown, what: string): string {
+/**
+ * Why something could not be read, as the cause alone: a finding puts it after naming what
+ * could not be read, so the reason does not say that again.
+ */
+export function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (isAccessDenied(error)) return `access denied reading ${what}: ${message}`;
-  if (isThrottled(error)) return `IAM was still throttling after the SDK's retries reading ${what}`;
-  return `could not read ${what}: ${describeError(error)}`;
+  if (isAccessDenied(error)) return `access denied: ${message}`;
+  if (isThrottled(error)) return "IAM was still throttling after the SDK's retries";
+  return describeError(error);
 }
