@@ -9,6 +9,12 @@
  * conservatively: a request allowed only under a condition, or allowed unless a conditional
  * Deny applies, counts as allowed; so does a request whose coverage the policy core cannot
  * decide (a wildcard in an ARN that IAM's documentation reads two ways).
+ *
+ * A statement that allows on every resource every action but those it lists (`NotAction`, as
+ * PowerUserAccess allows all but IAM, Organizations and Account) is admin-equivalent too,
+ * whatever it lists and under conditions or not, as PowerUserAccess is by name: it grants every
+ * service it leaves out, those AWS adds later included, and with them the code and instances
+ * that run under other roles (a function's code, a command sent to an instance).
  */
 import { actionsNotAllowed, comparePolicies, isAdminEquivalent } from '../policy';
 
@@ -79,7 +85,7 @@ export function isAdminGrant(document: unknown, arn?: string, scope?: AdminScope
   }
   if (document === undefined || document === null) return false;
   try {
-    if (isAdminEquivalent(document)) return true;
+    if (isAdminEquivalent(document) || allowsAllButListed(document)) return true;
     const requests = escalationRequests(scope ?? defaultScope(document));
     const blocked = actionsNotAllowed(document, requests);
     if (blocked.length < requests.length || blocked.some((b) => b.reason === 'conditional'))
@@ -129,4 +135,25 @@ function mayBeAllowed(document: unknown, requests: { action: string; resource: s
 function defaultScope(document: unknown): AdminScope {
   const found = /arn:([\w-]+):[\w-]*:[\w-]*:(\d{12}):/.exec(JSON.stringify(document));
   return { partition: found?.[1] ?? 'aws', account: found?.[2] ?? '000000000000', holders: [] };
+}
+
+/**
+ * Whether a statement allows, on every resource, every action but those its `NotAction` lists
+ * (see the module comment); its conditions are taken as met.
+ */
+export function allowsAllButListed(document: unknown): boolean {
+  const statements = (document as { Statement?: unknown }).Statement;
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.some((statement) => {
+    const s = statement as Record<string, unknown> | null;
+    if (s === null || typeof s !== 'object' || s.Effect !== 'Allow') return false;
+    const excluded = [s.NotAction].flat();
+    if (s.NotAction === undefined || excluded.includes('*')) return false;
+    return s.NotResource === undefined && [s.Resource].flat().some(isEveryResource);
+  });
+}
+
+/** `*`, or an ARN pattern of nothing but wildcards after its partition (`arn:aws:*:*:*:*`). */
+function isEveryResource(resource: unknown): boolean {
+  return typeof resource === 'string' && /^(\*|arn(:\*)+|arn:[\w-]+(:\*)+)$/.test(resource);
 }

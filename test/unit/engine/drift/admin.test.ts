@@ -8,6 +8,11 @@ const ACCOUNT = '123456789012';
 const SELF = `arn:aws:iam::${ACCOUNT}:role/acme-connector-api`;
 const SCOPE = { account: ACCOUNT, partition: 'aws', holders: [SELF] };
 const IAM = `arn:aws:iam::${ACCOUNT}`;
+/** PowerUserAccess's main statement, with STS left out as well: no escalation action remains. */
+const POWER_USER_LIKE = {
+  NotAction: ['iam:*', 'organizations:*', 'account:*', 'sts:*'],
+  Resource: '*',
+};
 
 function allow(statement: Record<string, unknown>, ...more: Record<string, unknown>[]) {
   return {
@@ -90,6 +95,31 @@ describe('isAdminGrant', () => {
         },
       ),
     ],
+    ['every action but IAM, Organizations, Account and STS on *', allow(POWER_USER_LIKE)],
+    [
+      'every action but IAM, Organizations, Account and STS on * under a condition',
+      allow({ ...POWER_USER_LIKE, Condition: { Bool: { 'aws:SecureTransport': 'true' } } }),
+    ],
+    [
+      'every action but IAM on arn:aws:*:*:*:*',
+      allow({ NotAction: 'iam:*', Resource: 'arn:aws:*:*:*:*' }),
+    ],
+    [
+      '* on * only with MFA',
+      allow({
+        Action: '*',
+        Resource: '*',
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+      }),
+    ],
+    [
+      '* on * only in one region',
+      allow({
+        Action: '*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+      }),
+    ],
   ])('counts %s as admin-equivalent', (_name, document) => {
     expect(isAdminGrant(document, undefined, SCOPE)).toBe(true);
   });
@@ -117,6 +147,11 @@ describe('isAdminGrant', () => {
       'iam:* on * with an unconditional Deny of iam:*',
       allow({ Action: 'iam:*', Resource: '*' }, { Effect: 'Deny', Action: 'iam:*', Resource: '*' }),
     ],
+    [
+      'every action but IAM and STS on one bucket',
+      allow({ NotAction: ['iam:*', 'sts:*'], Resource: 'arn:aws:s3:::one/*' }),
+    ],
+    ['NotAction * on *, which allows nothing', allow({ NotAction: '*', Resource: '*' })],
   ])('does not count %s as admin-equivalent', (_name, document) => {
     expect(isAdminGrant(document, undefined, SCOPE)).toBe(false);
   });
@@ -137,6 +172,16 @@ describe('the severity of a grant added to a role', () => {
       { Action: 'iam:PutRolePolicy', Resource: scanner },
     ],
     ['iam:PassRole on role/*', 'CRITICAL', { Action: 'iam:PassRole', Resource: `${IAM}:role/*` }],
+    ['every action but IAM, Organizations, Account and STS on *', 'CRITICAL', POWER_USER_LIKE],
+    [
+      '* on * only with MFA',
+      'CRITICAL',
+      {
+        Action: '*',
+        Resource: '*',
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+      },
+    ],
     ['s3:GetObject on *', 'HIGH', { Action: 's3:GetObject', Resource: '*' }],
   ])('for %s is %s', async (_name, severity, statement) => {
     const exported = cleanExport();
