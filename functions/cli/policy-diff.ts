@@ -1,6 +1,7 @@
 /**
  * `connector-guard policy-diff EXPECTED LIVE`: explains how two IAM policy documents differ.
- * Exit 0 when they grant the same, 1 when they differ (or it cannot be decided), 2 on bad input.
+ * Exit 0 when they grant the same, 1 when they differ (or it cannot be decided), 2 on bad input:
+ * a file it cannot read, or a statement IAM itself refuses, named while the rest is compared.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { describeError, InputError } from '../engine/errors';
 import {
   type ActionCatalogue,
+  changeDocument,
   comparePolicies,
   maskSecretValues,
   type PolicyComparison,
@@ -20,7 +22,7 @@ import {
   unknownActions,
 } from '../engine/policy';
 import { loadIamDataCatalogue } from '../engine/policy/iam-data';
-import { type CliIo, EXIT } from './io';
+import { type CliIo, EXIT, usageError } from './io';
 
 const USAGE = `Usage: connector-guard policy-diff EXPECTED LIVE [options]
 
@@ -37,12 +39,21 @@ Options:
   --no-catalogue             compare actions by name only, without the action catalogue
   -h, --help                 show this help
 
+Each change names its statement and the file that statement number is from: the expected
+file for what LIVE no longer has, the live file otherwise.
+
+A statement IAM itself refuses (an empty Action list, an Effect of "allow", a permissions
+statement without Resource or NotResource, an element IAM does not define) is not compared: it
+is named on stderr with its file and why ("unread" in JSON), the other statements are compared
+and printed, and the exit status is 2.
+
 With the catalogue, an action that matches none it lists (a typo such as s3:GetObjekt, which
 IAM accepts and which grants nothing) is a warning: on stderr with text output, in "warnings"
 with JSON. Warnings do not change the exit status. A file whose name starts with - goes after
 --, as in: policy-diff -- -expected.json live.json
 Text output is coloured on a terminal unless NO_COLOR is set.
-Exit status: 0 equivalent, 1 different or undecidable, 2 bad input.
+Exit status: 0 equivalent, 1 different or undecidable, 2 bad input (a file or an option that
+cannot be used, or a statement not compared).
 `;
 
 /** Where a policy may sit inside the AWS CLI's output for the IAM calls that return one. */
@@ -65,7 +76,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     options = readOptions(args);
   } catch (error) {
-    io.stderr(`policy-diff: ${messageOf(error)}\n\n${USAGE}`);
+    io.stderr(usageError('policy-diff', `policy-diff: ${messageOf(error)}`, USAGE));
     return EXIT.badInput;
   }
   if (options === 'help') {
@@ -75,7 +86,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   let raw: [Raw, Raw];
   try {
-    raw = [await readDocument(options.files[0], io), await readDocument(options.files[1], io)];
+    raw = [
+      await readDocument('EXPECTED', options.files[0], io),
+      await readDocument('LIVE', options.files[1], io),
+    ];
   } catch (error) {
     io.stderr(`policy-diff: ${messageOf(error)}\n`);
     return EXIT.badInput;
@@ -100,16 +114,48 @@ async function compare(options: Options, raw: [Raw, Raw], io: CliIo): Promise<nu
   const catalogue = options.catalogue
     ? loadCatalogue(servicesIn(expected.document, live.document), io)
     : undefined;
-  const result = comparePolicies(expected.value, live.value, { kind, catalogue });
-  const warnings = catalogue ? actionWarnings(options.files, documents, catalogue) : [];
-
-  if (options.format === 'json') {
-    io.stdout(`${JSON.stringify({ ...result, warnings }, null, 2)}\n`);
-  } else {
-    for (const warning of warnings) io.stderr(`policy-diff: warning: ${warning.summary}\n`);
-    io.stdout(text(result, options, io.isTty && io.env.NO_COLOR === undefined));
+  let result: PolicyComparison;
+  try {
+    const names = { expected: raw[0].where, live: raw[1].where };
+    result = comparePolicies(expected.value, live.value, {
+      kind,
+      catalogue,
+      names,
+      skipUnread: true,
+    });
+  } catch (error) {
+    // A document the chosen kind's rules refuse whole, such as a trust policy statement
+    // without a principal.
+    if (!(error instanceof PolicyError)) throw error;
+    io.stderr(`policy-diff: ${error.message}\n`);
+    return EXIT.badInput;
   }
+
+  const warnings = catalogue ? actionWarnings(options.files, documents, catalogue) : [];
+  print(result, warnings, options, io);
+  if ((result.unread ?? []).length > 0) return EXIT.badInput;
   return result.equivalent ? EXIT.ok : EXIT.found;
+}
+
+/** Prints the comparison, the statements not compared and the warnings. */
+function print(
+  result: PolicyComparison,
+  warnings: ActionWarning[],
+  options: Options,
+  io: CliIo,
+): void {
+  const unread = result.unread ?? [];
+  if (options.format === 'json') {
+    const changes = result.changes.map((change) => ({
+      ...change,
+      statement: { ...change.statement, document: changeDocument(change) },
+    }));
+    io.stdout(`${JSON.stringify({ ...result, changes, unread, warnings }, null, 2)}\n`);
+    return;
+  }
+  for (const warning of warnings) io.stderr(`policy-diff: warning: ${warning.summary}\n`);
+  for (const statement of unread) io.stderr(`policy-diff: not compared: ${statement.reason}\n`);
+  io.stdout(text(result, options, io.isTty && io.env.NO_COLOR === undefined));
 }
 
 /** An error's message; node's own errors may come from another realm, so no instanceof. */
@@ -211,19 +257,19 @@ interface Loaded {
   document: PolicyDocument;
 }
 
-async function readDocument(file: string, io: CliIo): Promise<Raw> {
+/** Reads one file; `side` (EXPECTED or LIVE) names it in every message, with the file. */
+async function readDocument(side: string, file: string, io: CliIo): Promise<Raw> {
+  const where = `${side} file ${file}`;
   let text: string;
   try {
     text = await readFile(resolve(io.cwd, file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : describeError(error);
-    throw new PolicyError(`${file}: cannot read the file (${why}).`, { cause: error });
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : describeError(error);
+    throw new PolicyError(`${where}: expected a readable file, received ${why}.`, {
+      cause: error,
+    });
   }
 
   let value: unknown;
@@ -232,11 +278,11 @@ async function readDocument(file: string, io: CliIo): Promise<Raw> {
   } catch {
     // URL-encoded text, or broken JSON: the policy reader says which, and where the JSON
     // breaks, without quoting it (it may hold a secret).
-    return { value: text, where: file };
+    return { value: text, where };
   }
   const unwrapped = unwrap(value);
-  if (unwrapped === undefined) return { value, where: file };
-  return { value: unwrapped.value, where: `${file} (${unwrapped.path})` };
+  if (unwrapped === undefined) return { value, where };
+  return { value: unwrapped.value, where: `${where} (${unwrapped.path})` };
 }
 
 function parseDocument(raw: Raw): Loaded {
@@ -299,7 +345,9 @@ function text(result: PolicyComparison, options: Options, color: boolean): strin
   const paint = (direction: string, s: string) =>
     color && PAINT[direction] ? `\u001b[${PAINT[direction]}m${s}\u001b[0m` : s;
   const [expected, live] = options.files;
-  if (result.equivalent) return `${live} grants exactly what ${expected} grants.\n`;
+  // With statements not compared, what is said holds only for the others.
+  const read = (result.unread ?? []).length > 0 ? ' in the statements read' : '';
+  if (result.equivalent) return `${live} grants exactly what ${expected} grants${read}.\n`;
 
   const count = `${result.changes.length} change${result.changes.length === 1 ? '' : 's'}`;
   const verdict: Record<string, string> = {
@@ -308,11 +356,12 @@ function text(result: PolicyComparison, options: Options, color: boolean): strin
     mixed: `${live} allows more in some ways and less in others than ${expected}`,
     unknown: `whether ${live} allows more or less than ${expected} cannot be decided`,
   };
-  const lines = [
-    paint(result.direction, `${verdict[result.direction] ?? result.direction} (${count}):`),
-  ];
+  const head = `${verdict[result.direction] ?? result.direction}${read} (${count}):`;
+  const lines = [paint(result.direction, head)];
   for (const change of result.changes) {
-    const where = change.statement.index < 0 ? 'document' : statementText(change.statement);
+    const file = changeDocument(change) === 'expected' ? expected : live;
+    const where =
+      change.statement.index < 0 ? 'document' : `${statementText(change.statement)} of ${file}`;
     const label = paint(change.direction, change.direction.padEnd(8));
     lines.push(`  ${label} ${where}, ${change.element}: ${change.summary}`);
   }

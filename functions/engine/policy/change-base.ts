@@ -20,9 +20,26 @@ export function reasonFor(change: PolicyChange): string | undefined {
   return reasons.get(change);
 }
 
-/** The statement a change is about, as the change names it. */
-export function statementRef(statement: PolicyStatement): PolicyChange['statement'] {
-  return { index: statement.index, sid: statement.sid };
+/** Which document each statement reference of a change is from. */
+const documents = new WeakMap<PolicyChange['statement'], 'expected' | 'live'>();
+
+/** The statement a change is about, as the change names it, in the document it is from. */
+export function statementRef(
+  statement: PolicyStatement,
+  document: 'expected' | 'live',
+): PolicyChange['statement'] {
+  const ref = { index: statement.index, sid: statement.sid };
+  documents.set(ref, document);
+  return ref;
+}
+
+/**
+ * Which document a change's statement index is from: `expected` for what the live document no
+ * longer has (a removal), `live` otherwise; undefined for a change of the document as a whole.
+ * Kept apart from the change, whose JSON shape other tools store.
+ */
+export function changeDocument(change: PolicyChange): 'expected' | 'live' | undefined {
+  return documents.get(change.statement);
 }
 
 /** The statement as a summary names it: its Sid, or else its index. */

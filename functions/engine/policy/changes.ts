@@ -99,7 +99,7 @@ function effectChanges(groups: Map<string, Gap[]>): PolicyChange[] {
     groups.delete(match[0]);
     changes.push({
       direction: after.effect === 'Deny' ? 'narrowed' : 'widened',
-      statement: statementRef(after),
+      statement: statementRef(after, 'live'),
       element: 'Effect',
       before: before.effect,
       after: after.effect,
@@ -173,7 +173,7 @@ function groupChange(group: Gap[]): PolicyChange {
   const element = home.opaque ? 'Statement' : first.element;
   const change: PolicyChange = {
     direction: first.direction,
-    statement: statementRef(home),
+    statement: statementRef(home, first.side),
     element,
     before: elementJson(expected, element),
     after: elementJson(live, element),
@@ -364,7 +364,7 @@ function uniqueIdChange(
   const expected = gap.counterpart?.statement;
   const change: PolicyChange = {
     direction: gone.length > 0 ? 'narrowed' : 'unknown',
-    statement: statementRef(gap.atom.statement),
+    statement: statementRef(gap.atom.statement, gap.side),
     element: 'Principal',
     before: expected?.principal ? principalJson(expected.principal.entries) : null,
     after: gap.atom.statement.principal

@@ -166,7 +166,7 @@ function conditionChange(
   const unknown = gap.direction === 'unknown' || summary.startsWith('could not');
   const change: PolicyChange = {
     direction: unknown ? 'unknown' : gap.direction,
-    statement: statementRef(gap.atom.statement),
+    statement: statementRef(gap.atom.statement, gap.side),
     element: 'Condition',
     before: pick(expected),
     after: pick(live),

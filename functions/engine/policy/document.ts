@@ -8,6 +8,7 @@
 import { InputError } from '../errors';
 import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
 import { type Clause, normaliseConditionBlock, valueKey } from './condition';
+import { jsonFault } from './json-fault';
 import type { PolicyKind } from './types';
 
 /** A policy document that cannot be read; the message names the source and the element path. */
@@ -95,7 +96,9 @@ export function parsePolicy(
   const raw = typeof input === 'string' ? parseText(input, where) : input;
   if (isUnknown(raw)) return { version: null, statements: [], opaque: raw };
   if (!isPlainObject(raw)) {
-    throw new PolicyError(`${where}: a policy document must be a JSON object, got ${kindOf(raw)}.`);
+    throw new PolicyError(
+      `${where}: expected a policy document (a JSON object), received ${kindOf(raw)}.`,
+    );
   }
 
   for (const key of Object.keys(raw)) {
@@ -191,11 +194,11 @@ export function unreadStatement(
 function parseText(text: string, where: string): unknown {
   const trimmed = text.trim();
   if (trimmed === '') throw new PolicyError(`${where}: the policy document is empty.`);
-  if (trimmed.startsWith('{')) return parseJson(trimmed, where);
+  if (trimmed.startsWith('{')) return parseJson(text.replace(/^\uFEFF/, ''), where);
 
   // The text itself is never quoted: a policy may hold an external ID.
   const notPolicy = new PolicyError(
-    `${where}: expected a JSON object or URL-encoded JSON, got text that is neither (${trimmed.length} characters).`,
+    `${where}: expected a JSON object or URL-encoded JSON, received text that is neither (${trimmed.length} characters).`,
   );
   let decoded: string;
   try {
@@ -212,22 +215,16 @@ function parseText(text: string, where: string): unknown {
   }
 }
 
+/** JSON text; where it breaks is named by line and column, without quoting the text. */
 function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new PolicyError(`${where}: the policy is not valid JSON (${jsonErrorPlace(error)}).`, {
-      cause: error,
-    });
+    throw new PolicyError(
+      `${where}: expected JSON, received text that does not parse (${jsonFault(text)}).`,
+      { cause: error },
+    );
   }
-}
-
-/** Where JSON.parse stopped, without the excerpt of the text its message may quote. */
-function jsonErrorPlace(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const place = /line \d+ column \d+|position \d+/.exec(message)?.[0];
-  if (place) return `error at ${place}`;
-  return /end of JSON input|Unterminated/i.test(message) ? 'it ends too early' : 'malformed';
 }
 
 function readVersion(value: unknown, where: string): string | null {

@@ -4,6 +4,7 @@
  */
 
 export { catalogueFromMap, servicesIn, unknownActions } from './catalogue';
+export { changeDocument } from './change-base';
 export { comparePolicies } from './compare';
 export type { ParseOptions, PolicyDocument, PolicyStatement } from './document';
 export { PolicyError, parsePolicy } from './document';

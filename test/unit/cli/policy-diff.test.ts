@@ -35,9 +35,11 @@ function file(name: string, content: unknown): string {
   return name;
 }
 
-const readBackups = policy(
-  statement({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::backups-*' }),
-);
+const readBackupsStatement = statement({
+  Action: 's3:GetObject',
+  Resource: 'arn:aws:s3:::backups-*',
+});
+const readBackups = policy(readBackupsStatement);
 const deleteBackups = policy(
   statement({ Action: ['s3:GetObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::backups-*' }),
 );
@@ -63,7 +65,7 @@ describe('policy-diff', () => {
     expect(cli.out()).toBe(
       [
         'b.json allows more than a.json (1 change):',
-        '  widened  statement 0, Action: added s3:DeleteObject on arn:aws:s3:::backups-*',
+        '  widened  statement 0 of b.json, Action: added s3:DeleteObject on arn:aws:s3:::backups-*',
         '',
       ].join('\n'),
     );
@@ -100,13 +102,14 @@ describe('policy-diff', () => {
       changes: [
         {
           direction: 'widened',
-          statement: { index: 0, sid: null },
+          statement: { index: 0, sid: null, document: 'live' },
           element: 'Action',
           before: 's3:GetObject',
           after: ['s3:DeleteObject', 's3:GetObject'],
           summary: 'added s3:DeleteObject on arn:aws:s3:::backups-*',
         },
       ],
+      unread: [],
       warnings: [],
     });
   });
@@ -269,15 +272,20 @@ describe('policy-diff', () => {
     [['a.json', 'b.json', '--colour'], "policy-diff: Unknown option '--colour'"],
     [['--expected', 'x'], "policy-diff: Unknown option '--expected'"],
     [['a.json', 'b.json', '--format'], "policy-diff: Option '--format <value>' argument missing"],
-  ])('exits 2 for the arguments %j, saying why on the first line', async (args, message) => {
-    const cli = io();
+  ])(
+    'exits 2 for the arguments %j, the error first, then the synopsis alone',
+    async (args, message) => {
+      const cli = io();
 
-    const code = await run(args, cli.io);
+      const code = await run(args, cli.io);
 
-    expect(code).toBe(2);
-    expect(cli.err().split('\n')[0]).toBe(message);
-    expect(cli.err()).toContain('Usage: connector-guard policy-diff EXPECTED LIVE');
-  });
+      expect(code).toBe(2);
+      expect(cli.err()).toBe(
+        `${message}\n\nUsage: connector-guard policy-diff EXPECTED LIVE [options]\n` +
+          'More: connector-guard policy-diff --help\n',
+      );
+    },
+  );
 
   it('reads a file whose name starts with - after --', async () => {
     const cli = io();
@@ -289,28 +297,37 @@ describe('policy-diff', () => {
   });
 
   it.each([
-    ['a missing file', null, 'policy-diff: missing.json: cannot read the file (no such file).'],
+    [
+      'a missing file',
+      null,
+      'policy-diff: LIVE file missing.json: expected a readable file, received no such file.',
+    ],
     [
       'a file that is not JSON',
       '{"Version": ',
-      'policy-diff: bad.json: the policy is not valid JSON (it ends too early).',
+      'policy-diff: LIVE file bad.json: expected JSON, received text that does not parse (it ends before the JSON does).',
+    ],
+    [
+      'JSON broken on its second line',
+      '{"Version": "2012-10-17",\n  "Statement": [{"Effect": "Allow"},]}',
+      'policy-diff: LIVE file bad.json: expected JSON, received text that does not parse (unexpected character at line 2, column 37).',
     ],
     [
       'JSON that is not an object',
       '[{"Effect": "Allow"}]',
-      'policy-diff: bad.json: a policy document must be a JSON object, got a list.',
+      'policy-diff: LIVE file bad.json: expected a policy document (a JSON object), received a list.',
     ],
     [
       'an invalid Version',
       { Version: '2012-10-18', Statement: [] },
-      'policy-diff: bad.json: Version must be "2012-10-17" or "2008-10-17", got "2012-10-18".',
+      'policy-diff: LIVE file bad.json: Version must be "2012-10-17" or "2008-10-17", got "2012-10-18".',
     ],
     [
       'a policy wrapped in get-role output',
       { Role: { AssumeRolePolicyDocument: { Statement: [], Extra: 1 } } },
-      'policy-diff: bad.json (Role.AssumeRolePolicyDocument): unknown top-level element "Extra"',
+      'policy-diff: LIVE file bad.json (Role.AssumeRolePolicyDocument): unknown top-level element "Extra"',
     ],
-  ])('exits 2 naming the file for %s', async (_, content, message) => {
+  ])('exits 2 naming the file and its side for %s', async (_, content, message) => {
     const name = content === null ? 'missing.json' : file('bad.json', content);
     const cli = io();
 
@@ -321,7 +338,7 @@ describe('policy-diff', () => {
     expect(cli.out()).toBe('');
   });
 
-  it('reports a statement it cannot read as undecided, naming it, and compares the rest', async () => {
+  it('exits 2 naming a statement it cannot read with its file, and prints the rest compared', async () => {
     const live = policy(
       statement({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::backups-*' }),
       { Effect: 'Allow', Resource: '*' },
@@ -331,12 +348,91 @@ describe('policy-diff', () => {
 
     const code = await run([file('a.json', readBackups), file('b.json', live)], cli.io);
 
-    expect(code).toBe(1);
-    expect(cli.out()).toContain(
-      'unknown  statement 1, Statement: could not verify statement 1: not compared: live policy: Statement[1]: needs an Action or a NotAction element.',
+    expect(code).toBe(2);
+    expect(cli.err()).toBe(
+      'policy-diff: not compared: LIVE file b.json: Statement[1]: needs an Action or a NotAction element.\n',
     );
-    expect(cli.out()).toContain(
-      'widened  statement 2, Statement: added statement 2 allowing s3:DeleteObject on *',
+    expect(cli.out()).toBe(
+      [
+        'b.json allows more than a.json in the statements read (1 change):',
+        '  widened  statement 2 of b.json, Statement: added statement 2 allowing s3:DeleteObject on *',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('does not read a permissions statement without Resource as every resource', async () => {
+    const anyResource = policy(statement({ Action: 's3:GetObject', Resource: '*' }));
+    const noResource = policy({ Effect: 'Allow', Action: 's3:GetObject' });
+    const cli = io();
+
+    const code = await run([file('a.json', anyResource), file('b.json', noResource)], cli.io);
+
+    expect(code).toBe(2);
+    expect(cli.err()).toBe(
+      'policy-diff: not compared: LIVE file b.json: Statement[0]: expected a Resource or NotResource element in a permissions policy statement, received neither.\n',
+    );
+    expect(cli.out()).not.toContain('grants exactly what');
+  });
+
+  it('lists the statements it cannot read in JSON, each with its document', async () => {
+    const noResource = policy(
+      statement({ Sid: 'Typo', Action: 's3:GetObject', Resource: undefined }),
+    );
+    const cli = io();
+
+    const code = await run(
+      [file('a.json', noResource), file('b.json', readBackups), '--format', 'json'],
+      cli.io,
+    );
+
+    expect(code).toBe(2);
+    expect(JSON.parse(cli.out()).unread).toEqual([
+      {
+        document: 'expected',
+        statement: { index: 0, sid: 'Typo' },
+        reason:
+          'EXPECTED file a.json: Statement[0]: expected a Resource or NotResource element in a permissions policy statement, received neither.',
+      },
+    ]);
+  });
+
+  it('says which file each statement number is from', async () => {
+    const expected = policy(
+      readBackupsStatement,
+      statement({ Sid: 'NoDelete', Effect: 'Deny', Action: 's3:DeleteObject' }),
+    );
+    const live = policy(readBackupsStatement, statement({ Sid: 'Typo', Action: 's3:PutObject' }));
+    const text = io();
+    const json = io();
+
+    await run([file('a.json', expected), file('b.json', live)], text.io);
+    await run(['a.json', 'b.json', '--format', 'json'], json.io);
+
+    expect(text.out()).toContain('statement 1 (NoDelete) of a.json, Statement: removed');
+    expect(text.out()).toContain('statement 1 (Typo) of b.json, Statement: added');
+    const statements = JSON.parse(json.out()).changes.map(
+      (c: { statement: unknown }) => c.statement,
+    );
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        { index: 1, sid: 'NoDelete', document: 'expected' },
+        { index: 1, sid: 'Typo', document: 'live' },
+      ]),
+    );
+  });
+
+  it('exits 2 naming the file and its side when --kind trust meets a statement without principal', async () => {
+    const cli = io();
+
+    const code = await main(
+      ['policy-diff', '--kind', 'trust', file('p.json', readBackups), file('q.json', readBackups)],
+      cli.io,
+    );
+
+    expect(code).toBe(2);
+    expect(cli.err()).toBe(
+      'policy-diff: EXPECTED file p.json: Statement[0]: expected a Principal or NotPrincipal element in a trust policy statement, received neither.\n',
     );
   });
 
@@ -347,7 +443,7 @@ describe('policy-diff', () => {
     const code = await run([file('a.json', readBackups), file('bad.json', broken)], cli.io);
 
     expect(code).toBe(2);
-    expect(cli.err()).toContain('policy-diff: bad.json: the policy is not valid JSON');
+    expect(cli.err()).toContain('policy-diff: LIVE file bad.json: expected JSON, received text');
     expect(cli.err()).not.toContain(CANARY_EXTERNAL_ID);
   });
 

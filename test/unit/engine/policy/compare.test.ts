@@ -357,7 +357,7 @@ describe('comparePolicies', () => {
     const live = policy(statement({ Action: 'sts:AssumeRole' }));
 
     expect(() => comparePolicies(expected, live, { kind: 'trust' })).toThrow(
-      'live policy: Statement[0]: a trust policy statement needs a Principal or NotPrincipal.',
+      'live policy: Statement[0]: expected a Principal or NotPrincipal element in a trust policy statement, received neither.',
     );
   });
 

@@ -67,9 +67,20 @@ describe('parsePolicy', () => {
     ['', 'file.json: the policy document is empty.'],
     [
       'not a policy',
-      'file.json: expected a JSON object or URL-encoded JSON, got text that is neither (12 characters).',
+      'file.json: expected a JSON object or URL-encoded JSON, received text that is neither (12 characters).',
     ],
-    ['{"Statement": [', 'file.json: the policy is not valid JSON'],
+    [
+      '{"Statement": [',
+      'file.json: expected JSON, received text that does not parse (it ends before the JSON does).',
+    ],
+    [
+      '\n{"Statement": [\n  {"Effect": "Allow",},\n]}',
+      'file.json: expected JSON, received text that does not parse (expected a double-quoted name at line 3, column 22).',
+    ],
+    [
+      '{"Statement": [{"Effect": "Allow"}]} x',
+      'file.json: expected JSON, received text that does not parse (unexpected character at line 1, column 38).',
+    ],
     ['[]', 'file.json: expected a JSON object or URL-encoded JSON'],
   ])('rejects the text %j naming the file', (text, message) => {
     expect(() => parsePolicy(text, 'file.json')).toThrow(message);
