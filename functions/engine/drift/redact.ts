@@ -193,7 +193,9 @@ export class SecretDigests {
     const plain: unknown = JSON.parse(JSON.stringify(value));
     if (this.empty) return plain as T;
     this.search(plain);
-    return this.replace(plain) as T;
+    // Nothing found in clear, now or earlier: the copy is already what is returned, and a
+    // second one of a large report would only cost memory.
+    return (this.found.size === 0 ? plain : this.replace(plain)) as T;
   }
 
   /** A log that masks every message and field the same way before `log` gets them. */
@@ -209,7 +211,7 @@ export class SecretDigests {
   maskText(text: string): string {
     if (this.empty) return text;
     this.search(text);
-    return this.replace(text) as string;
+    return this.found.size === 0 ? text : this.replaceText(text);
   }
 
   private search(value: unknown): void {
