@@ -11,6 +11,7 @@
  */
 import {
   ADMIN_AWS_POLICIES,
+  allowsAllButListed,
   type AdminScope,
   ESCALATION_ACTIONS,
   escalationRequests,
@@ -89,6 +90,9 @@ export function adminDocumentGrant(document: unknown, scope: AdminScope): string
   const requests = escalationRequests(scope);
   const index = requests.findIndex((request) => allows(document, request));
   const how = 'with which a role can give itself any permission';
+  if (index < 0 && allowsAllButListed(document)) {
+    return 'every action but those its NotAction lists, on every resource';
+  }
   if (index < 0) return `an IAM action ${how}`;
   if (index >= ESCALATION_ACTIONS.length) return `${requests[index].action} on itself, ${how}`;
   const [action, target] = ESCALATION_ACTIONS[index];

@@ -822,6 +822,10 @@ describe('validateInstall live', () => {
       },
       'iam:PutRolePolicy on itself, with which a role can give itself any permission',
     ],
+    [
+      { Effect: 'Allow', NotAction: ['iam:*', 'sts:*', 'organizations:*'], Resource: '*' },
+      'every action but those its NotAction lists, on every resource',
+    ],
   ])(
     'refuses a global policy whose default version is administrator access: %j',
     async (statement, grants) => {
