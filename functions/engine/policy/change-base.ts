@@ -2,6 +2,7 @@
  * What every description of a change shares: the reason kept apart from an undecidable change's
  * summary, and how a gap names its statements.
  */
+import { shortText } from './display';
 import type { PolicyStatement } from './document';
 import type { Gap } from './gaps';
 import type { PolicyChange } from './types';
@@ -44,7 +45,7 @@ export function changeDocument(change: PolicyChange): 'expected' | 'live' | unde
 
 /** The statement as a summary names it: its Sid, or else its index. */
 export function statementLabel(statement: PolicyStatement): string {
-  return statement.sid ? `statement ${statement.sid}` : `statement ${statement.index}`;
+  return statement.sid ? `statement ${shortText(statement.sid)}` : `statement ${statement.index}`;
 }
 
 /** The expected and live statements a gap compares, whichever side it came from. */

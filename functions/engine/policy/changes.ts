@@ -7,7 +7,16 @@ import { isUnknown } from '../values';
 import { type Atom, type Dim, principalCovers } from './atoms';
 import { pair, statementLabel, statementRef, undecided } from './change-base';
 import { addConditionChanges } from './condition-changes';
-import { clausesJson, leafText, listJson, listText, principalJson, statementJson } from './display';
+import {
+  clausesJson,
+  leafText,
+  listJson,
+  listText,
+  principalJson,
+  shortText,
+  statementJson,
+  summaryText,
+} from './display';
 import type { Leaf, PolicyDocument, PolicyStatement, PrincipalEntry } from './document';
 import type { Gap } from './gaps';
 import { arnCovers, patternCovers } from './pattern';
@@ -136,8 +145,10 @@ function elementJson(statement: PolicyStatement | undefined, element: PolicyElem
 function actionText(atom: Atom): string {
   const action = atom.action;
   if (action.kind === 'opaque') return action.unknown.toJSON();
-  if (action.kind === 'not') return `every action except ${listText(action.values.map(leafText))}`;
-  return leafText(action.value);
+  if (action.kind === 'not') {
+    return `every action except ${listText(action.values.map(summaryText))}`;
+  }
+  return summaryText(action.value);
 }
 
 function resourceText(atom: Atom): string | undefined {
@@ -145,9 +156,9 @@ function resourceText(atom: Atom): string | undefined {
   if (resource === null) return undefined;
   if (resource.kind === 'opaque') return resource.unknown.toJSON();
   if (resource.kind === 'not') {
-    return `every resource except ${listText(resource.values.map(leafText))}`;
+    return `every resource except ${listText(resource.values.map(summaryText))}`;
   }
-  return leafText(resource.value);
+  return summaryText(resource.value);
 }
 
 function principalText(atom: Atom): string | undefined {
@@ -161,7 +172,7 @@ function principalText(atom: Atom): string | undefined {
 }
 
 function entryText(entry: PrincipalEntry): string {
-  return entry.type === '*' ? '* (anyone)' : leafText(entry.value);
+  return entry.type === '*' ? '* (anyone)' : summaryText(entry.value);
 }
 
 function groupChange(group: Gap[]): PolicyChange {
@@ -291,7 +302,7 @@ function unexcluded(
     mine.values.some((m) =>
       typeof m === 'string' && typeof x === 'string' ? covers(m, x) : leafText(m) === leafText(x),
     );
-  return theirs.values.filter((x) => !covered(x)).map(leafText);
+  return theirs.values.filter((x) => !covered(x)).map(summaryText);
 }
 
 /** With a catalogue, names the actions a wildcard granted on one side and not the other. */
@@ -358,7 +369,7 @@ function uniqueIdChange(
   gap: Gap,
   documents: { expected: PolicyDocument; live: PolicyDocument },
 ): PolicyChange {
-  const id = uniqueIdOf(gap.atom) as string;
+  const id = shortText(uniqueIdOf(gap.atom) as string);
   const what = id.startsWith('AROA') ? 'role' : 'user';
   const gone = vanished(documents, what);
   const expected = gap.counterpart?.statement;

@@ -6,7 +6,7 @@ import { isSecret, isUnknown } from '../values';
 import type { Atom } from './atoms';
 import { pair, statementRef, undecided } from './change-base';
 import { type Clause, valueKey } from './condition';
-import { clausesJson, clauseValuesText, isSecretKey } from './display';
+import { clausesJson, clauseValuesText, isSecretKey, shortText } from './display';
 import type { PolicyStatement } from './document';
 import { type Gap, UNDECIDED_CONDITIONS } from './gaps';
 import { blockImplies, satisfied, type Verdict } from './implication';
@@ -96,7 +96,7 @@ function clauseSummary(
   verdict: Verdict,
   kind: PolicyKind,
 ): string {
-  const key = clause.keyText;
+  const key = shortText(clause.keyText);
   const guard = kind === 'trust' && DEPUTY_GUARDS.has(clause.key);
   const live = gap.side === 'live';
   if (gap.direction === 'unknown' || verdict === 'unknown') {
@@ -107,7 +107,7 @@ function clauseSummary(
     ? [' to the deny', ' from the deny', ' of the deny']
     : ['', '', ''];
   if (peers.length === 0) {
-    const check = kept ? `${key}: ${clause.written} ${clauseValuesText(clause)}` : key;
+    const check = kept ? `${key}: ${shortText(clause.written)} ${clauseValuesText(clause)}` : key;
     if (!live) return `added condition ${check}${to}`;
     return `removed condition ${check}${from}${guard ? ', a confused-deputy guard' : ''}`;
   }
@@ -147,7 +147,9 @@ function secretChange(clause: Clause, peers: Clause[], live: boolean): string | 
 function clauseText(clauses: Clause[], others: Clause[]): string {
   const operators = new Set([...clauses, ...others].map((c) => c.operator));
   return clauses
-    .map((c) => (operators.size > 1 ? `${c.operator} ${clauseValuesText(c)}` : clauseValuesText(c)))
+    .map((c) =>
+      operators.size > 1 ? `${shortText(c.operator)} ${clauseValuesText(c)}` : clauseValuesText(c),
+    )
     .join(' and ');
 }
 

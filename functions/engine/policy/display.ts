@@ -20,6 +20,54 @@ export function leafText(leaf: Leaf): string {
   return typeof leaf === 'string' ? leaf : leaf.toJSON();
 }
 
+/** The most characters of one value a summary shows whole; `before`/`after` keep it all. */
+export const SUMMARY_VALUE_LIMIT = 100;
+
+/** A placeholder, a run of the characters an external ID may hold, or one other character. */
+const PIECE = /<(?:secret|unknown):[^<>]*>|[\w+=,.@:/-]+|[\s\S]/gu;
+const RUN = /^[\w+=,.@:/-]+$/;
+
+/**
+ * A value as a summary shows it: whole up to `limit` characters, else its start and its end
+ * around the count of characters left out. It is cut only outside placeholders
+ * (`<secret:...>`, `<unknown: ...>`), and inside a run of the characters an external ID may
+ * hold only at a `:` or `/`, so every token the log scrubber searches by digest (a run, or
+ * its parts between those) stays whole or is left out. The limit of this: a clear secret that
+ * itself holds `:` or `/`, standing alone in a run longer than the limit, may be cut.
+ *
+ * @example
+ * shortText(`arn:aws:s3:::${'a'.repeat(5000)}/*`); // 'arn:aws:s3:::[... 5,000 characters ...]/*'
+ */
+export function shortText(text: string, limit = SUMMARY_VALUE_LIMIT): string {
+  if (text.length <= limit) return text;
+  const points = cutPoints(text);
+  const head = Math.max(...points.filter((p) => p <= Math.round(limit * 0.6)));
+  const tail = Math.min(...points.filter((p) => p >= text.length - Math.round(limit * 0.3)));
+  const left = (tail - head).toLocaleString('en-US');
+  return `${text.slice(0, head)}[... ${left} characters ...]${text.slice(tail)}`;
+}
+
+/** Where a text may be cut: between pieces, and on either side of a `:` or `/` in a run. */
+function cutPoints(text: string): number[] {
+  const points = [0, text.length];
+  for (const match of text.matchAll(PIECE)) {
+    const [piece] = match;
+    const start = match.index;
+    if (RUN.test(piece)) {
+      for (let i = 0; i < piece.length; i++) {
+        if (piece[i] === ':' || piece[i] === '/') points.push(start + i, start + i + 1);
+      }
+    }
+    points.push(start + piece.length);
+  }
+  return points;
+}
+
+/** The text of a leaf as a summary shows it (see {@link shortText}). */
+export function summaryText(leaf: Leaf): string {
+  return shortText(leafText(leaf));
+}
+
 /**
  * The text of a clause's value; values of secret keys show as a placeholder, except the `true`
  * or `false` of a Null check, which says only whether the key is there.
@@ -78,7 +126,9 @@ function clauseValuesJson(clause: Clause): unknown {
 /** A clause's values as summary text, e.g. `111122223333` or `[a, b]`. */
 export function clauseValuesText(clause: Clause): string {
   const json = clauseValuesJson(clause);
-  return Array.isArray(json) ? `[${json.join(', ')}]` : String(json);
+  return Array.isArray(json)
+    ? `[${json.map((v) => shortText(v)).join(', ')}]`
+    : shortText(String(json));
 }
 
 /** The JSON of a whole statement, as the normalised form reads, secrets masked. */

@@ -8,6 +8,7 @@
 import { InputError } from '../errors';
 import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
 import { type Clause, normaliseConditionBlock, valueKey } from './condition';
+import { shortText } from './display';
 import { jsonFault } from './json-fault';
 import type { PolicyKind } from './types';
 
@@ -426,6 +427,7 @@ function kindOf(value: unknown): string {
   return `the ${typeof value} ${String(value)}`;
 }
 
+/** A received string as a message shows it: never cut through a secret (see shortText). */
 function preview(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  return shortText(text, 40);
 }

@@ -16,7 +16,7 @@ import {
   unknownIn,
 } from './atoms';
 import { Budget, WorkLimitReached, withBudget } from './budget';
-import { leafText, listText } from './display';
+import { listText, summaryText } from './display';
 import type { Leaf, PolicyStatement } from './document';
 import type { Verdict } from './implication';
 import { hasServiceWildcard } from './pattern';
@@ -294,8 +294,8 @@ function unknownReason(atom: Atom, verdicts: { other: Atom; v: AtomVerdict }[]):
 function arnReason(outer: Dim<Leaf>, inner: Dim<Leaf>): string {
   const text = (dim: Dim<Leaf>) => {
     if (dim.kind === 'opaque') return dim.unknown.toJSON();
-    if (dim.kind === 'one') return leafText(dim.value);
-    return `every resource except ${listText(dim.values.map(leafText))}`;
+    if (dim.kind === 'one') return summaryText(dim.value);
+    return `every resource except ${listText(dim.values.map(summaryText))}`;
   };
   const service = [outer, inner].some(
     (dim) =>
