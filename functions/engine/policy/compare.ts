@@ -164,7 +164,8 @@ function requirePrincipals(document: PolicyDocument, where: string): void {
   const bare = document.statements.find((s) => s.principal === null && !s.opaque);
   if (bare) {
     throw new PolicyError(
-      `${where}: Statement[${bare.index}]: expected a Principal or NotPrincipal element in a trust policy statement, received neither.`,
+      `${where}: Statement[${bare.index}]: expected a Principal or NotPrincipal element ` +
+        'in a trust policy statement, received neither.',
     );
   }
 }

@@ -199,7 +199,8 @@ function parseText(text: string, where: string): unknown {
 
   // The text itself is never quoted: a policy may hold an external ID.
   const notPolicy = new PolicyError(
-    `${where}: expected a JSON object or URL-encoded JSON, received text that is neither (${trimmed.length} characters).`,
+    `${where}: expected a JSON object or URL-encoded JSON, ` +
+      `received text that is neither (${trimmed.length} characters).`,
   );
   let decoded: string;
   try {
@@ -281,7 +282,8 @@ function readStatement(
   const resource = readPair(item, 'Resource', 'NotResource', path, false);
   if (resource === null && kind === 'permissions') {
     throw new PolicyError(
-      `${path}: expected a Resource or NotResource element in a permissions policy statement, received neither.`,
+      `${path}: expected a Resource or NotResource element ` +
+        'in a permissions policy statement, received neither.',
     );
   }
   const condition = item.Condition;
