@@ -7,6 +7,7 @@
  */
 import { isSecret, isUnknown, type SecretValue, type UnknownValue } from '../values';
 import { normaliseRange } from './address';
+import { shortText } from './display';
 
 type Leaf = string | UnknownValue | SecretValue;
 
@@ -72,20 +73,20 @@ export function normaliseConditionBlock(
   fail: (message: string) => never,
 ): Clause[] | UnknownValue {
   if (block === undefined) return [];
-  if (!isObject(block)) fail(`${path}: must be an object of operators, got ${describe(block)}.`);
+  if (!isObject(block))
+    fail(`${path}: expected an object of operators, received ${describe(block)}.`);
 
   const clauses = new Map<string, Clause>();
   for (const [operatorText, entries] of Object.entries(block as Record<string, unknown>)) {
     const parsed = parseOperator(operatorText);
     if (parsed === null) {
-      fail(`${path}: unknown condition operator "${operatorText}".`);
+      fail(`${path}: unknown condition operator "${shortText(operatorText, 40)}".`);
     }
     // Keys not known offline leave nothing about the block decidable.
     if (isUnknown(entries)) return entries;
     if (!isObject(entries)) {
-      fail(
-        `${path}.${operatorText}: must be an object of condition keys, got ${describe(entries)}.`,
-      );
+      const received = describe(entries);
+      fail(`${path}.${operatorText}: expected an object of condition keys, received ${received}.`);
     }
     for (const [keyText, raw] of Object.entries(entries as Record<string, unknown>)) {
       const at = `${path}.${operatorText}.${keyText}`;
@@ -156,7 +157,7 @@ function readValues(
     if (isUnknown(value) || isSecret(value)) return value;
     if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
     if (typeof value !== 'string') {
-      fail(`${path}[${i}]: must be a string, number or boolean, got ${describe(value)}.`);
+      fail(`${path}[${i}]: expected a string, number or boolean, received ${describe(value)}.`);
     }
     return normaliseValue(base, value as string);
   });

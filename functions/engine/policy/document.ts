@@ -105,7 +105,8 @@ export function parsePolicy(
   for (const key of Object.keys(raw)) {
     if (!DOCUMENT_KEYS.has(key)) {
       throw new PolicyError(
-        `${where}: unknown top-level element "${key}": expected Version, Id or Statement.`,
+        `${where}: unknown top-level element "${shortText(key, 40)}": ` +
+          'expected Version, Id or Statement.',
       );
     }
   }
@@ -233,7 +234,7 @@ function readVersion(value: unknown, where: string): string | null {
   if (value === undefined) return null;
   if (typeof value === 'string' && VERSIONS.has(value)) return value;
   throw new PolicyError(
-    `${where}: Version must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(value)}.`,
+    `${where}: Version: expected "2012-10-17" or "2008-10-17", received ${kindOf(value)}.`,
   );
 }
 
@@ -256,24 +257,26 @@ function readStatement(
     };
   }
   if (!isPlainObject(item)) {
-    throw new PolicyError(`${path}: a statement must be an object, got ${kindOf(item)}.`);
+    throw new PolicyError(`${path}: expected a statement (an object), received ${kindOf(item)}.`);
   }
   for (const key of Object.keys(item)) {
     if (!STATEMENT_KEYS.has(key)) {
       throw new PolicyError(
-        `${path}: unknown element "${key}": expected one of ${[...STATEMENT_KEYS].join(', ')}.`,
+        `${path}: unknown element "${shortText(key, 40)}": ` +
+          `expected one of ${[...STATEMENT_KEYS].join(', ')}.`,
       );
     }
   }
 
   const sid = item.Sid;
   if (sid !== undefined && typeof sid !== 'string') {
-    throw new PolicyError(`${path}.Sid: must be a string, got ${kindOf(sid)}.`);
+    throw new PolicyError(`${path}.Sid: expected a string, received ${kindOf(sid)}.`);
   }
   const effect = item.Effect;
   if (effect !== 'Allow' && effect !== 'Deny') {
     throw new PolicyError(
-      `${path}.Effect: must be "Allow" or "Deny", got ${effect === undefined ? 'nothing' : JSON.stringify(effect)}.`,
+      `${path}.Effect: expected "Allow" or "Deny", ` +
+        `received ${effect === undefined ? 'nothing' : kindOf(effect)}.`,
     );
   }
 
@@ -326,7 +329,7 @@ function readLeafList(value: unknown, path: string): LeafList {
   if (list.length === 0) throw new PolicyError(`${path}: must not be an empty list.`);
   return list.map((entry, i) => {
     if (typeof entry === 'string' || isUnknown(entry) || isSecret(entry)) return entry;
-    throw new PolicyError(`${path}[${i}]: must be a string, got ${kindOf(entry)}.`);
+    throw new PolicyError(`${path}[${i}]: expected a string, received ${kindOf(entry)}.`);
   });
 }
 
@@ -346,7 +349,8 @@ function readPrincipal(item: Record<string, unknown>, path: string): PolicyState
   if (value === '*') return { not, entries: [{ type: '*', value: '*' }] };
   if (!isPlainObject(value)) {
     throw new PolicyError(
-      `${at}: must be "*" or an object keyed by AWS, Service, Federated or CanonicalUser, got ${kindOf(value)}.`,
+      `${at}: expected "*" or an object keyed by AWS, Service, Federated or CanonicalUser, ` +
+        `received ${kindOf(value)}.`,
     );
   }
 
@@ -354,7 +358,8 @@ function readPrincipal(item: Record<string, unknown>, path: string): PolicyState
   for (const [type, list] of Object.entries(value)) {
     if (!PRINCIPAL_TYPES.has(type)) {
       throw new PolicyError(
-        `${at}: unknown principal type "${type}": expected AWS, Service, Federated or CanonicalUser.`,
+        `${at}: unknown principal type "${shortText(type, 40)}": ` +
+          'expected AWS, Service, Federated or CanonicalUser.',
       );
     }
     const leaves = readLeafList(accountNumbers(type, list), `${at}.${type}`);

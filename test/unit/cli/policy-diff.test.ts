@@ -320,7 +320,7 @@ describe('policy-diff', () => {
     [
       'an invalid Version',
       { Version: '2012-10-18', Statement: [] },
-      'policy-diff: LIVE file bad.json: Version must be "2012-10-17" or "2008-10-17", got "2012-10-18".',
+      'policy-diff: LIVE file bad.json: Version: expected "2012-10-17" or "2008-10-17", received the string "2012-10-18".',
     ],
     [
       'a policy wrapped in get-role output',

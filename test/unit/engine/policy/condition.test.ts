@@ -76,10 +76,10 @@ describe('normaliseConditionBlock', () => {
   });
 
   it.each([
-    [[], 'Condition: must be an object of operators, got a list.'],
+    [[], 'Condition: expected an object of operators, received a list.'],
     [
       { StringEquals: 'x' },
-      'Condition.StringEquals: must be an object of condition keys, got a string.',
+      'Condition.StringEquals: expected an object of condition keys, received a string.',
     ],
     [{ StringEquals: { k: [] } }, 'Condition.StringEquals.k: must hold at least one value.'],
   ])('rejects %j naming the path', (condition, message) => {

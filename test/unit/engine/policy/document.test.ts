@@ -93,13 +93,16 @@ describe('parsePolicy', () => {
     ],
     [
       { Version: '2012-10-18', Statement: [] },
-      'f: Version must be "2012-10-17" or "2008-10-17", got "2012-10-18".',
+      'f: Version: expected "2012-10-17" or "2008-10-17", received the string "2012-10-18".',
     ],
     [{ Version: '2012-10-17' }, 'f: the Statement element is missing.'],
-    [{ Statement: ['x'] }, 'f: Statement[0]: a statement must be an object, got the string "x".'],
+    [
+      { Statement: ['x'] },
+      'f: Statement[0]: expected a statement (an object), received the string "x".',
+    ],
     [
       { Statement: [{ Effect: 'allow', Action: 's3:*', Resource: '*' }] },
-      'f: Statement[0].Effect: must be "Allow" or "Deny", got "allow".',
+      'f: Statement[0].Effect: expected "Allow" or "Deny", received the string "allow".',
     ],
     [
       { Statement: [{ Effect: 'Allow', Resource: '*' }] },
@@ -115,7 +118,7 @@ describe('parsePolicy', () => {
     ],
     [
       { Statement: [{ Effect: 'Allow', Action: [7], Resource: '*' }] },
-      'f: Statement[0].Action[0]: must be a string, got the number 7.',
+      'f: Statement[0].Action[0]: expected a string, received the number 7.',
     ],
     [
       { Statement: [{ Effect: 'Allow', Action: 'a:b', Principal: { User: 'x' } }] },
@@ -145,7 +148,7 @@ describe('parsePolicy', () => {
           },
         ],
       },
-      'f: Statement[0].Condition.StringEquals.k[0]: must be a string, number or boolean, got an object.',
+      'f: Statement[0].Condition.StringEquals.k[0]: expected a string, number or boolean, received an object.',
     ],
     [
       { Statement: [{ Effect: 'Allow', Action: 'a:b', Resource: '*', Misc: 1 }] },
@@ -153,6 +156,18 @@ describe('parsePolicy', () => {
     ],
   ])('rejects %j with a message naming the path', (document, message) => {
     expect(() => parsePolicy(document, 'f')).toThrow(message);
+  });
+
+  it("shortens a long name or value it quotes, never cutting inside a run of an ID's characters", () => {
+    const key = `Note:${'x'.repeat(3000)}:End`;
+    const effect = `Allow${'w'.repeat(3000)}`;
+
+    expect(() => parsePolicy({ Statement: [{ ...statement(), [key]: 1 }] }, 'f')).toThrow(
+      'f: Statement[0]: unknown element "Note:[... 3,000 characters ...]:End": expected one of',
+    );
+    expect(() => parsePolicy({ Statement: [{ ...statement(), Effect: effect }] }, 'f')).toThrow(
+      'f: Statement[0].Effect: expected "Allow" or "Deny", received the string "[... 3,005 characters ...]".',
+    );
   });
 
   it('raises a PolicyError, which is an InputError', () => {

@@ -27,7 +27,7 @@ describe('comparePolicies with a statement it cannot read', () => {
     [
       'an Effect in lower case',
       { ...trustStatement('444455556666'), Effect: 'allow' },
-      'Statement[1].Effect: must be "Allow" or "Deny", got "allow".',
+      'Statement[1].Effect: expected "Allow" or "Deny", received the string "allow".',
     ],
     [
       'an element IAM does not define',
