@@ -11,8 +11,8 @@
  */
 import {
   ADMIN_AWS_POLICIES,
-  allowsAllButListed,
   type AdminScope,
+  allowsAllButListed,
   ESCALATION_ACTIONS,
   escalationRequests,
   isAdminGrant,
