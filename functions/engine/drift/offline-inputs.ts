@@ -235,6 +235,15 @@ export function parseRoleList(input: unknown, where: string): Map<string, number
   const out = new Map<string, number>();
   for (const { role, at } of roles) {
     const r = role as { RoleName?: unknown; MaxSessionDuration?: unknown } | null;
+    if (typeof r?.RoleName === 'string' && r.MaxSessionDuration !== undefined) {
+      const seconds = r.MaxSessionDuration;
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds)) {
+        throw new InputError(
+          `${at}.MaxSessionDuration: expected a whole number of seconds, as list-roles writes ` +
+            `it, received ${seconds === null ? 'null' : `a ${typeof seconds}`}.`,
+        );
+      }
+    }
     if (typeof r?.RoleName !== 'string' || typeof r.MaxSessionDuration !== 'number') {
       throw new InputError(
         `${at}: expected a role with RoleName and MaxSessionDuration, received ${shapeOf(role)}.`,

@@ -134,6 +134,11 @@ function notListed(where: string, what: string): string {
 
 function pagesOf(input: unknown, where: string): Json[] {
   const pages = Array.isArray(input) ? input : [input];
+  if (pages.length === 0) {
+    throw new InputError(
+      `${where}: expected get-account-authorization-details output (an object, or a list of its pages), received an empty list.`,
+    );
+  }
   return pages.map((page, i) => {
     if (page === null || typeof page !== 'object' || Array.isArray(page)) {
       throw new InputError(

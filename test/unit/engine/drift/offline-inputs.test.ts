@@ -95,6 +95,10 @@ describe('parseRoleList', () => {
     expect(messageOf(() => parseRoleList({ Roles: [{ RoleName: 'a' }] }, 'roles.json'))).toBe(
       'roles.json.Roles[0]: expected a role with RoleName and MaxSessionDuration, received an object with the keys RoleName.',
     );
+    const asText = { Roles: [{ RoleName: 'a', MaxSessionDuration: '3600' }] };
+    expect(messageOf(() => parseRoleList(asText, 'roles.json'))).toBe(
+      'roles.json.Roles[0].MaxSessionDuration: expected a whole number of seconds, as list-roles writes it, received a string.',
+    );
   });
 });
 

@@ -173,6 +173,10 @@ describe('readSnapshot', () => {
   it.each([
     [{ Users: [] }, 'snapshot: expected get-account-authorization-details output'],
     ['text', 'snapshot: expected the JSON object'],
+    [
+      [],
+      'snapshot: expected get-account-authorization-details output (an object, or a list of its pages), received an empty list.',
+    ],
     [{ RoleDetailList: 'x' }, 'snapshot.RoleDetailList: expected a list, received the string "x"'],
     [
       [{ RoleDetailList: [] }, { Policies: 'x' }],
