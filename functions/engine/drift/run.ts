@@ -104,7 +104,7 @@ export async function runDriftGuard(given: RunDeps, options: RunOptions): Promis
   const deps = { ...given, log: guard.guardLog(given.log) };
   const now = deps.now ?? (() => new Date());
   const lease = new Lease(deps.db, options.table, options.stackId, now);
-  const store = new StateStore(deps.db, options.table, options.stackId);
+  const store = new StateStore(deps.db, options.table, options.stackId, (v) => guard.mask(v));
   const outcome = emptyOutcome();
 
   let held: LeaseHolder | null = null;

@@ -121,13 +121,20 @@ export function repeatsOutbox(outbox: Outbox, keys: string[], now: Date): boolea
   return keys.every((key) => sent.has(key));
 }
 
+/**
+ * Reads and writes one stack's state. Every finding passes through `mask` before it is
+ * written, so a secret in its actor (a CloudTrail session name), summary or resource is stored
+ * only as its placeholder; what is read back is masked again where it leaves the function.
+ */
 export class StateStore {
   readonly pk: string;
 
+  /** @param mask masks secrets in a finding's copy (the run's `SecretDigests.mask`) */
   constructor(
     private readonly db: ItemStore,
     readonly table: string,
     stackId: string,
+    private readonly mask: <T>(value: T) => T = (value) => value,
   ) {
     this.pk = partitionKey(stackId);
   }
@@ -232,7 +239,7 @@ export class StateStore {
     }
     return this.db.put(
       this.table,
-      { ...this.key(`finding#${write.finding.id}`), ...writeFinding(write.finding) },
+      { ...this.key(`finding#${write.finding.id}`), ...writeFinding(this.mask(write.finding)) },
       versionCondition(write.expectedVersion),
     );
   }

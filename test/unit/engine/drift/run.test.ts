@@ -12,6 +12,7 @@ import { StateWriteError } from '../../../../functions/engine/drift/state';
 import { trailHints } from '../../../../functions/engine/drift/trail-hints';
 import type { CheckReport, Finding } from '../../../../functions/engine/drift/types';
 import { clearSecrets, registerSecret } from '../../../../functions/engine/log';
+import { sha256Hex } from '../../../../functions/engine/values';
 import { aFinding, aReport, captureLog, MemoryTable } from './run-builders';
 
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/acme-connector/0a1b';
@@ -320,6 +321,72 @@ describe('secrets', () => {
     expect(messages).not.toContain(CANARY);
     expect(JSON.stringify(outcome.report)).not.toContain(CANARY);
     expect(w.captured.text()).not.toContain(CANARY);
+    expect(JSON.stringify([...w.table.items.values()])).not.toContain(CANARY);
+  });
+  it('stores an actor whose session name is the external ID, known by digest only, masked', async () => {
+    const w = world();
+    const session = `arn:aws:sts::123456789012:assumed-role/ops/${CANARY}`;
+    w.setFindings([aFinding()]);
+    w.deps.trail.lookupByResourceName = async (request) => ({
+      events: [
+        {
+          eventId: 'e-1',
+          eventName: 'UpdateAssumeRolePolicy',
+          eventSource: 'iam.amazonaws.com',
+          eventTime: new Date('2026-12-04T09:59:00.000Z'),
+          resourceNames: [request.resourceName],
+          userIdentity: {
+            type: 'AssumedRole',
+            arn: session,
+            principalId: `AROAEXAMPLE:${CANARY}`,
+            sessionIssuerArn: 'arn:aws:iam::123456789012:role/ops',
+            invokedBy: null,
+            userName: null,
+          },
+          sourceIp: '10.0.0.1',
+          errorCode: null,
+        },
+      ],
+      requests: 1,
+      truncated: false,
+    });
+
+    const outcome = await runDriftGuard(w.deps, options({ externalIdSha256: sha256Hex(CANARY) }));
+
+    const stored = w.table.bySortKey('finding#');
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain(CANARY);
+    expect(JSON.parse(String(stored[0]?.actor))).toMatchObject({
+      arn: 'arn:aws:iam::123456789012:role/ops',
+      sessionName: '<secret:external-id>',
+    });
+    const messages = JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input));
+    expect(messages).toContain('role/ops');
+    expect(messages).not.toContain(CANARY);
+    expect(JSON.stringify(outcome.report)).not.toContain(CANARY);
+    expect(w.captured.text()).not.toContain(CANARY);
+  });
+
+  it('masks an actor read back from state before it is sent again', async () => {
+    const w = world();
+    w.setFindings([aFinding()]);
+    await runDriftGuard(w.deps, options({ externalIdSha256: sha256Hex(CANARY) }));
+    const [item] = w.table.bySortKey('finding#');
+    const actor = {
+      arn: 'arn:aws:iam::1:role/ops',
+      principalType: 'AssumedRole',
+      sessionName: CANARY,
+    };
+    await w.table.put('state', { ...item, actor: JSON.stringify(actor) } as never);
+    w.advance(25 * 3_600_000);
+
+    const outcome = await runDriftGuard(w.deps, options({ externalIdSha256: sha256Hex(CANARY) }));
+
+    expect(published()[1]?.json).toMatchObject({ findings: [{ status: 'reminder' }] });
+    const messages = JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input));
+    expect(messages).toContain('<secret:external-id>');
+    expect(messages).not.toContain(CANARY);
+    expect(JSON.stringify(outcome.report)).not.toContain(CANARY);
     expect(JSON.stringify([...w.table.items.values()])).not.toContain(CANARY);
   });
 });
