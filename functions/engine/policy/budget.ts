@@ -8,7 +8,8 @@
  * The budget is held for the length of one synchronous call ({@link withBudget}), so the
  * reasoning functions deep in the recursion spend from it without each passing it on. Outside
  * such a call, spending is free: evaluate.ts decides one document against fixed requests, whose
- * work grows only with the document's size.
+ * work grows only with the document's size; a caller judging many requests or documents bounds
+ * that work by calling it under its own budget.
  */
 
 /**
@@ -34,6 +35,11 @@ export class Budget {
     readonly limit: number,
     readonly what: string,
   ) {}
+
+  /** Whether more than the limit has been spent. */
+  get exhausted(): boolean {
+    return this.spent > this.limit;
+  }
 
   /** Spends `steps`; throws WorkLimitReached once more than the limit is spent. */
   spend(steps: number): void {
@@ -67,4 +73,9 @@ export function withBudget<T>(budgets: Budget[], fn: () => T): T {
  */
 export function spend(steps = 1): void {
   for (let at = current.length - 1; at >= 0; at--) current[at]?.spend(steps);
+}
+
+/** Whether a budget in force is used up: work that caught WorkLimitReached must stop too. */
+export function budgetExhausted(): boolean {
+  return current.some((budget) => budget.exhausted);
 }

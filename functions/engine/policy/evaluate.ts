@@ -4,7 +4,7 @@
  * when a permissions boundary would block what the connector's roles need).
  */
 import { type Atom, all, atomCovers, atomsMeet, atomsOf } from './atoms';
-import { WorkLimitReached } from './budget';
+import { budgetExhausted, WorkLimitReached } from './budget';
 import { parsePolicy } from './document';
 import { blockImplies, type Verdict } from './implication';
 import type { ActionRequest, BlockedAction } from './types';
@@ -31,6 +31,7 @@ const ESCALATION_ACTIONS = [
  *
  * @throws PolicyError when the document cannot be read, a statement without a Resource (or
  *   NotResource) included: IAM refuses one in a permissions policy, and it is not every resource
+ * @throws WorkLimitReached when called under `withBudget` and a budget in force is used up
  */
 export function isAdminEquivalent(document: unknown): boolean {
   const atoms = atomsOf(parsePolicy(document, 'policy', { kind: 'permissions' }));
@@ -47,6 +48,7 @@ export function isAdminEquivalent(document: unknown): boolean {
  * resource stands for every resource. Principals in the policy are not considered.
  *
  * @throws PolicyError when the document cannot be read (as for {@link isAdminEquivalent})
+ * @throws WorkLimitReached when called under `withBudget` and a budget in force is used up
  *
  * @example
  * actionsNotAllowed(boundary, [{ action: 's3:PutObject', resource: 'arn:aws:s3:::backups/*' }]);
@@ -61,12 +63,15 @@ export function actionsNotAllowed(document: unknown, requests: ActionRequest[]):
   });
 }
 
-/** The verdict, or `unknown` for patterns too long to compare (see pattern.ts). */
+/**
+ * The verdict, or `unknown` for patterns too long to compare (see pattern.ts). A budget in
+ * force that is used up (`withBudget` in budget.ts) stops the whole decision instead.
+ */
 function orUnknown(verdict: () => Verdict): Verdict {
   try {
     return verdict();
   } catch (error) {
-    if (error instanceof WorkLimitReached) return 'unknown';
+    if (error instanceof WorkLimitReached && !budgetExhausted()) return 'unknown';
     throw error;
   }
 }

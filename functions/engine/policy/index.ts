@@ -3,6 +3,7 @@
  * grant the same, and explains a directed difference per statement and element.
  */
 
+export { Budget, WorkLimitReached, withBudget } from './budget';
 export { catalogueFromMap, servicesIn, unknownActions } from './catalogue';
 export { changeDocument } from './change-base';
 export { comparePolicies } from './compare';

@@ -1,4 +1,10 @@
-import { actionsNotAllowed, isAdminEquivalent } from '../../../../functions/engine/policy';
+import {
+  actionsNotAllowed,
+  Budget,
+  isAdminEquivalent,
+  WorkLimitReached,
+  withBudget,
+} from '../../../../functions/engine/policy';
 import { policy, statement } from './builders';
 
 describe('isAdminEquivalent', () => {
@@ -131,5 +137,31 @@ describe('deciding against a pattern too long to compare', () => {
     const blocked = actionsNotAllowed(document, [{ action: 'iam:PassRole' }]);
 
     expect(blocked).toEqual([{ action: 'iam:PassRole', resource: '*', reason: 'conditional' }]);
+  });
+});
+
+describe('isAdminEquivalent and actionsNotAllowed under a budget', () => {
+  const resources = Array.from({ length: 40 }, (_, i) => `arn:aws:iam::123456789012:role/x${i}*`);
+  const document = policy(statement({ Action: ['iam:Pass*', 'iam:*Role'], Resource: resources }));
+
+  it('decides within a budget large enough', () => {
+    const budget = new Budget(100_000, 'judging this document');
+
+    const blocked = withBudget([budget], () => actionsNotAllowed(document, [{ action: '*' }]));
+
+    expect(blocked).toEqual([{ action: '*', resource: '*', reason: 'not-allowed' }]);
+    expect(budget.exhausted).toBe(false);
+  });
+
+  it('stops with WorkLimitReached once the budget in force is used up', () => {
+    const budget = new Budget(20, 'judging this document');
+
+    expect(() => withBudget([budget], () => isAdminEquivalent(document))).toThrow(
+      new WorkLimitReached('judging this document takes more than 20 steps, its limit'),
+    );
+    expect(() =>
+      withBudget([budget], () => actionsNotAllowed(document, [{ action: 'iam:PassRole' }])),
+    ).toThrow(WorkLimitReached);
+    expect(budget.exhausted).toBe(true);
   });
 });
