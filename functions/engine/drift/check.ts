@@ -43,6 +43,11 @@ export interface CheckOptions {
   stack: string;
   /** SHA-256 hex digest of the external ID (see {@link externalIdParameter}). */
   externalIdSha256?: string;
+  /**
+   * SHA-256 hex digest of the external ID lower-cased: with it, a copy of the external ID in
+   * other capitals is masked too.
+   */
+  externalIdFoldedSha256?: string;
   /** Digests of other NoEcho parameters, by parameter name. */
   secretDigests?: Record<string, string>;
   /**
@@ -102,7 +107,8 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
     if (isNoEcho(doc, key) && value !== '****') registerSecret(value);
   }
   const secretDigests = digestsFor(doc, options);
-  const guard = new SecretDigests(secretDigests);
+  const foldedDigests = foldedFor(doc, options.secretValues ?? {}, options.externalIdFoldedSha256);
+  const guard = new SecretDigests(secretDigests, foldedDigests);
   const log = deps.log === undefined ? undefined : guard.guardLog(deps.log);
   const ctx: StackContext = {
     accountId: stack.account,
@@ -128,6 +134,7 @@ export async function runCheck(deps: CheckDeps, options: CheckOptions): Promise<
     live,
     parameters: maskSecrets(doc, stack.parameters),
     secretDigests,
+    foldedDigests,
     accountId: stack.account,
     stackTags: stack.tags,
   });
@@ -215,16 +222,18 @@ export function checkOffline(input: OfflineInput): CheckReport {
     durations,
   );
   const secretDigests = { ...ctx.secretDigests, ...clearDigests(doc, parameters) };
+  const foldedDigests = foldedFor(doc, parameters);
   const { findings, coverage } = compareState({
     stack: ctx.stackName,
     promised,
     live,
     parameters: maskSecrets(doc, parameters),
     secretDigests,
+    foldedDigests,
     accountId: ctx.accountId,
   });
   coverage.notChecked.push(...notCompared(doc, ctx, listedIn(promised)));
-  return new SecretDigests(secretDigests).mask({
+  return new SecretDigests(secretDigests, foldedDigests).mask({
     stack: ctx.stackName,
     account: ctx.accountId,
     region: ctx.region,
@@ -242,6 +251,26 @@ function clearDigests(doc: TemplateDocument, parameters: Record<string, string |
       digests[key] = sha256Hex(value);
   }
   return digests;
+}
+
+/**
+ * The digests of the NoEcho values given in clear, lower-cased, so that a copy in other capitals
+ * is masked too; and the external ID's folded digest when it was handed over as one.
+ */
+function foldedFor(
+  doc: TemplateDocument,
+  values: Record<string, string | string[]>,
+  externalIdFolded?: string,
+): Record<string, string> {
+  const folded: Record<string, string> = {};
+  const parameter = externalIdParameter(doc);
+  if (externalIdFolded !== undefined && parameter !== undefined)
+    folded[parameter] = externalIdFolded.toLowerCase();
+  for (const [key, value] of Object.entries(values)) {
+    if (isNoEcho(doc, key) && typeof value === 'string' && value !== '****')
+      folded[key] = sha256Hex(value.toLowerCase());
+  }
+  return folded;
 }
 
 /**

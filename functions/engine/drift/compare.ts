@@ -23,6 +23,8 @@ export interface CompareInput {
   accountId: string;
   /** SHA-256 digests of the NoEcho values, by parameter: masked wherever they stand. */
   secretDigests?: Record<string, string>;
+  /** SHA-256 digests of the same values lower-cased: masked in any letter case too. */
+  foldedDigests?: Record<string, string>;
   /** Stack-level tags CloudFormation propagates to the roles; unknown offline. */
   stackTags?: Record<string, string>;
 }

@@ -131,6 +131,11 @@ function deepReplace(value: unknown, pairs: [string, string][]): unknown {
  * string.
  */
 const TOKEN_SPLITS = [/[^\w+=,.@:/-]+/, /[^\w+=,.@-]+/, /[^\w+@-]+/];
+/**
+ * For URL-encoded copies: runs of an external ID's characters and `%`, then the same split at
+ * `=` `,` `:` `/` (which such a copy holds only escaped), as in a query string.
+ */
+const URL_TOKEN_SPLITS = [/[^\w%+=,.@:/-]+/, /[^\w%+.@-]+/];
 /** Longer strings are only compared whole and by token up to this length. */
 const TOKEN_TEXT_LIMIT = 1 << 20;
 
@@ -142,38 +147,59 @@ const TOKEN_TEXT_LIMIT = 1 << 20;
  * Every string, and every object key, whose digest is a known one is replaced by the secret's
  * placeholder (`<secret:TenantExternalId>`). So is a token of a longer string: a run of the
  * characters an external ID may hold, split as in {@link TOKEN_SPLITS}, so that `arn:...:SECRET/*`
- * or `... SECRET:*` are found. Once a secret is found in clear, every occurrence of it in any
- * string is replaced, and it is registered with the log scrubber for the rest of the run.
+ * or `... SECRET:*` are found. Given the digest of a secret lower-cased (`folded`), a string or
+ * token in any other letter case is found too. A string or token that is base64 (or base64url)
+ * of at least {@link BASE64_TOKEN_MIN} characters, or holds `%` escapes, is also compared once
+ * decoded. Once a secret is found in clear, every occurrence of it in any string is replaced,
+ * and it is registered with the log scrubber for the rest of the run.
  *
  * Limitation: a digest finds a secret only as a whole string or as such a token. A secret run
  * together with other characters an external ID may hold (`xSECRET`, `SECRET.json`, or one that
- * holds a `:` inside an ARN) cannot be found by its digest and is shown as it stands, unless the
- * same value also appeared on its own somewhere in the same output.
+ * holds a `:` inside an ARN), a part of one (a prefix in a tag), its base64 inside a longer
+ * encoded text, or, without the folded digest, a copy in other capitals cannot be found by its
+ * digest and is shown as it stands, unless the same text also appeared on its own somewhere in
+ * the same output.
  */
 export class SecretDigests {
   private readonly byDigest = new Map<string, string>();
+  private readonly byFolded = new Map<string, string>();
   private readonly known = new Map<string, string | null>();
   /** Clear values found, each with its placeholder. */
   readonly found = new Map<string, string>();
 
-  /** @param digests SHA-256 hex digests by the name of the parameter holding the secret */
-  constructor(digests: Record<string, string | undefined>) {
+  /**
+   * @param digests SHA-256 hex digests by the name of the parameter holding the secret
+   * @param folded SHA-256 hex digests of the same secrets lower-cased, by the same names
+   */
+  constructor(
+    digests: Record<string, string | undefined>,
+    folded: Record<string, string | undefined> = {},
+  ) {
     for (const [name, digest] of Object.entries(digests)) {
-      if (typeof digest === 'string' && /^[0-9a-f]{64}$/i.test(digest))
-        this.byDigest.set(digest.toLowerCase(), name);
+      if (isDigest(digest)) this.byDigest.set(digest.toLowerCase(), name);
+    }
+    for (const [name, digest] of Object.entries(folded)) {
+      if (isDigest(digest)) this.byFolded.set(digest.toLowerCase(), name);
     }
   }
 
   /** Whether there is any digest to look for. */
   get empty(): boolean {
-    return this.byDigest.size === 0;
+    return this.byDigest.size === 0 && this.byFolded.size === 0;
   }
 
-  /** The placeholder for a string that is a secret, else undefined. */
+  private nameOf(text: string): string | undefined {
+    const exact = this.byDigest.get(sha256Hex(text));
+    if (exact !== undefined || this.byFolded.size === 0) return exact;
+    return this.byFolded.get(sha256Hex(text.toLowerCase()));
+  }
+
+  /** The placeholder for a string that is a secret, in any form it is found in, else undefined. */
   placeholderOf(text: string): string | undefined {
     const cached = this.known.get(text);
     if (cached !== undefined) return cached ?? undefined;
-    const name = this.byDigest.get(sha256Hex(text));
+    let name: string | undefined;
+    for (const form of decodings(text)) name ??= this.nameOf(form);
     const placeholder = name === undefined ? null : secretPlaceholder(name);
     if (this.known.size < 100_000) this.known.set(text, placeholder);
     if (placeholder !== null) {
@@ -227,7 +253,8 @@ export class SecretDigests {
 
   private searchText(text: string): void {
     if (this.placeholderOf(text) !== undefined || text.length > TOKEN_TEXT_LIMIT) return;
-    for (const split of TOKEN_SPLITS) {
+    const splits = text.includes('%') ? [...TOKEN_SPLITS, ...URL_TOKEN_SPLITS] : TOKEN_SPLITS;
+    for (const split of splits) {
       for (const token of text.split(split)) {
         if (token.length === 0 || token === text) continue;
         if (this.placeholderOf(token) === undefined) this.placeholderOf(trimmed(token));
@@ -253,6 +280,30 @@ export class SecretDigests {
     for (const [clear, placeholder] of this.found) out = out.split(clear).join(placeholder);
     return out;
   }
+}
+
+/** Encoded tokens shorter than this are not decoded: base64 of a 32-character secret is 44. */
+const BASE64_TOKEN_MIN = 40;
+const BASE64_TOKEN = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** A text as it stands, then its base64 and URL decodings when it looks encoded. */
+function decodings(text: string): string[] {
+  const out = [text];
+  if (text.length >= BASE64_TOKEN_MIN && BASE64_TOKEN.test(text)) {
+    out.push(Buffer.from(text, 'base64').toString('utf8'));
+  }
+  if (/%[0-9a-f]{2}/i.test(text)) {
+    try {
+      out.push(decodeURIComponent(text));
+    } catch {
+      // Not URL-encoded after all: compared only as it stands.
+    }
+  }
+  return out;
+}
+
+function isDigest(digest: string | undefined): digest is string {
+  return typeof digest === 'string' && /^[0-9a-f]{64}$/i.test(digest);
 }
 
 /** A token without the sentence punctuation that may follow it. */

@@ -68,6 +68,53 @@ describe('SecretDigests', () => {
     ]);
   });
 
+  it.each([
+    ['upper-cased', SECRET.toUpperCase()],
+    ['lower-cased', SECRET.toLowerCase()],
+  ])('finds a copy %s, whole or as a token, given the folded digest', (_form, copy) => {
+    const folded = new SecretDigests(
+      { TenantExternalId: sha256Hex(SECRET) },
+      { TenantExternalId: sha256Hex(SECRET.toLowerCase()) },
+    );
+
+    const masked = folded.mask({ name: copy, arn: `arn:aws:s3:::${copy}/*` });
+
+    expect(masked).toEqual({ name: PLACEHOLDER, arn: `arn:aws:s3:::${PLACEHOLDER}/*` });
+  });
+
+  it('cannot find a copy in other capitals by the exact digest alone', () => {
+    const masked = digests().mask({ name: SECRET.toUpperCase() });
+
+    expect(masked).toEqual({ name: SECRET.toUpperCase() });
+  });
+
+  it.each([
+    ['base64', Buffer.from(SECRET).toString('base64')],
+    ['base64url', Buffer.from(SECRET).toString('base64url')],
+    ['URL-encoded', encodeURIComponent(`${SECRET}/`).slice(0, -3)],
+    ['base64 of a copy upper-cased', Buffer.from(SECRET.toUpperCase()).toString('base64')],
+  ])('finds a copy in %s standing as a token', (_form, copy) => {
+    const folded = new SecretDigests(
+      { TenantExternalId: sha256Hex(SECRET) },
+      { TenantExternalId: sha256Hex(SECRET.toLowerCase()) },
+    );
+
+    const masked = folded.mask({ tag: copy, text: `value ${copy} was set` });
+
+    expect(masked).toEqual({ tag: PLACEHOLDER, text: `value ${PLACEHOLDER} was set` });
+  });
+
+  it('finds a URL-encoded copy holding escapes', () => {
+    const secret = 'canary+Q7wE9rT2/yU4iO6pA8sD0fG3hJ5=kL@x';
+    const copy = encodeURIComponent(secret);
+
+    const masked = new SecretDigests({ TenantExternalId: sha256Hex(secret) }).mask({
+      text: `ref=${copy}&x=1`,
+    });
+
+    expect(masked).toEqual({ text: `ref=${PLACEHOLDER}&x=1` });
+  });
+
   it('leaves everything as it is without a valid digest', () => {
     const masked = new SecretDigests({ TenantExternalId: 'not-a-digest' }).mask({ s: SECRET });
 
