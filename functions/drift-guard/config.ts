@@ -21,6 +21,12 @@ export interface DriftGuardConfig {
   topicRegion: string;
   table: string;
   externalIdSha256: string;
+  /**
+   * The SHA-256 of the external ID lower-cased, to find a copy in other capitals; undefined
+   * when the variable is not set (a guard deployed from a template before it), and such a copy
+   * is then not found.
+   */
+  externalIdFoldedSha256: string | undefined;
   minimum: Severity;
   reminderHours: number;
 }
@@ -54,14 +60,12 @@ export function readConfig(env: NodeJS.ProcessEnv): DriftGuardConfig {
     throw invalid('STATE_TABLE', 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)', table);
   }
 
-  const digest = required(env, 'EXTERNAL_ID_SHA256').toLowerCase();
-  if (!SHA256_HEX.test(digest)) {
-    throw new ConfigError(
-      `Environment variable EXTERNAL_ID_SHA256: expected 64 hexadecimal digits (the SHA-256 of ` +
-        `the external ID), received ${digest.length} characters that are not.`,
-      { context: { variable: 'EXTERNAL_ID_SHA256' } },
-    );
-  }
+  const digest = digestIn('EXTERNAL_ID_SHA256', required(env, 'EXTERNAL_ID_SHA256'), '');
+  const folded = env.EXTERNAL_ID_FOLDED_SHA256?.trim();
+  const foldedDigest =
+    folded === undefined || folded === ''
+      ? undefined
+      : digestIn('EXTERNAL_ID_FOLDED_SHA256', folded, ' lower-cased');
 
   const minimum = required(env, 'ALERT_MINIMUM_SEVERITY').toUpperCase();
   if (!(SEVERITIES as readonly string[]).includes(minimum)) {
@@ -87,6 +91,7 @@ export function readConfig(env: NodeJS.ProcessEnv): DriftGuardConfig {
     topicRegion: topic[1] as string,
     table,
     externalIdSha256: digest,
+    externalIdFoldedSha256: foldedDigest,
     minimum: minimum as Severity,
     reminderHours: hours,
   };
@@ -100,6 +105,17 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
     });
   }
   return value;
+}
+
+/** A digest variable, checked; never quoted, in case the secret itself was pasted. */
+function digestIn(name: string, value: string, form: string): string {
+  const digest = value.toLowerCase();
+  if (SHA256_HEX.test(digest)) return digest;
+  throw new ConfigError(
+    `Environment variable ${name}: expected 64 hexadecimal digits (the SHA-256 of the external ` +
+      `ID${form}), received ${digest.length} characters that are not.`,
+    { context: { variable: name } },
+  );
 }
 
 function invalid(name: string, expected: string, received: string): ConfigError {

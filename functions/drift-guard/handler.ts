@@ -59,6 +59,7 @@ export async function handle(
       topicArn: config.topicArn,
       table: config.table,
       externalIdSha256: config.externalIdSha256,
+      externalIdFoldedSha256: config.externalIdFoldedSha256,
       minimum: config.minimum,
       reminderHours: config.reminderHours,
       trigger: request.action === 'check' ? 'schedule' : 'self-check',
@@ -71,7 +72,10 @@ export async function handle(
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     // Lambda reports the message and the stack (which repeats the message) to the caller.
-    const digests = new SecretDigests({ 'external-id': env.EXTERNAL_ID_SHA256 });
+    const digests = new SecretDigests(
+      { 'external-id': env.EXTERNAL_ID_SHA256 },
+      { 'external-id': env.EXTERNAL_ID_FOLDED_SHA256 },
+    );
     failure.message = digests.maskText(scrubText(failure.message));
     if (failure.stack !== undefined) failure.stack = digests.maskText(scrubText(failure.stack));
     log.error('Run failed', { error: failure });

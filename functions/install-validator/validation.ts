@@ -104,7 +104,10 @@ async function run(
       ? 'The install inputs are valid.'
       : `The install inputs are valid, with ${plural(report.warnings.length, 'warning')}.`;
   return {
-    data: { ExternalIdSha256: sha256Hex(values.TenantExternalId) },
+    data: {
+      ExternalIdSha256: sha256Hex(values.TenantExternalId),
+      ExternalIdFoldedSha256: sha256Hex(values.TenantExternalId.toLowerCase()),
+    },
     noEcho: true,
     summary,
     details,

@@ -37,7 +37,11 @@ export class PublishError extends ConnectorGuardError {}
 /** What a run needs from the outside world; every AWS call goes through these. */
 export interface RunDeps {
   /** The drift check of the stack (runCheck with its IAM and CloudFormation adapters). */
-  check: (options: { stack: string; externalIdSha256?: string }) => Promise<CheckReport>;
+  check: (options: {
+    stack: string;
+    externalIdSha256?: string;
+    externalIdFoldedSha256?: string;
+  }) => Promise<CheckReport>;
   trail: Pick<CloudTrailAdapter, 'lookupByResourceName'>;
   sns: Pick<SnsAdapter, 'publish'>;
   db: ItemStore;
@@ -53,6 +57,8 @@ export interface RunOptions {
   topicArn: string;
   table: string;
   externalIdSha256?: string;
+  /** The SHA-256 of the external ID lower-cased: a copy in other capitals is masked too. */
+  externalIdFoldedSha256?: string;
   minimum: Severity;
   reminderHours: number;
   trigger: 'schedule' | 'self-check';
@@ -100,7 +106,10 @@ export interface RunOutcome {
  *   checks and returns the report, sends nothing, and says who holds the lease.
  */
 export async function runDriftGuard(given: RunDeps, options: RunOptions): Promise<RunOutcome> {
-  const guard = new SecretDigests({ [NET_NAME]: options.externalIdSha256 });
+  const guard = new SecretDigests(
+    { [NET_NAME]: options.externalIdSha256 },
+    { [NET_NAME]: options.externalIdFoldedSha256 },
+  );
   const deps = { ...given, log: guard.guardLog(given.log) };
   const now = deps.now ?? (() => new Date());
   const lease = new Lease(deps.db, options.table, options.stackId, now);
@@ -140,6 +149,7 @@ async function checkAndDeliver(
   const checked = await deps.check({
     stack: options.stackId,
     externalIdSha256: options.externalIdSha256,
+    externalIdFoldedSha256: options.externalIdFoldedSha256,
   });
   const report = withoutRegisteredSecrets(checked);
   outcome.report = report;

@@ -148,6 +148,12 @@ describe('drift-guard handler', () => {
     ['STATE_TABLE', 'a b', 'STATE_TABLE: expected a DynamoDB table name'],
     ['EXTERNAL_ID_SHA256', 'xyz', 'EXTERNAL_ID_SHA256: expected 64 hexadecimal digits'],
     [
+      'EXTERNAL_ID_FOLDED_SHA256',
+      'xyz',
+      'EXTERNAL_ID_FOLDED_SHA256: expected 64 hexadecimal digits (the SHA-256 of the external ' +
+        'ID lower-cased), received 3 characters',
+    ],
+    [
       'ALERT_MINIMUM_SEVERITY',
       'URGENT',
       'ALERT_MINIMUM_SEVERITY: expected one of LOW, MEDIUM, HIGH, CRITICAL, received "URGENT"',

@@ -59,6 +59,7 @@ export const ENV = {
   TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:findings',
   STATE_TABLE: 'acme-connector-state',
   EXTERNAL_ID_SHA256: sha256Hex(EXTERNAL_ID),
+  EXTERNAL_ID_FOLDED_SHA256: sha256Hex(EXTERNAL_ID.toLowerCase()),
   ALERT_MINIMUM_SEVERITY: 'MEDIUM',
   REMINDER_INTERVAL_HOURS: '24',
 };
@@ -245,10 +246,15 @@ const noTrail = {
 };
 
 /** Invokes the handler against the world served; everything that left it, as text too. */
-export async function invoke(event: unknown, table = new MemoryTable(), requestId = 'req-1') {
+export async function invoke(
+  event: unknown,
+  table = new MemoryTable(),
+  requestId = 'req-1',
+  env: NodeJS.ProcessEnv = ENV,
+) {
   const captured = captureLog();
   const services: Services = {
-    env: ENV,
+    env,
     log: captured.log,
     // CloudTrail answers at once: the real adapter paces lookups at two a second.
     deps: (config, log) => ({ ...createRunDeps(config, log), db: table, trail: noTrail }),

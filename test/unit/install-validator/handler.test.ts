@@ -59,7 +59,7 @@ async function answer(payload: unknown, remainingMs = 30_000) {
 }
 
 describe('install-validator', () => {
-  it('answers a valid Create with SUCCESS and the external ID digest, masked', async () => {
+  it('answers a valid Create with SUCCESS and the external ID digests, as given and lower-cased, masked', async () => {
     const response = await answer(event());
 
     expect(response.json).toMatchObject({
@@ -69,6 +69,9 @@ describe('install-validator', () => {
       Data: {
         ExternalIdSha256: createHash('sha256')
           .update(String(parameters().TenantExternalId))
+          .digest('hex'),
+        ExternalIdFoldedSha256: createHash('sha256')
+          .update(String(parameters().TenantExternalId).toLowerCase())
           .digest('hex'),
       },
     });

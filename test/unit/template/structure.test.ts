@@ -259,12 +259,16 @@ describe('the connector template', () => {
         },
         STATE_TABLE: { Ref: 'DriftGuardStateTable' },
         EXTERNAL_ID_SHA256: { 'Fn::GetAtt': ['InstallValidation', 'ExternalIdSha256'] },
+        EXTERNAL_ID_FOLDED_SHA256: {
+          'Fn::GetAtt': ['InstallValidation', 'ExternalIdFoldedSha256'],
+        },
         ALERT_MINIMUM_SEVERITY: { Ref: 'AlertMinimumSeverity' },
         REMINDER_INTERVAL_HOURS: { Ref: 'ReminderIntervalHours' },
         POWERTOOLS_SERVICE_NAME: 'drift-guard',
       });
       expect(Object.keys(variables).sort()).toEqual([
         'ALERT_MINIMUM_SEVERITY',
+        'EXTERNAL_ID_FOLDED_SHA256',
         'EXTERNAL_ID_SHA256',
         'NODE_OPTIONS',
         'POWERTOOLS_SERVICE_NAME',
