@@ -4,8 +4,9 @@
  * `iam:PutRolePolicy` on the role's own ARN are all as good as administrator access.
  *
  * A grant is admin-equivalent when it allows any of the privilege-escalation requests below, on
- * a resource of this account that the policy does not name (a probe: `role/any-role`), or, for
- * the actions a role can use on itself, on a role that holds the grant. Conditions are taken
+ * a resource of this account that the policy does not name (a probe, its name drawn at random
+ * for each judgement: see `escalationRequests`), or, for the actions a role can use on itself,
+ * on a role that holds the grant. Conditions are taken
  * conservatively: a request allowed only under a condition, or allowed unless a conditional
  * Deny applies, counts as allowed; so does a request whose coverage the policy core cannot
  * decide (a wildcard in an ARN that IAM's documentation reads two ways).
@@ -15,8 +16,23 @@
  * whatever it lists and under conditions or not, as PowerUserAccess is by name: it grants every
  * service it leaves out, those AWS adds later included, and with them the code and instances
  * that run under other roles (a function's code, a command sent to an instance).
+ *
+ * The judgement of one document is bounded: it reads only the statements whose actions may
+ * include an escalation action (see `admin-document.ts`, which also says how a statement that
+ * cannot be read is taken), and all its parts spend from one budget of steps; a document that
+ * uses it up is taken as admin-equivalent, and its judgement says why.
  */
-import { actionsNotAllowed, comparePolicies, isAdminEquivalent } from '../policy';
+import { randomInt } from 'node:crypto';
+import {
+  actionsNotAllowed,
+  Budget,
+  comparePolicies,
+  isAdminEquivalent,
+  PolicyError,
+  WorkLimitReached,
+  withBudget,
+} from '../policy';
+import { type JudgedDocument, judgedDocument, type RawDocument, touching } from './admin-document';
 
 /**
  * AWS managed policies that grant administrator power, or the power to get it, whatever their
@@ -71,40 +87,152 @@ export interface AdminScope {
   holders: string[];
 }
 
-/** The probe resource of each kind: a name no policy is expected to single out. */
-const PROBE_NAME = 'connector-guard-any';
+/** Whether a grant is admin-equivalent, and why. */
+export interface AdminJudgement {
+  admin: boolean;
+  /** What makes it admin-equivalent, in words: `every action on every resource`. */
+  grants?: string;
+  /** How the judgement was made conservatively, when it was: a statement not read, no time. */
+  note?: string;
+}
+
+/**
+ * The steps one document's judgement may take, all its parts together (a step is about a
+ * microsecond, as in the policy core's comparisons). A document whose judgement takes more is
+ * taken as admin-equivalent, with that reason: it is one IAM would hold, written to be slow.
+ */
+export const ADMIN_JUDGEMENT_STEPS = 300_000;
+
+/** The actions a judgement asks about, by which it picks the statements it reads. */
+const JUDGED_ACTIONS = ESCALATION_ACTIONS.map(([action]) => action);
 
 /**
  * Whether a grant is admin-equivalent: an AWS admin policy by ARN, or by its document (see the
- * module comment). A document that cannot be read is not judged admin-equivalent here; its
- * finding says it could not be read.
+ * module comment). A document that cannot be read as a whole is not judged admin-equivalent
+ * here (its finding says it could not be read); one whose statements cannot all be read is
+ * judged by those that can, an unread Allow taken as allowing its actions on every resource.
  */
 export function isAdminGrant(document: unknown, arn?: string, scope?: AdminScope): boolean {
-  if (arn !== undefined && /^arn:[\w-]+:iam::aws:policy\//.test(arn)) {
-    if (ADMIN_AWS_POLICIES.has(arn.split('/').pop() ?? '')) return true;
-  }
-  if (document === undefined || document === null) return false;
-  try {
-    if (isAdminEquivalent(document) || allowsAllButListed(document)) return true;
-    const requests = escalationRequests(scope ?? defaultScope(document));
-    const blocked = actionsNotAllowed(document, requests);
-    if (blocked.length < requests.length || blocked.some((b) => b.reason === 'conditional'))
-      return true;
-    return mayBeAllowed(
-      document,
-      blocked.filter((b) => b.reason === 'not-allowed'),
-    );
-  } catch {
-    return false;
-  }
+  return judgeAdmin(document, arn, scope).admin;
 }
 
-/** Every escalation request for the scope: the probes, and the holders' own ARNs. */
-export function escalationRequests(scope: AdminScope): { action: string; resource: string }[] {
+/**
+ * {@link isAdminGrant}, with what makes the grant admin-equivalent in words. The whole
+ * judgement spends from one budget of {@link ADMIN_JUDGEMENT_STEPS}; a document that uses it
+ * up is judged admin-equivalent, with a note saying so.
+ *
+ * @example
+ * judgeAdmin(document, undefined, { account, partition: 'aws', holders: [roleArn] }).grants;
+ */
+export function judgeAdmin(document: unknown, arn?: string, scope?: AdminScope): AdminJudgement {
+  if (arn !== undefined && /^arn:[\w-]+:iam::aws:policy\//.test(arn)) {
+    const name = arn.split('/').pop() ?? '';
+    if (ADMIN_AWS_POLICIES.has(name)) return { admin: true, grants: `AWS's ${name}` };
+  }
+  if (document === undefined || document === null) return { admin: false };
+  let read: JudgedDocument;
+  try {
+    read = judgedDocument(document, JUDGED_ACTIONS);
+  } catch (error) {
+    if (error instanceof PolicyError) return { admin: false };
+    throw error;
+  }
+
+  const budget = new Budget(ADMIN_JUDGEMENT_STEPS, 'judging this document');
+  let grants: string | undefined;
+  try {
+    grants = withBudget([budget], () => grantOf(read, scope ?? defaultScope(read.whole)));
+  } catch (error) {
+    if (!(error instanceof WorkLimitReached)) throw error;
+  }
+  if (budget.exhausted) return outOfSteps();
+  if (grants === undefined) return { admin: false };
+  return { admin: true, grants, ...unreadNote(read.unread) };
+}
+
+/** The judgement of a document whose judgement took more steps than its limit. */
+function outOfSteps(): AdminJudgement {
+  const limit = ADMIN_JUDGEMENT_STEPS.toLocaleString('en-US');
+  const taken = 'so it is taken as admin-equivalent';
+  const note = `judging it takes more than ${limit} steps, its limit, ${taken}`;
+  return { admin: true, grants: `what cannot be judged in time (${note})`, note };
+}
+
+function unreadNote(unread: JudgedDocument['unread']): { note?: string } {
+  const named = (effect: string) =>
+    unread.filter((u) => u.effect === effect).map((u) => `Statement[${u.index}]`);
+  const allows = named('Allow');
+  const denies = named('Deny');
+  const parts = [
+    allows.length === 0 ? '' : `${allows.join(', ')} as allowing its actions on every resource`,
+    denies.length === 0 ? '' : `${denies.join(', ')} as denying nothing`,
+  ].filter((part) => part !== '');
+  if (parts.length === 0) return {};
+  return { note: `a statement that cannot be read is taken conservatively: ${parts.join('; ')}` };
+}
+
+/** What makes the document admin-equivalent, in words; undefined when nothing does. */
+function grantOf(read: JudgedDocument, scope: AdminScope): string | undefined {
+  const requests = escalationRequests(scope);
+  const blocked = actionsNotAllowed(read.relevant, requests);
+  const allowed = requests.findIndex(
+    (request) => !blocked.some((b) => same(b, request) && b.reason !== 'conditional'),
+  );
+  const everything = isAdminEquivalent(read.relevant);
+  if (everything && allows(read.whole, { action: '*', resource: '*' })) {
+    return 'every action on every resource';
+  }
+  if (allowed >= 0) return requestText(requests, allowed);
+  if (allowsAllButListed(read.whole)) {
+    return 'every action but those its NotAction lists, on every resource';
+  }
+  if (everything) return `an IAM action ${HOW}`;
+  const notAllowed = requests.filter((r) =>
+    blocked.some((b) => same(b, r) && b.reason === 'not-allowed'),
+  );
+  const maybe = mayBeAllowed(read.relevant, notAllowed);
+  return maybe === undefined ? undefined : requestText(requests, requests.indexOf(maybe));
+}
+
+const HOW = 'with which a role can give itself any permission';
+
+function same(blocked: { action: string; resource: string }, request: EscalationRequest) {
+  return blocked.action === request.action && blocked.resource === request.resource;
+}
+
+/** A request the judgement found allowed, in words. */
+function requestText(requests: EscalationRequest[], index: number): string {
+  if (index >= ESCALATION_ACTIONS.length) return `${requests[index].action} on itself, ${HOW}`;
+  const [action, target] = ESCALATION_ACTIONS[index];
+  return `${action} on any ${target} of this account, ${HOW}`;
+}
+
+/** Whether a document allows a request, under conditions or not. */
+function allows(document: unknown, request: EscalationRequest): boolean {
+  const blocked = actionsNotAllowed(document, [request]);
+  return blocked.length === 0 || blocked[0].reason === 'conditional';
+}
+
+type EscalationRequest = { action: string; resource: string };
+
+/**
+ * Every escalation request for the scope: each action on a probe resource of its kind, and the
+ * self-escalations on the holders' own ARNs.
+ *
+ * A probe stands for "a resource of the account that no policy singles out". Its name is drawn
+ * at random for each judgement, 24 to 48 of the characters IAM allows in a name, with no fixed
+ * part, so a Deny cannot be written to meet the probe and no other name, and an Allow naming
+ * one resource is never mistaken for one reaching them all. Limitation: a Deny whose patterns
+ * together meet nearly every name (one `*x*` pattern for each character but one, say) most
+ * likely meets the probe too, and the grant on the few names it leaves out is not judged
+ * admin-equivalent.
+ */
+function escalationRequests(scope: AdminScope): EscalationRequest[] {
   const iam = `arn:${scope.partition}:iam::${scope.account}`;
+  const name = probeName();
   const probes = ESCALATION_ACTIONS.map(([action, target]) => ({
     action,
-    resource: `${iam}:${target}/${PROBE_NAME}`,
+    resource: `${iam}:${target}/${name}`,
   }));
   const self = scope.holders.flatMap((resource) =>
     SELF_ESCALATION.map((action) => ({ action, resource })),
@@ -112,23 +240,42 @@ export function escalationRequests(scope: AdminScope): { action: string; resourc
   return [...probes, ...self];
 }
 
+const NAME_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-';
+
+/** A name IAM would accept for a role, user, group or policy, drawn at random. */
+function probeName(): string {
+  const length = randomInt(24, 49);
+  const pick = () => NAME_CHARACTERS[randomInt(NAME_CHARACTERS.length)];
+  return Array.from({ length }, pick).join('');
+}
+
 /**
- * Whether a request the policy core found not allowed may still be: adding it to the document
- * changes nothing, or whether it changes anything cannot be decided (a wildcard in an ARN
- * that IAM's documentation reads two ways). Only documents with a wildcard or a `Not` element
- * are asked, since only they can cover a request without naming it.
+ * The first request the policy core found not allowed that may still be: adding it to the
+ * document changes nothing, or whether it changes anything cannot be decided (a wildcard in an
+ * ARN that IAM's documentation reads two ways). Only the Allow statements that may cover a
+ * resource without naming it (a wildcard, a variable, `NotResource`) and may touch the action
+ * are asked: no other can cover the request, and Deny statements are compared with Deny
+ * statements only, the same on both sides.
  */
-function mayBeAllowed(document: unknown, requests: { action: string; resource: string }[]) {
-  const text = JSON.stringify(document);
-  if (!text.includes('*') && !/"Not(Action|Resource)"/.test(text)) return false;
-  const statements = (document as { Statement?: unknown }).Statement;
-  const list = Array.isArray(statements) ? statements : [statements];
-  return requests.some(({ action, resource }) => {
+function mayBeAllowed(document: RawDocument, requests: EscalationRequest[]) {
+  const unnamed = { ...document, Statement: document.Statement.filter(coversUnnamed) };
+  if (unnamed.Statement.length === 0) return undefined;
+  return requests.find(({ action, resource }) => {
+    const asked = touching(unnamed, [action]);
+    if (asked.Statement.length === 0) return false;
     const probe = { Effect: 'Allow', Action: action, Resource: resource };
-    const widened = { Version: '2012-10-17', Statement: [...list, probe] };
-    const { direction } = comparePolicies(document, widened);
+    const widened = { ...asked, Statement: [...asked.Statement, probe] };
+    const { direction } = comparePolicies(asked, widened);
     return direction === 'none' || direction === 'unknown';
   });
+}
+
+/** Whether a statement is an Allow that may cover a resource it does not name. */
+function coversUnnamed(item: unknown): boolean {
+  const s = item as Record<string, unknown>;
+  if (s.Effect !== 'Allow') return false;
+  if (s.NotResource !== undefined) return true;
+  return [s.Resource].flat().some((r) => typeof r !== 'string' || /[*?$]/.test(r));
 }
 
 /** The account named by the document's own ARNs, else a placeholder one; `aws` partition. */

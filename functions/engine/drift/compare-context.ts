@@ -7,7 +7,7 @@ import { describeError } from '../errors';
 import { comparePolicies, type PolicyComparison } from '../policy';
 import type { PromisedRole } from '../template/types';
 import type { UnknownValue } from '../values';
-import { isAdminGrant } from './admin';
+import { type AdminJudgement, judgeAdmin } from './admin';
 import type { CompareInput, CompareResult } from './compare';
 import { type FindingDraft, finding, findingDirection, grantSeverity } from './findings';
 import { isUnreadable, type LiveRole } from './live-state';
@@ -116,13 +116,21 @@ export class ComparisonContext {
    * partition is taken from a holder's ARN.
    */
   isAdmin(document: unknown, arn?: string, holders: string[] = []): boolean {
+    return this.adminJudgement(document, arn, holders).admin;
+  }
+
+  /** {@link isAdmin}, with a note when it was judged conservatively (see `admin.ts`). */
+  adminJudgement(document: unknown, arn?: string, holders: string[] = []): AdminJudgement {
     const partition = /^arn:([\w-]+):/.exec(holders[0] ?? '')?.[1] ?? 'aws';
-    return isAdminGrant(document, arn, { account: this.input.accountId, partition, holders });
+    return judgeAdmin(document, arn, { account: this.input.accountId, partition, holders });
   }
 
   /** How a grant that should not be there weighs: direction, severity, changes. */
   grantOf(document: unknown, arn?: string, holders: string[] = []) {
-    const admin = this.isAdmin(document, arn, holders);
+    const judgement = this.adminJudgement(document, arn, holders);
+    const admin = judgement.admin;
+    const noted = (text: string) =>
+      judgement.note === undefined ? text : `${text} (${judgement.note})`;
     if (document === undefined || document === null || isUnreadable(document)) {
       return {
         admin,
@@ -144,7 +152,7 @@ export class ComparisonContext {
       severity: direction === 'none' ? ('LOW' as const) : grantSeverity(direction, admin),
       direction: findingDirection(direction),
       changes: verdict.outcome === 'drift' ? verdict.comparison.changes : [],
-      text: verdict.outcome === 'drift' ? changeText(verdict.comparison) : 'grants nothing',
+      text: noted(verdict.outcome === 'drift' ? changeText(verdict.comparison) : 'grants nothing'),
     };
   }
 

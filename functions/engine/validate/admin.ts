@@ -9,15 +9,8 @@
  * Known limitation: a customer policy is judged by its default version when it is validated;
  * one made administrator access later, by a new default version, is not judged again here.
  */
-import {
-  ADMIN_AWS_POLICIES,
-  type AdminScope,
-  allowsAllButListed,
-  ESCALATION_ACTIONS,
-  escalationRequests,
-  isAdminGrant,
-} from '../drift/admin';
-import { actionsNotAllowed, parsePolicy } from '../policy';
+import { ADMIN_AWS_POLICIES, type AdminScope, judgeAdmin } from '../drift/admin';
+import { parsePolicy } from '../policy';
 import type { PromisedIamState, PromisedRole } from '../template';
 import { isUnknown } from '../values';
 import { type ParameterValues, splitList } from './parameters';
@@ -79,30 +72,17 @@ export function globalPolicyScope(
 
 /**
  * What a policy document grants that makes it administrator access, in words; undefined when
- * the drift guard would not count it as such, judged in `scope`.
+ * the drift guard would not count it as such, judged in `scope` (see `judgeAdmin`: statements
+ * that cannot be read are taken conservatively, and a document too costly to judge counts).
  *
- * @throws PolicyError when the document cannot be read as a policy
+ * @throws PolicyError when the document as a whole cannot be read as a policy
  */
 export function adminDocumentGrant(document: unknown, scope: AdminScope): string | undefined {
-  parsePolicy(document, 'policy');
-  if (!isAdminGrant(document, undefined, scope)) return undefined;
-  if (allows(document, { action: '*', resource: '*' })) return 'every action on every resource';
-  const requests = escalationRequests(scope);
-  const index = requests.findIndex((request) => allows(document, request));
-  const how = 'with which a role can give itself any permission';
-  if (index < 0 && allowsAllButListed(document)) {
-    return 'every action but those its NotAction lists, on every resource';
-  }
-  if (index < 0) return `an IAM action ${how}`;
-  if (index >= ESCALATION_ACTIONS.length) return `${requests[index].action} on itself, ${how}`;
-  const [action, target] = ESCALATION_ACTIONS[index];
-  return `${action} on any ${target} of this account, ${how}`;
-}
-
-/** Whether a document allows a request, under conditions or not. */
-function allows(document: unknown, request: { action: string; resource: string }): boolean {
-  const blocked = actionsNotAllowed(document, [request]);
-  return blocked.length === 0 || blocked[0].reason === 'conditional';
+  parsePolicy(document, 'policy', { kind: 'permissions', unreadStatements: true });
+  const judgement = judgeAdmin(document, undefined, scope);
+  if (!judgement.admin) return undefined;
+  const unread = judgement.note !== undefined && !judgement.grants?.includes(judgement.note);
+  return unread ? `${judgement.grants} (${judgement.note})` : judgement.grants;
 }
 
 /** The error for an administrator policy: what it grants, and to which roles. */

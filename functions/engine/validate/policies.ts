@@ -4,6 +4,7 @@
  * connector's roles the actions they need, as the policy core decides from each policy's
  * default version.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { Policy } from '@aws-sdk/client-iam';
 import { type ActionRequest, actionsNotAllowed, type BlockedAction, parsePolicy } from '../policy';
 import type { PromisedIamState } from '../template';
@@ -22,7 +23,8 @@ const MAX_DOCUMENT_CHARACTERS = 2 * 6_144;
 
 /**
  * AWS's own managed policies are not held to the 6,144 characters of a customer's, so a global
- * policy's document is read up to a wider bound; judging one that long takes about a second.
+ * policy's document is read up to a wider bound; its judgement is bounded by steps whatever its
+ * length (`ADMIN_JUDGEMENT_STEPS` in drift/admin.ts).
  */
 const MAX_GLOBAL_DOCUMENT_CHARACTERS = 65_536;
 
@@ -62,6 +64,10 @@ async function adminDocumentProblems(
   if (size > MAX_GLOBAL_DOCUMENT_CHARACTERS) {
     return unavailable(tooLarge(size, MAX_GLOBAL_DOCUMENT_CHARACTERS, GLOBAL_BY_HAND));
   }
+  // The judgement runs without a pause (bounded by its budget): let a deadline answer due go
+  // out first, and judge nothing once it has.
+  await setImmediate();
+  ctx.signal?.throwIfAborted();
   let grants: string | undefined;
   try {
     grants = adminDocumentGrant(read.value, globalPolicyScope(arn, ctx, ctx.state));

@@ -1,6 +1,10 @@
 import { CloudFormationAdapter } from '../../../../functions/engine/aws/cloudformation';
 import { IamAdapter } from '../../../../functions/engine/aws/iam';
-import { isAdminGrant } from '../../../../functions/engine/drift/admin';
+import {
+  ADMIN_JUDGEMENT_STEPS,
+  isAdminGrant,
+  judgeAdmin,
+} from '../../../../functions/engine/drift/admin';
 import { runCheck } from '../../../../functions/engine/drift/check';
 import { cleanExport, ENV, role, serve } from '../../drift-guard/stack-world';
 
@@ -161,6 +165,142 @@ describe('isAdminGrant', () => {
   });
 });
 
+const range = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
+
+describe('isAdminGrant against a Deny aimed at fixed names', () => {
+  const FIXED = ['role', 'user', 'group', 'policy'].map((t) => `${IAM}:${t}/connector-guard-any`);
+
+  it('counts * on * as admin-equivalent when a Deny names fixed probe names and itself', () => {
+    const document = allow(
+      { Action: '*', Resource: '*' },
+      { Effect: 'Deny', Action: '*', Resource: [...FIXED, SELF] },
+    );
+
+    expect(isAdminGrant(document, undefined, SCOPE)).toBe(true);
+  });
+
+  it('counts iam:PassRole on role/* as admin-equivalent when a Deny names one role', () => {
+    const document = allow(
+      { Action: 'iam:PassRole', Resource: `${IAM}:role/*` },
+      { Effect: 'Deny', Action: 'iam:PassRole', Resource: `${IAM}:role/connector-guard-any` },
+    );
+
+    expect(judgeAdmin(document, undefined, SCOPE).grants).toMatch(/^iam:PassRole on any role/);
+  });
+
+  it.each(['connector-guard-any', 'Ab3+=,.@_-xYz0123456789qwer'])(
+    'does not count iam:PassRole on exactly role/%s as admin-equivalent',
+    (name) => {
+      const document = allow({ Action: 'iam:PassRole', Resource: `${IAM}:role/${name}` });
+
+      expect(isAdminGrant(document, undefined, SCOPE)).toBe(false);
+    },
+  );
+
+  it('does not count iam:PassRole on * as admin-equivalent when a Deny covers every role', () => {
+    const document = allow(
+      { Action: 'iam:PassRole', Resource: '*' },
+      { Effect: 'Deny', Action: 'iam:PassRole', Resource: `${IAM}:role/*` },
+    );
+
+    expect(isAdminGrant(document, undefined, SCOPE)).toBe(false);
+  });
+});
+
+describe('isAdminGrant on statements that cannot be read', () => {
+  const EMPTY_CONDITION = { StringEquals: { 'aws:PrincipalTag/team': [] } };
+
+  it('judges the statements it can read when another cannot be read', () => {
+    const document = allow(
+      { Action: '*', Resource: '*' },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: EMPTY_CONDITION },
+    );
+
+    expect(judgeAdmin(document, undefined, SCOPE)).toEqual({
+      admin: true,
+      grants: 'every action on every resource',
+    });
+  });
+
+  it('takes an unread Allow as allowing its actions on every resource', () => {
+    const document = allow({
+      Action: 'iam:PassRole',
+      Resource: `${IAM}:role/one`,
+      Condition: EMPTY_CONDITION,
+    });
+
+    expect(judgeAdmin(document, undefined, SCOPE)).toMatchObject({
+      admin: true,
+      note: expect.stringContaining('Statement[0] as allowing its actions on every resource'),
+    });
+  });
+
+  it('takes an unread Allow whose actions cannot be read as allowing every action', () => {
+    const document = allow({ Action: [], Resource: '*' });
+
+    expect(judgeAdmin(document, undefined, SCOPE).grants).toBe('every action on every resource');
+  });
+
+  it('takes an unread Deny as denying nothing', () => {
+    const document = allow(
+      { Action: 'iam:PassRole', Resource: '*' },
+      { Effect: 'Deny', Action: 'iam:PassRole', Resource: '*', Condition: EMPTY_CONDITION },
+    );
+
+    expect(judgeAdmin(document, undefined, SCOPE)).toMatchObject({
+      admin: true,
+      note: expect.stringContaining('Statement[1] as denying nothing'),
+    });
+  });
+
+  it('does not count an unread statement that names no escalation action', () => {
+    const document = allow({ Action: 's3:GetObject', Resource: '*', Condition: EMPTY_CONDITION });
+
+    expect(isAdminGrant(document, undefined, SCOPE)).toBe(false);
+  });
+
+  it('does not judge a document that cannot be read as a whole', () => {
+    expect(isAdminGrant({ Version: '2012-10-17' }, undefined, SCOPE)).toBe(false);
+  });
+});
+
+describe('isAdminGrant on large documents', () => {
+  /** Four statements of 80 actions on 40 bucket patterns: 12,800 grants, some 6,000 characters. */
+  function large(action: (statement: number, i: number) => string, resource = 'arn:aws:s3:::') {
+    return {
+      Version: '2012-10-17',
+      Statement: range(4, (s) => ({
+        Effect: 'Allow',
+        Action: range(80, (i) => action(s, i)),
+        Resource: range(40, (i) => `${resource}${i}*`),
+      })),
+    };
+  }
+
+  it('does not count a large document without an escalation action', () => {
+    const document = large((s, i) => `${String.fromCharCode(97 + s)}:b${i}`);
+
+    expect(judgeAdmin(document, undefined, SCOPE)).toEqual({ admin: false });
+  });
+
+  it('still finds the escalation in a large document that holds one', () => {
+    const document = large((s, i) => `${String.fromCharCode(97 + s)}:b${i}`);
+    document.Statement.push({ Effect: 'Allow', Action: ['iam:PassRole'], Resource: ['*'] });
+
+    expect(judgeAdmin(document, undefined, SCOPE).grants).toMatch(/^iam:PassRole on any role/);
+  });
+
+  it('takes a document whose judgement runs out of steps as admin-equivalent, saying so', () => {
+    const limit = ADMIN_JUDGEMENT_STEPS.toLocaleString('en-US');
+    const document = large((s, i) => `iam:${'?'.repeat(s)}*${'?'.repeat(i % 8)}*`, `${IAM}:role/x`);
+
+    expect(judgeAdmin(document, undefined, SCOPE)).toMatchObject({
+      admin: true,
+      note: expect.stringContaining(`judging it takes more than ${limit} steps, its limit`),
+    });
+  });
+});
+
 describe('the severity of a grant added to a role', () => {
   const scanner = 'arn:aws:iam::123456789012:role/acme-connector-scanner';
 
@@ -201,5 +341,30 @@ describe('the severity of a grant added to a role', () => {
     expect(report.findings.map((f) => [f.kind, f.severity])).toEqual([
       ['inline-policy-added', severity],
     ]);
+  });
+
+  it('is CRITICAL for an unread statement, and the summary says how it was taken', async () => {
+    const exported = cleanExport();
+    role(exported, 'scanner').RolePolicyList.push({
+      PolicyName: 'added',
+      PolicyDocument: allow({
+        Action: 'iam:PassRole',
+        Resource: `${IAM}:role/one`,
+        Condition: { Bool: { 'aws:SecureTransport': [] } },
+      }),
+    });
+    serve(exported);
+    const deps = { iam: IamAdapter.create(), cloudformation: CloudFormationAdapter.create() };
+
+    const report = await runCheck(deps, {
+      stack: ENV.STACK_ID,
+      readMode: 'per-role',
+      externalIdSha256: ENV.EXTERNAL_ID_SHA256,
+    });
+
+    expect(report.findings.map((f) => [f.kind, f.severity])).toEqual([
+      ['inline-policy-added', 'CRITICAL'],
+    ]);
+    expect(report.findings[0].summary).toContain('Statement[0] as allowing its actions');
   });
 });

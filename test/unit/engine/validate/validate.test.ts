@@ -5,6 +5,7 @@ import {
   IAMClient,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
+import { judgeAdmin } from '../../../../functions/engine/drift/admin';
 import { clearSecrets, registerSecret } from '../../../../functions/engine/log';
 import { parseTemplate } from '../../../../functions/engine/template';
 import { validateInstall } from '../../../../functions/engine/validate';
@@ -20,6 +21,12 @@ import {
 } from './builders';
 
 const iamMock = mockClient(IAMClient);
+
+// Judged as the engine judges; the mock only counts the judgements.
+jest.mock('../../../../functions/engine/drift/admin', () => {
+  const actual = jest.requireActual('../../../../functions/engine/drift/admin');
+  return { ...actual, judgeAdmin: jest.fn(actual.judgeAdmin) };
+});
 
 beforeEach(() => {
   iamMock.reset();
@@ -844,7 +851,7 @@ describe('validateInstall live', () => {
   it('warns when a global policy document is not a policy', async () => {
     globalPolicy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
     iamMock.on(GetPolicyVersionCommand).resolves({
-      PolicyVersion: { Document: encodeURIComponent(JSON.stringify({ Statement: 'all' })) },
+      PolicyVersion: { Document: encodeURIComponent(JSON.stringify({ Version: '2012-10-17' })) },
     });
 
     const report = await live({ GlobalManagedPolicies: policy });
@@ -852,6 +859,117 @@ describe('validateInstall live', () => {
     expect(report.valid).toBe(true);
     expect(rulesOf(report.warnings)).toEqual(['GlobalManagedPolicies:live-check-unavailable']);
     expect(report.warnings[0].message).toMatch(/grants administrator access: its document could/);
+  });
+
+  it.each([
+    [
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: '*',
+        Condition: { Bool: { 'aws:SecureTransport': [] } },
+      },
+    ],
+    ['all'],
+  ])(
+    'refuses a global policy whose unread statement %j may grant administrator access',
+    async (statement) => {
+      globalPolicy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
+      iamMock.on(GetPolicyVersionCommand).resolves({
+        PolicyVersion: {
+          Document: encodeURIComponent(
+            JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }, statement],
+            }),
+          ),
+        },
+      });
+
+      const report = await live({ GlobalManagedPolicies: policy });
+
+      expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
+      expect(report.errors[0].message).toContain('Statement[1] as allowing its actions');
+      expect(report.warnings).toEqual([]);
+    },
+  );
+
+  it('refuses a global policy whose Deny names only fixed probe names', async () => {
+    const iam = `arn:aws:iam::${THIS_ACCOUNT}`;
+    const probes = ['role', 'user', 'group', 'policy'].map(
+      (t) => `${iam}:${t}/connector-guard-any`,
+    );
+    globalPolicy({ Effect: 'Allow', Action: '*', Resource: '*' });
+    iamMock.on(GetPolicyVersionCommand).resolves({
+      PolicyVersion: {
+        Document: encodeURIComponent(
+          JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: '*', Resource: '*' },
+              { Effect: 'Deny', Action: '*', Resource: [...probes, `${iam}:role/connector-*`] },
+            ],
+          }),
+        ),
+      },
+    });
+
+    const report = await live({ GlobalManagedPolicies: policy });
+
+    expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
+  });
+
+  it('accepts a global policy passing exactly one role named like an old probe', async () => {
+    globalPolicy({
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: `arn:aws:iam::${THIS_ACCOUNT}:role/connector-guard-any`,
+    });
+
+    const report = await live({ GlobalManagedPolicies: policy });
+
+    expect(report.errors).toEqual([]);
+  });
+
+  it('refuses a global policy whose judgement runs out of steps, saying so', async () => {
+    const roles = Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${THIS_ACCOUNT}:role/x${i}*`);
+    const actions = (s: number) =>
+      Array.from({ length: 80 }, (_, i) => `iam:${'?'.repeat(s)}*${'?'.repeat(i % 8)}*`);
+    globalPolicy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
+    iamMock.on(GetPolicyVersionCommand).resolves({
+      PolicyVersion: {
+        Document: encodeURIComponent(
+          JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [0, 1, 2, 3].map((s) => ({
+              Effect: 'Allow',
+              Action: actions(s),
+              Resource: roles,
+            })),
+          }),
+        ),
+      },
+    });
+
+    const report = await live({ GlobalManagedPolicies: policy });
+
+    expect(rulesOf(report.errors)).toEqual(['GlobalManagedPolicies:global-policy-admin']);
+    expect(report.errors[0].message).toMatch(/judging it takes more than 300,000 steps, its limit/);
+  });
+
+  it('judges no global policy once its signal is aborted while the document is read', async () => {
+    const controller = new AbortController();
+    jest.mocked(judgeAdmin).mockClear();
+    globalPolicy({ Effect: 'Allow', Action: '*', Resource: '*' });
+    iamMock.on(GetPolicyVersionCommand).callsFake(() => {
+      controller.abort();
+      return documentOf({ Effect: 'Allow', Action: '*', Resource: '*' });
+    });
+
+    const validated = live({ GlobalManagedPolicies: policy }, { signal: controller.signal });
+
+    await expect(validated).rejects.toMatchObject({ name: 'AbortError' });
+    expect(judgeAdmin).not.toHaveBeenCalled();
   });
 
   it('warns when a global policy document cannot be judged', async () => {
