@@ -38,8 +38,8 @@ Exit codes: 0 every benchmark passed; 1 one failed, or the build did; 2 a wrong 
 function benchmarks(only) {
   const all = readdirSync(BENCH_DIR)
     .filter((file) => file.endsWith('.mjs'))
-    .sort()
-    .map((file) => ({ name: basename(file, '.mjs'), file: join(BENCH_DIR, file) }));
+    .map((file) => ({ name: basename(file, '.mjs'), file: join(BENCH_DIR, file) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (only.length === 0) return all;
   const unknown = only.filter((name) => !all.some((b) => b.name === name));
   if (unknown.length > 0) {
