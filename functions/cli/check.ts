@@ -185,6 +185,7 @@ async function offline(values: Values, io: CliIo): Promise<CheckReport> {
   }
   const contents = await readInputs(files, io.cwd);
   const read = (key: string) => contents[files.findIndex((f) => f.key === key)];
+  if (digestOf(values) === undefined) noteMaskedValues(read('params'), io);
   const source = (key: string) => {
     const file = files.find((f) => f.key === key);
     return file === undefined ? undefined : `${file.flag} ${file.path}`;
@@ -211,6 +212,28 @@ async function offline(values: Values, io: CliIo): Promise<CheckReport> {
       exports: source('exports'),
     },
   });
+}
+
+/**
+ * A parameters file as CloudFormation shows it gives NoEcho values as `****`. The check then
+ * compares them as unknown and cannot recognise them anywhere else in live IAM, so it says so:
+ * the report may then quote such a value where live IAM holds it under another key.
+ */
+function noteMaskedValues(params: unknown, io: CliIo): void {
+  let names: string[];
+  try {
+    const values = parseParameters(params, '--params');
+    names = Object.keys(values).filter((k) => /^\*+$/.test(String(values[k])));
+  } catch {
+    return;
+  }
+  if (names.length === 0) return;
+  io.stderr(
+    `Note: --params gives ${names.join(', ')} as ****, so ${names.length > 1 ? 'their values are' : 'its value is'} ` +
+      'compared as unknown and not recognised where live IAM holds it elsewhere (a misspelt ' +
+      'condition key, a tag): the report may quote it there. Give the clear value in --params, ' +
+      'or --external-id-sha256 HEX, to mask it everywhere.\n',
+  );
 }
 
 /** `--params`: JSON, and a map of it may name each parameter only once. */

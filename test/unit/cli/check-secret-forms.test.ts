@@ -108,3 +108,30 @@ describe('check with the clear external ID in --params', () => {
     );
   });
 });
+
+describe('check with the external ID shown as **** in --params', () => {
+  function masked(extra: string[] = []): string[] {
+    const args = inputs([]);
+    const params = JSON.parse(readFileSync(join(dir, 'params.json'), 'utf8'));
+    for (const p of params) if (p.ParameterKey === 'TenantExternalId') p.ParameterValue = '****';
+    writeFileSync(join(dir, 'params.json'), JSON.stringify(params));
+    return [...args, ...extra];
+  }
+
+  it('says on stderr that the value cannot be recognised outside its condition key', async () => {
+    const { output } = await check(masked());
+
+    expect(output).toContain(
+      'Note: --params gives TenantExternalId as ****, so its value is compared as unknown',
+    );
+    expect(output).toContain('or --external-id-sha256 HEX, to mask it everywhere.');
+  });
+
+  it('says nothing of it when the digest is given', async () => {
+    const digest = '0'.repeat(64);
+
+    const { output } = await check(masked(['--external-id-sha256', digest]));
+
+    expect(output).not.toContain('as ****');
+  });
+});
