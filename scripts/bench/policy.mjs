@@ -23,32 +23,18 @@
  * Usage: node scripts/bench/policy.mjs [--runs N]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import * as esbuild from 'esbuild';
+import { loadBundle, runsOption } from '../bench-support.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { values: options } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
-const RUNS = Number(options.runs);
-if (!Number.isInteger(RUNS) || RUNS < 3)
-  throw new Error('--runs must be a whole number of 3 or more');
+const RUNS = runsOption(9);
 
-async function bundleCore(outdir) {
-  const outfile = join(outdir, 'policy.cjs');
-  await esbuild.build({
+function bundleCore(outdir) {
+  return loadBundle(outdir, 'policy', {
     entryPoints: [join(ROOT, 'functions/engine/policy/index.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    outfile,
-    logLevel: 'warning',
   });
-  return createRequire(import.meta.url)(outfile);
 }
 
 /** Real action names, service by service, from the installed catalogue. */

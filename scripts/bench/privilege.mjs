@@ -15,40 +15,25 @@
  * Usage: node scripts/bench/privilege.mjs [--runs N]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import * as esbuild from 'esbuild';
+import { loadBundle, runsOption } from '../bench-support.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { values: options } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
-const RUNS = Number(options.runs);
-if (!Number.isInteger(RUNS) || RUNS < 3)
-  throw new Error('--runs must be a whole number of 3 or more');
+const RUNS = runsOption(7);
 
-async function bundle(outdir) {
-  const entry = join(outdir, 'entry.ts');
-  const outfile = join(outdir, 'admin.cjs');
-  await esbuild.build({
+function bundle(outdir) {
+  return loadBundle(outdir, 'admin', {
     stdin: {
       contents:
         `export { judgeAdmin } from '${join(ROOT, 'functions/engine/drift/admin')}';\n` +
         `export { comparePolicies } from '${join(ROOT, 'functions/engine/policy')}';\n`,
       resolveDir: ROOT,
       loader: 'ts',
-      sourcefile: entry,
+      sourcefile: join(outdir, 'entry.ts'),
     },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    outfile,
-    logLevel: 'warning',
   });
-  return createRequire(import.meta.url)(outfile);
 }
 
 const IAM = 'arn:aws:iam::123456789012';

@@ -28,24 +28,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import * as esbuild from 'esbuild';
+import { loadBundle, runsOption } from '../bench-support.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-const { values: options } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
-const RUNS = Number(options.runs);
-if (!Number.isInteger(RUNS) || RUNS < 3)
-  throw new Error('--runs must be a whole number of 3 or more');
+const RUNS = runsOption(15);
 
-async function bundleEngine(outdir) {
-  const entry = join(outdir, 'entry.ts');
-  const outfile = join(outdir, 'engine.cjs');
-  await esbuild.build({
+function bundleEngine(outdir) {
+  return loadBundle(outdir, 'engine', {
     stdin: {
       contents: [
         `export * from '${join(ROOT, 'functions/engine/template/index.ts')}';`,
@@ -53,18 +46,10 @@ async function bundleEngine(outdir) {
         `export { parseDocument } from 'yaml';`,
       ].join('\n'),
       resolveDir: ROOT,
-      sourcefile: entry,
+      sourcefile: join(outdir, 'entry.ts'),
       loader: 'ts',
     },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    outfile,
-    logLevel: 'warning',
   });
-  return createRequire(import.meta.url)(outfile);
 }
 
 const ACTIONS = [
