@@ -5,11 +5,13 @@
  * of action names and condition keys, numbers and booleans versus strings, an account ID versus
  * its root ARN, ArnEquals versus ArnLike, and an empty Condition versus none.
  */
+
 import { InputError } from '../errors';
 import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
 import { type Clause, normaliseConditionBlock, valueKey } from './condition';
 import { shortText } from './display';
 import { jsonFault } from './json-fault';
+import { MOST_NESTING, nestsTooDeep } from './nesting';
 import type { PolicyKind } from './types';
 
 /** A policy document that cannot be read; the message names the source and the element path. */
@@ -96,6 +98,12 @@ export function parsePolicy(
 ): PolicyDocument {
   const raw = typeof input === 'string' ? parseText(input, where) : input;
   if (isUnknown(raw)) return { version: null, statements: [], opaque: raw };
+  if (nestsTooDeep(raw)) {
+    throw new PolicyError(
+      `${where}: expected a policy document nested at most ${MOST_NESTING} levels deep (a ` +
+        'policy needs about seven), received one nested deeper.',
+    );
+  }
   if (!isPlainObject(raw)) {
     throw new PolicyError(
       `${where}: expected a policy document (a JSON object), received ${kindOf(raw)}.`,

@@ -4,8 +4,10 @@
  * wherever else the same value stands: under a misspelt key, in a Sid, an operator, a key name
  * or inside a longer text.
  */
+
 import { isSecret, isUnknown, secretPlaceholder } from '../values';
 import { isSecretKey } from './display';
+import { nestsTooDeep } from './nesting';
 
 /**
  * The shortest value masked: the shortest external ID STS accepts. Masking a two-character
@@ -37,7 +39,10 @@ export function secretValuesIn(document: unknown): string[] {
       for (const [key, value] of Object.entries(node)) visit(value, isSecretKey(key));
     }
   };
-  visit(typeof document === 'string' ? jsonOf(document) : document, false);
+  const value = typeof document === 'string' ? jsonOf(document) : document;
+  // Too deep to walk: the policy reader refuses it, so nothing of it is printed.
+  if (nestsTooDeep(value)) return [];
+  visit(value, false);
   return [...found];
 }
 

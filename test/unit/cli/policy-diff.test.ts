@@ -323,6 +323,14 @@ describe('policy-diff', () => {
       'policy-diff: LIVE file bad.json: Version: expected "2012-10-17" or "2008-10-17", received the string "2012-10-18".',
     ],
     [
+      'a URL-encoded document nested thousands of levels deep',
+      encodeURIComponent(
+        `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*",` +
+          `"Condition":{"StringEquals":{"aws:a":${'['.repeat(4000)}"x"${']'.repeat(4000)}}}}]}`,
+      ),
+      'policy-diff: LIVE file bad.json: expected a policy document nested at most 64 levels deep',
+    ],
+    [
       'a policy wrapped in get-role output',
       { Role: { AssumeRolePolicyDocument: { Statement: [], Extra: 1 } } },
       'policy-diff: LIVE file bad.json (Role.AssumeRolePolicyDocument): unknown top-level element "Extra"',

@@ -182,3 +182,26 @@ describe('parsePolicy', () => {
     expect(caught).toBeInstanceOf(InputError);
   });
 });
+
+describe('parsePolicy on a document nested deeper than any policy', () => {
+  const deep = (levels: number) =>
+    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*",` +
+    `"Condition":{"StringEquals":{"aws:a":${'['.repeat(levels)}"x"${']'.repeat(levels)}}}}]}`;
+
+  it.each([
+    ['as JSON text', (text: string) => text],
+    ['URL-encoded', encodeURIComponent],
+    ['as an object', (text: string) => JSON.parse(text)],
+  ])('refuses it %s, naming the limit, instead of overflowing the stack', (_form, write) => {
+    const read = () => parsePolicy(write(deep(5000)), 'live');
+
+    expect(read).toThrow(PolicyError);
+    expect(read).toThrow('live: expected a policy document nested at most 64 levels deep');
+  });
+
+  it('still reads a condition list nested within the limit as it did', () => {
+    const read = () => parsePolicy(deep(2), 'live');
+
+    expect(read).not.toThrow('levels deep');
+  });
+});
