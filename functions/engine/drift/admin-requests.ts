@@ -3,7 +3,7 @@
  * actions, each on a probe resource of its kind and, for those a role can use on itself, on the
  * roles holding the grant; and whether a request the policy core found not allowed may still be.
  */
-import { randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { comparePolicies } from '../policy';
 import { type RawDocument, touching } from './admin-document';
 
@@ -51,37 +51,56 @@ export interface AdminScope {
 export type EscalationRequest = { action: string; resource: string };
 
 /**
- * Every escalation request for the scope: each action on a probe resource of its kind, and the
- * self-escalations on the holders' own ARNs.
- *
- * A probe stands for "a resource of the account that no policy singles out". Its name is drawn
- * at random for each judgement, 24 to 48 of the characters IAM allows in a name, with no fixed
- * part, so a Deny cannot be written to meet the probe and no other name, and an Allow naming
- * one resource is never mistaken for one reaching them all. Limitation: a Deny whose patterns
- * together meet nearly every name (one `*x*` pattern for each character but one, say) most
- * likely meets the probe too, and the grant on the few names it leaves out is not judged
- * admin-equivalent; two judgements of such a document may differ.
+ * Every escalation request for the scope: each action on each probe resource of its kind (see
+ * {@link probeNames}), and the self-escalations on the holders' own ARNs.
  */
-export function escalationRequests(scope: AdminScope): EscalationRequest[] {
+export function escalationRequests(scope: AdminScope, names: string[]): EscalationRequest[] {
   const iam = `arn:${scope.partition}:iam::${scope.account}`;
-  const name = probeName();
-  const probes = ESCALATION_ACTIONS.map(([action, target]) => ({
-    action,
-    resource: `${iam}:${target}/${name}`,
-  }));
+  const probes = ESCALATION_ACTIONS.flatMap(([action, target]) =>
+    names.map((name) => ({ action, resource: `${iam}:${target}/${name}` })),
+  );
   const self = scope.holders.flatMap((resource) =>
     SELF_ESCALATION.map((action) => ({ action, resource })),
   );
   return [...probes, ...self];
 }
 
-const NAME_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-';
+const LOWER = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const PUNCTUATION = ['.', '-', '_', '@', '+', '=', ','];
 
-/** A name IAM would accept for a role, user, group or policy, drawn at random. */
-function probeName(): string {
-  const length = randomInt(24, 49);
-  const pick = () => NAME_CHARACTERS[randomInt(NAME_CHARACTERS.length)];
-  return Array.from({ length }, pick).join('');
+/**
+ * The probe names for a document: each stands for "a resource of the account that no policy
+ * singles out", and a grant is judged admin-equivalent when it allows an escalation action on
+ * any of them. They are drawn from the SHA-256 of the document, so a judgement of the same
+ * document always gives the same verdict, and a Deny naming them changes the document and so
+ * the names. They have different shapes, because a Deny or an Allow of a pattern meets names of
+ * some shapes only: lower case and digits (24 characters), mixed case (32), every punctuation
+ * IAM allows (`. - _ @ + = ,`, 31), two characters, 64 (the longest role or user name), and a
+ * name under a path (`role/path/name`).
+ *
+ * Limitation: a Deny whose patterns together meet every one of these shapes (`*a*`, `*b*`, ...
+ * for every character the probes may hold, say) hides a grant on the names it leaves out; such a
+ * document is judged not admin-equivalent, the same way every time.
+ */
+export function probeNames(document: unknown): string[] {
+  const digest = createHash('sha256')
+    .update(JSON.stringify(document) ?? '')
+    .digest();
+  const pick = (alphabet: string, length: number, from: number) =>
+    Array.from(
+      { length },
+      (_, i) => alphabet[digest[(from + i) % digest.length] % alphabet.length],
+    ).join('');
+  const punctuated = PUNCTUATION.map((mark, i) => pick(LOWER, 3, 3 * i) + mark).join('');
+  return [
+    pick(LOWER, 24, 0),
+    pick(MIXED, 32, 5),
+    `${punctuated}${pick(MIXED, 3, 21)}`,
+    pick(LOWER, 2, 11),
+    pick(MIXED, 64, 17),
+    `${pick(LOWER, 8, 23)}/${pick(LOWER, 12, 29)}`,
+  ];
 }
 
 /**

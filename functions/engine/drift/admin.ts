@@ -4,8 +4,8 @@
  * `iam:PutRolePolicy` on the role's own ARN are all as good as administrator access.
  *
  * A grant is admin-equivalent when it allows any of the privilege-escalation requests below, on
- * a resource of this account that the policy does not name (a probe, its name drawn at random
- * for each judgement: see `escalationRequests`), or, for the actions a role can use on itself,
+ * a resource of this account that the policy does not name (probes of several shapes, their
+ * names drawn from the document's digest: see `probeNames`), or, for the actions a role can use on itself,
  * on a role that holds the grant. Conditions are taken
  * conservatively: a request allowed only under a condition, or allowed unless a conditional
  * Deny applies, counts as allowed; so does a request whose coverage the policy core cannot
@@ -37,6 +37,7 @@ import {
   type EscalationRequest,
   escalationRequests,
   mayBeAllowed,
+  probeNames,
 } from './admin-requests';
 
 export { type AdminScope, ESCALATION_ACTIONS } from './admin-requests';
@@ -140,7 +141,7 @@ function unreadNote(unread: JudgedDocument['unread']): { note?: string } {
 
 /** What makes the document admin-equivalent, in words; undefined when nothing does. */
 function grantOf(read: JudgedDocument, scope: AdminScope): string | undefined {
-  const requests = escalationRequests(scope);
+  const requests = escalationRequests(scope, probeNames(read.whole));
   const blocked = actionsNotAllowed(read.relevant, requests);
   const allowed = requests.findIndex(
     (request) => !blocked.some((b) => same(b, request) && b.reason !== 'conditional'),
@@ -149,7 +150,7 @@ function grantOf(read: JudgedDocument, scope: AdminScope): string | undefined {
   if (everything && allows(read.whole, { action: '*', resource: '*' })) {
     return 'every action on every resource';
   }
-  if (allowed >= 0) return requestText(requests, allowed);
+  if (allowed >= 0) return requestText(requests[allowed], scope);
   if (allowsAllButListed(read.whole)) {
     return 'every action but those its NotAction lists, on every resource';
   }
@@ -158,7 +159,7 @@ function grantOf(read: JudgedDocument, scope: AdminScope): string | undefined {
     blocked.some((b) => same(b, r) && b.reason === 'not-allowed'),
   );
   const maybe = mayBeAllowed(read.relevant, notAllowed);
-  return maybe === undefined ? undefined : requestText(requests, requests.indexOf(maybe));
+  return maybe === undefined ? undefined : requestText(maybe, scope);
 }
 
 const HOW = 'with which a role can give itself any permission';
@@ -168,10 +169,10 @@ function same(blocked: { action: string; resource: string }, request: Escalation
 }
 
 /** A request the judgement found allowed, in words. */
-function requestText(requests: EscalationRequest[], index: number): string {
-  if (index >= ESCALATION_ACTIONS.length) return `${requests[index].action} on itself, ${HOW}`;
-  const [action, target] = ESCALATION_ACTIONS[index];
-  return `${action} on any ${target} of this account, ${HOW}`;
+function requestText(request: EscalationRequest, scope: AdminScope): string {
+  if (scope.holders.includes(request.resource)) return `${request.action} on itself, ${HOW}`;
+  const target = ESCALATION_ACTIONS.find(([action]) => action === request.action)?.[1];
+  return `${request.action} on any ${target} of this account, ${HOW}`;
 }
 
 /** Whether a document allows a request, under conditions or not. */

@@ -5,6 +5,7 @@ import {
   isAdminGrant,
   judgeAdmin,
 } from '../../../../functions/engine/drift/admin';
+import { probeNames } from '../../../../functions/engine/drift/admin-requests';
 import { runCheck } from '../../../../functions/engine/drift/check';
 import { cleanExport, ENV, role, serve } from '../../drift-guard/stack-world';
 
@@ -204,6 +205,65 @@ describe('isAdminGrant against a Deny aimed at fixed names', () => {
     );
 
     expect(isAdminGrant(document, undefined, SCOPE)).toBe(false);
+  });
+});
+
+describe('isAdminGrant on patterns that meet names of some shapes only', () => {
+  const deny = (action: string | string[], resource: string) => ({
+    Effect: 'Deny',
+    Action: action,
+    Resource: resource,
+  });
+  const logins = ['iam:CreateLoginProfile', 'iam:UpdateLoginProfile'];
+
+  it.each([
+    [
+      'iam:CreateAccessKey on user/* but user/*@*',
+      allow(
+        { Action: 'iam:CreateAccessKey', Resource: `${IAM}:user/*` },
+        deny('iam:CreateAccessKey', `${IAM}:user/*@*`),
+      ),
+    ],
+    [
+      'iam:PassRole on role/* but role/*.*',
+      allow(
+        { Action: 'iam:PassRole', Resource: `${IAM}:role/*` },
+        deny('iam:PassRole', `${IAM}:role/*.*`),
+      ),
+    ],
+    ['login profiles on user/*@*', allow({ Action: logins, Resource: `${IAM}:user/*@*` })],
+    ['iam:PassRole on role/*-*', allow({ Action: 'iam:PassRole', Resource: `${IAM}:role/*-*` })],
+  ])('counts %s as admin-equivalent on every judgement', (_name, document) => {
+    const verdicts = new Set(range(20, () => isAdminGrant(document, undefined, SCOPE)));
+
+    expect([...verdicts]).toEqual([true]);
+  });
+
+  it('draws the same probe names for the same document and others for another', () => {
+    const one = allow({ Action: 'iam:PassRole', Resource: `${IAM}:role/*` });
+    const other = allow({ Action: 'iam:PassRole', Resource: `${IAM}:role/a*` });
+
+    expect(probeNames(one)).toEqual(probeNames(structuredClone(one)));
+    expect(probeNames(other)).not.toEqual(expect.arrayContaining([probeNames(one)[0]]));
+  });
+
+  it('counts iam:PassRole on role/* when a Deny names every probe name of the Allow alone', () => {
+    const granted = allow({ Action: 'iam:PassRole', Resource: `${IAM}:role/*` });
+    const named = probeNames(granted).map((name) => `${IAM}:role/${name}`);
+    const document = allow(granted.Statement[0], { ...deny('iam:PassRole', '*'), Resource: named });
+
+    expect(judgeAdmin(document, undefined, SCOPE).grants).toMatch(/^iam:PassRole on any role/);
+  });
+
+  it('judges one stable verdict, not admin-equivalent, when a Deny meets every probe shape', () => {
+    const characters = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'];
+    const document = allow(
+      { Action: 'iam:PassRole', Resource: `${IAM}:role/*` },
+      { ...deny('iam:PassRole', '*'), Resource: characters.map((c) => `${IAM}:role/*${c}*`) },
+    );
+    const verdicts = new Set(range(5, () => isAdminGrant(document, undefined, SCOPE)));
+
+    expect([...verdicts]).toEqual([false]);
   });
 });
 
