@@ -5,11 +5,12 @@
  *
  * A grant is admin-equivalent when it allows any of the privilege-escalation requests below, on
  * a resource of this account that the policy does not name (probes of several shapes, their
- * names drawn from the document's digest: see `probeNames`), or, for the actions a role can use on itself,
- * on a role that holds the grant. Conditions are taken
- * conservatively: a request allowed only under a condition, or allowed unless a conditional
- * Deny applies, counts as allowed; so does a request whose coverage the policy core cannot
- * decide (a wildcard in an ARN that IAM's documentation reads two ways).
+ * names drawn from the document's digest: see `probeNames`), or, for the actions a role can use
+ * on itself, on a role that holds the grant. A policy variable in a resource is resolved where
+ * the judgement knows it and read as possibly anything otherwise (see `admin-variables.ts`).
+ * Conditions are taken conservatively: a request allowed only under a condition, or allowed
+ * unless a conditional Deny applies, counts as allowed; so does a request whose coverage the
+ * policy core cannot decide (a wildcard in an ARN that IAM's documentation reads two ways).
  *
  * A statement that allows on every resource every action but those it lists (`NotAction`, as
  * PowerUserAccess allows all but IAM, Organizations and Account) is admin-equivalent too,
@@ -39,6 +40,7 @@ import {
   mayBeAllowed,
   probeNames,
 } from './admin-requests';
+import { resolveVariables } from './admin-variables';
 
 export { type AdminScope, ESCALATION_ACTIONS } from './admin-requests';
 
@@ -106,10 +108,18 @@ export function judgeAdmin(document: unknown, arn?: string, scope?: AdminScope):
     throw error;
   }
 
+  const judged = scope ?? defaultScope(read.whole);
+  const { account } = judged;
+  const { whole, relevant } = read;
+  read = {
+    ...read,
+    whole: resolveVariables(whole, account),
+    relevant: resolveVariables(relevant, account),
+  };
   const budget = new Budget(ADMIN_JUDGEMENT_STEPS, 'judging this document');
   let grants: string | undefined;
   try {
-    grants = withBudget([budget], () => grantOf(read, scope ?? defaultScope(read.whole)));
+    grants = withBudget([budget], () => grantOf(read, judged));
   } catch (error) {
     if (!(error instanceof WorkLimitReached)) throw error;
   }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: IAM policy variables hold ${} on purpose
 import { CloudFormationAdapter } from '../../../../functions/engine/aws/cloudformation';
 import { IamAdapter } from '../../../../functions/engine/aws/iam';
 import {
@@ -264,6 +265,66 @@ describe('isAdminGrant on patterns that meet names of some shapes only', () => {
     const verdicts = new Set(range(5, () => isAdminGrant(document, undefined, SCOPE)));
 
     expect([...verdicts]).toEqual([false]);
+  });
+});
+
+describe('isAdminGrant on policy variables in a resource', () => {
+  const own = 'arn:aws:iam::${aws:PrincipalAccount}';
+
+  it.each([
+    ['iam:* on role/* of ${aws:PrincipalAccount}', { Action: 'iam:*', Resource: `${own}:role/*` }],
+    [
+      'iam:PassRole on role/* of ${aws:ResourceAccount}',
+      { Action: 'iam:PassRole', Resource: 'arn:aws:iam::${aws:ResourceAccount}:role/*' },
+    ],
+    [
+      '* on arn:aws:*:*:${aws:PrincipalAccount}:*',
+      { Action: '*', Resource: 'arn:aws:*:*:${aws:PrincipalAccount}:*' },
+    ],
+    [
+      'iam:PassRole on a role named by a principal tag',
+      { Action: 'iam:PassRole', Resource: `${IAM}:role/\${aws:PrincipalTag/team}` },
+    ],
+  ])('counts %s as admin-equivalent', (_name, statement) => {
+    expect(isAdminGrant(allow(statement), undefined, SCOPE)).toBe(true);
+  });
+
+  it('does not count a variable in a Deny as denying the grant', () => {
+    const document = allow(
+      { Action: 'iam:PassRole', Resource: `${IAM}:role/*` },
+      { Effect: 'Deny', Action: 'iam:PassRole', Resource: `${IAM}:role/\${aws:PrincipalTag/x}*` },
+    );
+
+    expect(isAdminGrant(document, undefined, SCOPE)).toBe(true);
+  });
+
+  it('still counts a Deny of role/* in the account named by ${aws:PrincipalAccount}', () => {
+    const document = allow(
+      { Action: 'iam:PassRole', Resource: `${IAM}:role/*` },
+      { Effect: 'Deny', Action: 'iam:PassRole', Resource: `${own}:role/*` },
+    );
+
+    expect(isAdminGrant(document, undefined, SCOPE)).toBe(false);
+  });
+
+  it.each([
+    ['on any account', 'arn:aws:iam::*:user/${aws:username}'],
+    ['on its own account', `${IAM}:user/\${aws:username}`],
+  ])('does not count a self-service policy %s, since a role has no user name', (_n, resource) => {
+    const actions = ['iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'];
+
+    expect(isAdminGrant(allow({ Action: actions, Resource: resource }), undefined, SCOPE)).toBe(
+      false,
+    );
+  });
+
+  it('reads ${...} as text in a document of Version 2008-10-17', () => {
+    const document = {
+      Version: '2008-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: `${own}:role/*` }],
+    };
+
+    expect(isAdminGrant(document, undefined, SCOPE)).toBe(false);
   });
 });
 
