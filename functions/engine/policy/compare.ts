@@ -41,6 +41,7 @@
  * - Condition key names compare in lower case throughout, so a change in the letter case of a
  *   tag key inside `aws:RequestTag/...` is not reported.
  */
+import { registerSecret } from '../log';
 import { isSecret, isUnknown, type SecretValue, sha256Hex } from '../values';
 import { atomsOf, listHasVariable } from './atoms';
 import { Budget, withBudget } from './budget';
@@ -204,6 +205,9 @@ function resolveSecrets(expected: PolicyDocument, live: PolicyDocument): void {
     const secret = typeof leaf === 'string' ? secrets.get(sha256Hex(leaf)) : undefined;
     if (secret === undefined) return leaf;
     noteSecretText(secret, leaf as string);
+    // Now known in clear: any later text that carries it, such as an AWS error message
+    // quoting it run together with other characters, is masked by the log scrubber too.
+    registerSecret(leaf as string);
     return secret;
   };
   const swapAll = (values: LeafList): LeafList => (isUnknown(values) ? values : values.map(swap));
