@@ -7,11 +7,11 @@
  */
 
 import { InputError } from '../errors';
+import { MOST_POLICY_NESTING, nestsTooDeep } from '../nesting';
 import { isSecret, isUnknown, type SecretValue, UnknownValue } from '../values';
 import { type Clause, normaliseConditionBlock, valueKey } from './condition';
 import { shortText } from './display';
 import { jsonFault } from './json-fault';
-import { MOST_NESTING, nestsTooDeep } from './nesting';
 import type { PolicyKind } from './types';
 
 /** A policy document that cannot be read; the message names the source and the element path. */
@@ -98,9 +98,9 @@ export function parsePolicy(
 ): PolicyDocument {
   const raw = typeof input === 'string' ? parseText(input, where) : input;
   if (isUnknown(raw)) return { version: null, statements: [], opaque: raw };
-  if (nestsTooDeep(raw)) {
+  if (nestsTooDeep(raw, MOST_POLICY_NESTING)) {
     throw new PolicyError(
-      `${where}: expected a policy document nested at most ${MOST_NESTING} levels deep (a ` +
+      `${where}: expected a policy document nested at most ${MOST_POLICY_NESTING} levels deep (a ` +
         'policy needs about seven), received one nested deeper.',
     );
   }

@@ -5,9 +5,9 @@
  * or inside a longer text.
  */
 
+import { MOST_POLICY_NESTING, nestsTooDeep } from '../nesting';
 import { isSecret, isUnknown, secretPlaceholder } from '../values';
 import { isSecretKey } from './display';
-import { nestsTooDeep } from './nesting';
 
 /**
  * The shortest value masked: the shortest external ID STS accepts. Masking a two-character
@@ -41,7 +41,7 @@ export function secretValuesIn(document: unknown): string[] {
   };
   const value = typeof document === 'string' ? jsonOf(document) : document;
   // Too deep to walk: the policy reader refuses it, so nothing of it is printed.
-  if (nestsTooDeep(value)) return [];
+  if (nestsTooDeep(value, MOST_POLICY_NESTING)) return [];
   visit(value, false);
   return [...found];
 }

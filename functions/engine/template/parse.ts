@@ -3,6 +3,7 @@
  * works on, and checks its overall shape: sections, resources, parameters and CloudFormation's
  * limits.
  */
+import { nestsTooDeep } from '../nesting';
 import { TemplateError } from './errors';
 import type { TemplateBody, TemplateDocument } from './types';
 import { parseYaml } from './yaml-reader';
@@ -19,6 +20,12 @@ import { parseYaml } from './yaml-reader';
  * CloudFormation still allows, and keeps the text, its parse tree and the resolved state well
  * inside the memory of the drift-guard function.
  */
+/**
+ * A template nested deeper is refused before the engine walks it recursively (its resolver,
+ * conditions and IAM readers recurse once a level); real templates nest a few dozen levels.
+ */
+const MOST_TEMPLATE_NESTING = 200;
+
 export const LIMITS = {
   bytes: 1_000_000,
   processedBytes: 10_000_000,
@@ -167,6 +174,13 @@ function parseJson(text: string, source: string, context = ''): unknown {
 function checkShape(tree: unknown, source: string): TemplateBody {
   if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
     throw new TemplateError('', `${source}: a template must be a mapping of sections`);
+  }
+  if (nestsTooDeep(tree, MOST_TEMPLATE_NESTING)) {
+    throw new TemplateError(
+      '',
+      `${source}: the template nests more than ${MOST_TEMPLATE_NESTING} levels deep, deeper than ` +
+        'this tool reads (real templates nest a few dozen at most)',
+    );
   }
   const body = tree as Record<string, unknown>;
   for (const key of Object.keys(body)) {

@@ -382,6 +382,20 @@ describe('parseTemplate', () => {
       );
     });
 
+    it('refuses a template nested thousands of levels deep, naming the limit, without overflowing', () => {
+      const nested = (levels: number) =>
+        `{"Metadata":{"x":${'['.repeat(levels)}1${']'.repeat(levels)}},` +
+        `"Resources":{"A":{"Type":"AWS::SNS::Topic"}}}`;
+
+      expect(() => parseTemplate(nested(150), 'deep.json')).not.toThrow();
+      const error = thrown(() => parseTemplate(nested(5000), 'deep.json'));
+      expect(error).toBeInstanceOf(TemplateError);
+      expect(error.message).toBe(
+        'deep.json: the template nests more than 200 levels deep, deeper than this tool reads ' +
+          '(real templates nest a few dozen at most)',
+      );
+    });
+
     it('accepts a template of 1,000,000 bytes and refuses one byte more, as the API does', () => {
       const ending = '\nResources: {A: {Type: AWS::SNS::Topic}}';
       const text = (bytes: number) =>
