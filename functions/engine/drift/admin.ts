@@ -12,11 +12,11 @@
  * unless a conditional Deny applies, counts as allowed; so does a request whose coverage the
  * policy core cannot decide (a wildcard in an ARN that IAM's documentation reads two ways).
  *
- * A statement that allows on every resource every action but those it lists (`NotAction`, as
- * PowerUserAccess allows all but IAM, Organizations and Account) is admin-equivalent too,
- * whatever it lists and under conditions or not, as PowerUserAccess is by name: it grants every
- * service it leaves out, those AWS adds later included, and with them the code and instances
- * that run under other roles (a function's code, a command sent to an instance).
+ * So is a grant that lets a role run code as another role (a function's code, a command sent to
+ * an instance: see `admin-code.ts`), on a resource of the account no policy names; that is why
+ * PowerUserAccess, every action but IAM, Organizations and Account, counts by name, and a
+ * statement allowing every action but those its `NotAction` lists counts whenever what it leaves
+ * reaches such code on (nearly) every resource, and no Deny takes it away.
  *
  * The judgement of one document is bounded: it reads only the statements whose actions may
  * include an escalation action (see `admin-document.ts`, which also says how a statement that
@@ -31,7 +31,8 @@ import {
   WorkLimitReached,
   withBudget,
 } from '../policy';
-import { type JudgedDocument, judgedDocument } from './admin-document';
+import { CODE_ACTIONS, codeRequests, codeText } from './admin-code';
+import { type JudgedDocument, judgedDocument, type RawDocument, touching } from './admin-document';
 import {
   type AdminScope,
   ESCALATION_ACTIONS,
@@ -74,7 +75,7 @@ export interface AdminJudgement {
 export const ADMIN_JUDGEMENT_STEPS = 300_000;
 
 /** The actions a judgement asks about, by which it picks the statements it reads. */
-const JUDGED_ACTIONS = ESCALATION_ACTIONS.map(([action]) => action);
+const JUDGED_ACTIONS = [...ESCALATION_ACTIONS.map(([action]) => action), ...CODE_ACTIONS];
 
 /**
  * Whether a grant is admin-equivalent: an AWS admin policy by ARN, or by its document (see the
@@ -151,7 +152,8 @@ function unreadNote(unread: JudgedDocument['unread']): { note?: string } {
 
 /** What makes the document admin-equivalent, in words; undefined when nothing does. */
 function grantOf(read: JudgedDocument, scope: AdminScope): string | undefined {
-  const requests = escalationRequests(scope, probeNames(read.whole));
+  const names = probeNames(read.whole);
+  const requests = escalationRequests(scope, names);
   const blocked = actionsNotAllowed(read.relevant, requests);
   const allowed = requests.findIndex(
     (request) => !blocked.some((b) => same(b, request) && b.reason !== 'conditional'),
@@ -161,8 +163,11 @@ function grantOf(read: JudgedDocument, scope: AdminScope): string | undefined {
     return 'every action on every resource';
   }
   if (allowed >= 0) return requestText(requests[allowed], scope);
-  if (allowsAllButListed(read.whole)) {
-    return 'every action but those its NotAction lists, on every resource';
+  const code = codeAllowed(read.whole, scope, names[0]);
+  if (code !== undefined) {
+    if (!allowsAllButListed(read.whole)) return codeText(code);
+    const listed = 'every action but those its NotAction lists, on every resource or nearly';
+    return `${listed}: ${codeText(code)}`;
   }
   if (everything) return `an IAM action ${HOW}`;
   const notAllowed = requests.filter((r) =>
@@ -170,6 +175,16 @@ function grantOf(read: JudgedDocument, scope: AdminScope): string | undefined {
   );
   const maybe = mayBeAllowed(read.relevant, notAllowed);
   return maybe === undefined ? undefined : requestText(maybe, scope);
+}
+
+/** The first request for running code as another role that the document allows. */
+function codeAllowed(whole: RawDocument, scope: AdminScope, name: string) {
+  const asked = touching(whole, CODE_ACTIONS);
+  if (!asked.Statement.some((s) => (s as { Effect?: unknown }).Effect === 'Allow')) return;
+  const text = JSON.stringify(whole);
+  const requests = codeRequests({ partition: scope.partition, account: scope.account, text, name });
+  const blocked = actionsNotAllowed(asked, requests);
+  return requests.find((r) => !blocked.some((b) => same(b, r) && b.reason !== 'conditional'));
 }
 
 const HOW = 'with which a role can give itself any permission';
@@ -196,23 +211,11 @@ function defaultScope(document: unknown): AdminScope {
   return { partition: found?.[1] ?? 'aws', account: found?.[2] ?? '000000000000', holders: [] };
 }
 
-/**
- * Whether a statement allows, on every resource, every action but those its `NotAction` lists
- * (see the module comment); its conditions are taken as met.
- */
-export function allowsAllButListed(document: unknown): boolean {
-  const statements = (document as { Statement?: unknown }).Statement;
-  const list = Array.isArray(statements) ? statements : [statements];
-  return list.some((statement) => {
+/** Whether an Allow statement allows every action but those its `NotAction` lists. */
+function allowsAllButListed(document: RawDocument): boolean {
+  return document.Statement.some((statement) => {
     const s = statement as Record<string, unknown> | null;
     if (s === null || typeof s !== 'object' || s.Effect !== 'Allow') return false;
-    const excluded = [s.NotAction].flat();
-    if (s.NotAction === undefined || excluded.includes('*')) return false;
-    return s.NotResource === undefined && [s.Resource].flat().some(isEveryResource);
+    return s.NotAction !== undefined && ![s.NotAction].flat().includes('*');
   });
-}
-
-/** `*`, or an ARN pattern of nothing but wildcards after its partition (`arn:aws:*:*:*:*`). */
-function isEveryResource(resource: unknown): boolean {
-  return typeof resource === 'string' && /^(\*|arn(:\*)+|arn:[\w-]+(:\*)+)$/.test(resource);
 }

@@ -328,6 +328,109 @@ describe('isAdminGrant on policy variables in a resource', () => {
   });
 });
 
+describe('isAdminGrant on running code as another role', () => {
+  const EXCEPT_IAM = ['iam:*', 'sts:*', 'organizations:*', 'account:*'];
+  const READ_ONLY_DENY = {
+    Effect: 'Deny',
+    NotAction: ['s3:Get*', 's3:List*', 'cloudwatch:Get*'],
+    Resource: '*',
+  };
+  const LAMBDA = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function`;
+
+  it.each([
+    [
+      'every action but IAM on every resource but one',
+      { NotAction: EXCEPT_IAM, NotResource: 'arn:aws:s3:::one/*' },
+    ],
+    [
+      'every action but IAM on every resource of the account',
+      { NotAction: EXCEPT_IAM, Resource: `arn:aws:*:*:${ACCOUNT}:*` },
+    ],
+    [
+      'lambda:UpdateFunctionCode on every function of one region',
+      { Action: 'lambda:UpdateFunctionCode', Resource: `${LAMBDA}:*` },
+    ],
+    ['ssm:SendCommand on *', { Action: 'ssm:SendCommand', Resource: '*' }],
+    [
+      'ssm:StartSession on every instance',
+      { Action: 'ssm:StartSession', Resource: `arn:aws:ec2:*:${ACCOUNT}:instance/*` },
+    ],
+    ['ecs:ExecuteCommand on *', { Action: 'ecs:ExecuteCommand', Resource: '*' }],
+    ['codebuild:StartBuild on *', { Action: 'codebuild:StartBuild', Resource: '*' }],
+    ['cloudformation:UpdateStack on *', { Action: 'cloudformation:UpdateStack', Resource: '*' }],
+    ['glue:UpdateDevEndpoint on *', { Action: 'glue:UpdateDevEndpoint', Resource: '*' }],
+    [
+      'ec2-instance-connect:SendSSHPublicKey on *',
+      { Action: 'ec2-instance-connect:SendSSHPublicKey', Resource: '*' },
+    ],
+    [
+      'lambda, ssm, codebuild, cloudformation, ec2, ecs and glue on *',
+      {
+        Action: [
+          'lambda:*',
+          'ssm:*',
+          'codebuild:*',
+          'cloudformation:*',
+          'ec2:*',
+          'ecs:*',
+          'glue:*',
+        ],
+        Resource: '*',
+      },
+    ],
+  ])('counts %s as admin-equivalent', (_name, statement) => {
+    expect(isAdminGrant(allow(statement), undefined, SCOPE)).toBe(true);
+  });
+
+  it('says which code a NotAction statement reaches', () => {
+    const document = allow({ NotAction: EXCEPT_IAM, NotResource: 'arn:aws:s3:::one/*' });
+
+    expect(judgeAdmin(document, undefined, SCOPE).grants).toBe(
+      'every action but those its NotAction lists, on every resource or nearly: ' +
+        'lambda:UpdateFunctionCode on any function of this account, with which it runs code as ' +
+        'another role',
+    );
+  });
+
+  it.each([
+    ['every action but IAM on *', { NotAction: EXCEPT_IAM.slice(0, 3), Resource: '*' }],
+    ['* on *', { Action: '*', Resource: '*' }],
+  ])('does not count %s with a Deny of all but reads as admin-equivalent', (_name, statement) => {
+    expect(isAdminGrant(allow(statement, READ_ONLY_DENY), undefined, SCOPE)).toBe(false);
+  });
+
+  it.each([
+    [
+      'lambda:UpdateFunctionCode on the functions named connector-*',
+      { Action: 'lambda:UpdateFunctionCode', Resource: `${LAMBDA}:connector-*` },
+    ],
+    [
+      'ssm:SendCommand on one instance',
+      {
+        Action: 'ssm:SendCommand',
+        Resource: `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`,
+      },
+    ],
+    [
+      'lambda:UpdateFunctionCode on functions of another account',
+      { Action: 'lambda:UpdateFunctionCode', Resource: 'arn:aws:lambda:*:999999999999:function:*' },
+    ],
+    ['ec2:RunInstances on *, without iam:PassRole', { Action: 'ec2:RunInstances', Resource: '*' }],
+    ['lambda:InvokeFunction on *', { Action: 'lambda:InvokeFunction', Resource: '*' }],
+  ])('does not count %s as admin-equivalent', (_name, statement) => {
+    expect(isAdminGrant(allow(statement), undefined, SCOPE)).toBe(false);
+  });
+
+  it('does not count code running as another role when a Deny covers every function', () => {
+    const document = allow(
+      { Action: 'lambda:*', Resource: '*' },
+      { Effect: 'Deny', Action: 'lambda:Update*', Resource: '*' },
+    );
+
+    expect(isAdminGrant(document, undefined, SCOPE)).toBe(false);
+  });
+});
+
 describe('isAdminGrant on statements that cannot be read', () => {
   const EMPTY_CONDITION = { StringEquals: { 'aws:PrincipalTag/team': [] } };
 
@@ -442,6 +545,11 @@ describe('the severity of a grant added to a role', () => {
         Resource: '*',
         Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
       },
+    ],
+    [
+      'code running as other roles (lambda, ssm, codebuild, ...)',
+      'CRITICAL',
+      { Action: ['lambda:*', 'ssm:*', 'codebuild:*', 'cloudformation:*'], Resource: '*' },
     ],
     ['s3:GetObject on *', 'HIGH', { Action: 's3:GetObject', Resource: '*' }],
   ])('for %s is %s', async (_name, severity, statement) => {
