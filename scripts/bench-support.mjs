@@ -48,3 +48,21 @@ export async function loadBundle(outdir, name, source) {
   });
   return createRequire(import.meta.url)(outfile);
 }
+
+/**
+ * Runs `fn` `runs` times and returns the median time of one run, in milliseconds.
+ *
+ * @param {number} runs how many times to run it
+ * @param {() => unknown} fn the work to time
+ * @returns {number}
+ */
+export function medianMs(runs, fn) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    fn();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}

@@ -26,7 +26,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBundle, runsOption } from '../bench-support.mjs';
+import { loadBundle, medianMs, runsOption } from '../bench-support.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = runsOption(9);
@@ -115,16 +115,7 @@ function normalisedJson(text) {
   return JSON.stringify(canon(value));
 }
 
-function median(fn) {
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
+const median = (fn) => medianMs(RUNS, fn);
 
 /** A StringLike block of `keys` principal-tag keys, each with `values` patterns. */
 function tagPatterns(keys, values) {

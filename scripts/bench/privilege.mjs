@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBundle, runsOption } from '../bench-support.mjs';
+import { loadBundle, medianMs, runsOption } from '../bench-support.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = runsOption(7);
@@ -90,16 +90,7 @@ const SHAPES = [
   ],
 ];
 
-function median(fn) {
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
+const median = (fn) => medianMs(RUNS, fn);
 
 const outdir = mkdtempSync(join(tmpdir(), 'bench-admin-'));
 try {
