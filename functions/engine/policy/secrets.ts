@@ -5,6 +5,7 @@
  * or inside a longer text.
  */
 
+import { formsPattern } from '../log';
 import { MOST_POLICY_NESTING, nestsTooDeep } from '../nesting';
 import { isSecret, isUnknown, secretPlaceholder } from '../values';
 import { isSecretKey } from './display';
@@ -58,19 +59,13 @@ function jsonOf(text: string): unknown {
 }
 
 /**
- * The text with every occurrence of each secret replaced by {@link SECRET_PLACEHOLDER}: as
- * written or as JSON escapes it, in any letter case (the policy core lower-cases the values of
- * `...IgnoreCase` operators, condition keys and service principals), the longest first, so that
- * a secret holding another is masked whole.
+ * The text with every occurrence of each secret replaced by {@link SECRET_PLACEHOLDER}, in
+ * every form the log scrubber knows (as written, JSON-escaped, URL-encoded, base64) and any
+ * letter case (the policy core lower-cases the values of `...IgnoreCase` operators, condition
+ * keys and service principals), the longest first, so that a secret holding another is masked
+ * whole.
  */
 export function maskSecretValues(text: string, secrets: readonly string[]): string {
-  if (secrets.length === 0) return text;
-  const forms = secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]);
-  const ordered = [...new Set(forms)].sort((a, b) => b.length - a.length);
-  const pattern = new RegExp(ordered.map(escapeRegExp).join('|'), 'gi');
-  return text.replace(pattern, SECRET_PLACEHOLDER);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  const pattern = formsPattern(secrets);
+  return pattern === null ? text : text.replace(pattern, SECRET_PLACEHOLDER);
 }
