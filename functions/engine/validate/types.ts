@@ -62,7 +62,7 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
  * Shows a received value in a message: registered secrets masked first, so that no cut or
  * escape can leave part of one behind; then cut by code point when long (never inside a
  * surrogate pair) and quoted, with controls, format characters (such as bidirectional
- * overrides) and line separators escaped as `\uXXXX`, so that the text reads the same in a
+ * overrides) and line separators escaped as `\u` and four hex digits, so that the text reads the same in a
  * terminal, a log line and the CloudFormation console.
  *
  * @example
